@@ -1,0 +1,146 @@
+/**
+ * The one validated config object, built from the SETTINGS table:
+ * default < config file < environment < flag. A wrong value or an unknown key
+ * fails with a ConfigError naming the setting and where the value came from.
+ */
+import { readFileSync } from 'node:fs';
+import { LabeljoinError } from '../errors.js';
+import { ValueError } from './parse.js';
+import { SETTINGS, type Compression, type SettingKey, type SettingValues } from './settings.js';
+
+export class ConfigError extends LabeljoinError {
+  constructor(message: string, cause?: unknown) {
+    super('CONFIG_INVALID', message, { cause });
+  }
+}
+
+export interface LabeljoinConfig {
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    readonly compression: Compression;
+    readonly requestTimeoutMs: number;
+  };
+  readonly topics: {
+    readonly views: string;
+    readonly engagements: string;
+    readonly samples: string;
+    readonly deadLetter: string;
+    readonly partitions: number;
+    readonly replicationFactor: number;
+  };
+  readonly local: {
+    readonly port: number;
+    readonly dataDir: string;
+    readonly heapMb: number;
+    readonly startTimeoutMs: number;
+  };
+  readonly log: {
+    readonly level: SettingValues['log.level'];
+    readonly format: SettingValues['log.format'];
+  };
+}
+
+export interface ConfigSources {
+  /** Path of a JSON config file (--config). */
+  file?: string | undefined;
+  /** Environment variables; process.env in the CLI. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Flag values by flag name (without the dashes), as the CLI parsed them. */
+  flags?: Readonly<Record<string, string | undefined>>;
+}
+
+const KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+export function loadConfig(sources: ConfigSources = {}): LabeljoinConfig {
+  const values = new Map<SettingKey, unknown>(KEYS.map((key) => [key, SETTINGS[key].default]));
+
+  if (sources.file !== undefined) {
+    for (const [key, raw] of readConfigFile(sources.file)) values.set(key, parseOne(key, raw, `config file ${sources.file}`));
+  }
+  for (const key of KEYS) {
+    const envName = SETTINGS[key].env;
+    const raw = envName === undefined ? undefined : sources.env?.[envName];
+    if (raw !== undefined && raw !== '') values.set(key, parseOne(key, raw, `environment variable ${envName}`));
+  }
+  for (const key of KEYS) {
+    const flag = SETTINGS[key].flag;
+    const raw = flag === undefined ? undefined : sources.flags?.[flag];
+    if (raw !== undefined) values.set(key, parseOne(key, raw, `flag --${flag}`));
+  }
+  return assemble(Object.fromEntries(values) as SettingValues);
+}
+
+/** The config with every setting at its default. */
+export function defaultConfig(): LabeljoinConfig {
+  return loadConfig();
+}
+
+function parseOne(key: SettingKey, raw: unknown, source: string): unknown {
+  try {
+    return SETTINGS[key].parse(raw);
+  } catch (error) {
+    if (error instanceof ValueError) throw new ConfigError(`invalid ${key} from ${source}: ${error.message}`);
+    throw error;
+  }
+}
+
+function readConfigFile(path: string): Array<[SettingKey, unknown]> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, error);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`, error);
+  }
+  if (!isPlainObject(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
+  const entries: Array<[SettingKey, unknown]> = [];
+  flatten(parsed, '', (key, value) => {
+    if (!(key in SETTINGS)) throw new ConfigError(`unknown setting "${key}" in config file ${path}`);
+    entries.push([key as SettingKey, value]);
+  });
+  return entries;
+}
+
+function flatten(object: Record<string, unknown>, prefix: string, visit: (key: string, value: unknown) => void): void {
+  for (const [name, value] of Object.entries(object)) {
+    const key = prefix === '' ? name : `${prefix}.${name}`;
+    if (isPlainObject(value) && !(key in SETTINGS)) flatten(value, key, visit);
+    else visit(key, value);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function assemble(v: SettingValues): LabeljoinConfig {
+  return {
+    kafka: {
+      brokers: v['kafka.brokers'],
+      clientId: v['kafka.clientId'],
+      compression: v['kafka.compression'],
+      requestTimeoutMs: v['kafka.requestTimeoutMs'],
+    },
+    topics: {
+      views: v['topics.views'],
+      engagements: v['topics.engagements'],
+      samples: v['topics.samples'],
+      deadLetter: v['topics.deadLetter'],
+      partitions: v['topics.partitions'],
+      replicationFactor: v['topics.replicationFactor'],
+    },
+    local: {
+      port: v['local.port'],
+      dataDir: v['local.dataDir'],
+      heapMb: v['local.heapMb'],
+      startTimeoutMs: v['local.startTimeoutMs'],
+    },
+    log: { level: v['log.level'], format: v['log.format'] },
+  };
+}

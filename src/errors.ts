@@ -1,0 +1,74 @@
+/**
+ * The one base error of labeljoin.
+ *
+ * Every error the project throws on purpose is a subclass of LabeljoinError with
+ * a `code` from the closed set below and a `retriable` flag. Callers branch on
+ * `code` or `retriable` (or `instanceof`), never on the message text, which is
+ * for people. Each subsystem keeps its subclasses in its own `errors.ts`.
+ */
+
+export const ERROR_CODES = [
+  // cli / config
+  'USAGE',
+  'CONFIG_INVALID',
+  // local broker
+  'JAVA_MISSING',
+  'MAVEN_MISSING',
+  'MAVEN_FAILED',
+  'PORT_IN_USE',
+  'BROKER_START_FAILED',
+  'BROKER_NOT_RUNNING',
+  'BROKER_STOP_FAILED',
+  // kafka client layer
+  'KAFKA_UNAVAILABLE',
+  'KAFKA_REQUEST_FAILED',
+  'KAFKA_TIMEOUT',
+  'TOPIC_MISSING',
+  'TOPICS_NOT_COPARTITIONED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface LabeljoinErrorOptions {
+  cause?: unknown;
+  retriable?: boolean;
+}
+
+export class LabeljoinError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: LabeljoinErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+
+  /** A plain object for structured logs. */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      retriable: this.retriable,
+      message: this.message,
+      ...(this.cause === undefined ? {} : { cause: describeCause(this.cause) }),
+    };
+  }
+}
+
+export class UsageError extends LabeljoinError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+export function isLabeljoinError(error: unknown): error is LabeljoinError {
+  return error instanceof LabeljoinError;
+}
+
+function describeCause(cause: unknown): unknown {
+  if (cause instanceof LabeljoinError) return cause.toJSON();
+  if (cause instanceof Error) return { name: cause.name, message: cause.message };
+  return String(cause);
+}
