@@ -1,0 +1,92 @@
+/**
+ * Errors of the Kafka layer: the client wrapper and the local broker.
+ * `retriable` is true where waiting and trying again can succeed (the broker
+ * is not up yet, a leader moved); callers branch on it, not on messages.
+ */
+import { LabeljoinError, type ErrorCode } from '../errors.js';
+
+export class KafkaError extends LabeljoinError {
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(code, message, options);
+  }
+}
+
+/** No broker answered (connection refused, DNS, timeout while connecting). */
+export class KafkaUnavailableError extends KafkaError {
+  constructor(brokers: readonly string[], cause?: unknown) {
+    super('KAFKA_UNAVAILABLE', `no Kafka broker answered at ${brokers.join(',')}${causeText(cause)}`, {
+      cause,
+      retriable: true,
+    });
+  }
+}
+
+/** A request reached a broker and failed. */
+export class KafkaRequestError extends KafkaError {
+  constructor(what: string, cause: unknown, retriable = false) {
+    super('KAFKA_REQUEST_FAILED', `${what} failed${causeText(cause)}`, { cause, retriable });
+  }
+}
+
+export class TopicMissingError extends KafkaError {
+  constructor(readonly topics: readonly string[]) {
+    super('TOPIC_MISSING', `topic${topics.length > 1 ? 's' : ''} ${topics.join(', ')} not found (create with: labeljoin topics create)`);
+  }
+}
+
+export class TopicsNotCopartitionedError extends KafkaError {
+  constructor(readonly partitions: ReadonlyMap<string, number>) {
+    const list = [...partitions].map(([topic, n]) => `${topic}=${n}`).join(', ');
+    super('TOPICS_NOT_COPARTITIONED', `input topics must have the same partition count, found ${list}`);
+  }
+}
+
+// --- local broker --------------------------------------------------------
+
+export class JavaMissingError extends KafkaError {
+  constructor(detail: string) {
+    super('JAVA_MISSING', `Java 17 or newer is needed to run the local Kafka broker: ${detail}`);
+  }
+}
+
+export class MavenMissingError extends KafkaError {
+  constructor(detail: string) {
+    super('MAVEN_MISSING', `Maven (mvn) is needed to fetch the Kafka broker from Maven Central: ${detail}`);
+  }
+}
+
+export class MavenFailedError extends KafkaError {
+  constructor(detail: string) {
+    super('MAVEN_FAILED', `Maven could not resolve the Kafka broker's artifacts: ${detail}`, { retriable: true });
+  }
+}
+
+export class PortInUseError extends KafkaError {
+  constructor(readonly port: number, what = 'the broker') {
+    super('PORT_IN_USE', `port ${port} on 127.0.0.1 is already in use; choose another for ${what} with --port N`);
+  }
+}
+
+export class BrokerStartError extends KafkaError {
+  constructor(reason: string, readonly logTail: readonly string[]) {
+    const tail = logTail.length === 0 ? '' : `\nlast lines of the broker log:\n${logTail.map((l) => `  ${l}`).join('\n')}`;
+    super('BROKER_START_FAILED', `the local Kafka broker did not come up: ${reason}${tail}`);
+  }
+}
+
+export class BrokerNotRunningError extends KafkaError {
+  constructor(where: string) {
+    super('BROKER_NOT_RUNNING', `no local Kafka broker is running (${where})`);
+  }
+}
+
+export class BrokerStopError extends KafkaError {
+  constructor(reason: string) {
+    super('BROKER_STOP_FAILED', `the local Kafka broker did not stop: ${reason}`);
+  }
+}
+
+function causeText(cause: unknown): string {
+  if (cause instanceof Error) return `: ${cause.message}`;
+  return cause === undefined ? '' : `: ${String(cause)}`;
+}

@@ -1,0 +1,275 @@
+/**
+ * The local Apache Kafka broker: one KRaft node (broker + controller) run from
+ * the jars Maven resolved, on 127.0.0.1.
+ *
+ * Data directory layout:
+ *   <data>/server.properties   written on every start
+ *   <data>/broker.json         state of the running broker (BrokerState as JSON), removed on stop
+ *   <data>/kraft/              Kafka's log dirs (formatted once by kafka.tools.StorageTool)
+ *   <data>/logs/server.log     the broker's log (log4j2, kafka/log4j2.properties)
+ *   <data>/logs/stdout.log     the JVM's stdout and stderr
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { silentLogger, type Logger } from '../../log/logger.js';
+import { packageRoot } from '../../paths.js';
+import { KafkaAdmin } from '../admin.js';
+import { BrokerNotRunningError, BrokerStartError, BrokerStopError, PortInUseError } from '../errors.js';
+import { checkJava, javaExecutable } from './java.js';
+import { resolveClassPath } from './maven.js';
+import { renderServerProperties } from './properties.js';
+
+export interface LocalBrokerOptions {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly heapMb: number;
+  readonly startTimeoutMs: number;
+  readonly log?: Logger;
+}
+
+export interface BrokerState {
+  readonly pid: number;
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly bootstrap: string;
+  readonly dataDir: string;
+  readonly kafkaVersion: string;
+  readonly clusterId: string;
+  readonly startedAt: string;
+}
+
+export interface StartResult {
+  readonly state: BrokerState;
+  /** False when a broker was already running in this data directory. */
+  readonly started: boolean;
+  /** True when Maven resolved the jars for this start (the first start). */
+  readonly resolvedJars: boolean;
+  readonly elapsedMs: number;
+}
+
+const STOP_TIMEOUT_MS = 30_000;
+
+export function brokerPaths(dataDir: string): { state: string; properties: string; kraft: string; logs: string; serverLog: string; stdoutLog: string } {
+  const dir = resolve(dataDir);
+  return {
+    state: join(dir, 'broker.json'),
+    properties: join(dir, 'server.properties'),
+    kraft: join(dir, 'kraft'),
+    logs: join(dir, 'logs'),
+    serverLog: join(dir, 'logs', 'server.log'),
+    stdoutLog: join(dir, 'logs', 'stdout.log'),
+  };
+}
+
+/** The state of the broker running in this data directory, or undefined. */
+export function runningBroker(dataDir: string): BrokerState | undefined {
+  const state = readState(dataDir);
+  return state !== undefined && isOurProcess(state) ? state : undefined;
+}
+
+export async function startLocalBroker(options: LocalBrokerOptions): Promise<StartResult> {
+  const began = Date.now();
+  const log = options.log ?? silentLogger;
+  const dataDir = resolve(options.dataDir);
+  const paths = brokerPaths(dataDir);
+
+  const already = runningBroker(dataDir);
+  if (already !== undefined) return { state: already, started: false, resolvedJars: false, elapsedMs: Date.now() - began };
+
+  const java = javaExecutable();
+  checkJava(java);
+  if (!(await portIsFree(options.port))) throw new PortInUseError(options.port);
+  const classPath = await resolveClassPath(log);
+  const controllerPort = await freePort();
+
+  mkdirSync(paths.logs, { recursive: true });
+  writeFileSync(paths.properties, renderServerProperties({ port: options.port, controllerPort, logDir: paths.kraft }));
+  const clusterId = formatStorageOnce(java, classPath.jars, paths);
+
+  const jvmArgs = [
+    `-Xms${Math.min(options.heapMb, 256)}m`,
+    `-Xmx${options.heapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dkafka.logs.dir=${paths.logs}`,
+    `-Dlog4j2.configurationFile=${join(packageRoot(), 'kafka', 'log4j2.properties')}`,
+    // Marks the process as ours, so `stop` never signals an unrelated process that reused the pid.
+    `-Dlabeljoin.dataDir=${dataDir}`,
+    '-cp',
+    classPath.jars.join(':'),
+    'kafka.Kafka',
+    paths.properties,
+  ];
+  const out = openSync(paths.stdoutLog, 'a');
+  const child = spawn(java, jvmArgs, { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  let exit: string | undefined;
+  child.on('exit', (code, signal) => {
+    exit = signal === null ? `exit code ${code}` : `signal ${signal}`;
+  });
+  child.on('error', (error) => {
+    exit = error.message;
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new BrokerStartError(`could not start ${java}`, []);
+
+  const bootstrap = `127.0.0.1:${options.port}`;
+  log.info('waiting for the broker to answer', { bootstrap, pid });
+  const deadline = began + options.startTimeoutMs;
+  const admin = new KafkaAdmin({ brokers: [bootstrap], clientId: 'labeljoin-local-probe', requestTimeoutMs: 2_000, retries: 0 });
+  try {
+    for (;;) {
+      if (exit !== undefined) throw new BrokerStartError(`the broker process ended (${exit})`, logTail(paths));
+      try {
+        const info = await admin.describeCluster();
+        if (info.brokers.length > 0) break;
+      } catch {
+        // Not up yet: try again until the deadline.
+      }
+      if (Date.now() > deadline) {
+        killQuietly(pid);
+        throw new BrokerStartError(`no answer to a metadata request within ${options.startTimeoutMs} ms`, logTail(paths));
+      }
+      await sleep(250);
+    }
+  } finally {
+    await admin.close();
+  }
+
+  child.unref();
+  const state: BrokerState = {
+    pid,
+    port: options.port,
+    controllerPort,
+    bootstrap,
+    dataDir,
+    kafkaVersion: classPath.kafkaVersion,
+    clusterId,
+    startedAt: new Date().toISOString(),
+  };
+  writeFileSync(paths.state, `${JSON.stringify(state, null, 2)}\n`);
+  return { state, started: true, resolvedJars: classPath.resolved, elapsedMs: Date.now() - began };
+}
+
+/** Stops the broker of this data directory gracefully (SIGTERM, then SIGKILL after a timeout). */
+export async function stopLocalBroker(dataDir: string, log: Logger = silentLogger, timeoutMs = STOP_TIMEOUT_MS): Promise<BrokerState> {
+  const state = readState(dataDir);
+  if (state === undefined || !isOurProcess(state)) {
+    if (state !== undefined) rmSync(brokerPaths(dataDir).state, { force: true });
+    throw new BrokerNotRunningError(`data directory ${resolve(dataDir)}`);
+  }
+  process.kill(state.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(state.pid)) {
+    if (Date.now() > deadline) {
+      log.warn('broker did not stop in time; killing it', { pid: state.pid, timeoutMs });
+      killQuietly(state.pid);
+      await sleep(500);
+      if (isAlive(state.pid)) throw new BrokerStopError(`process ${state.pid} survived SIGKILL`);
+      break;
+    }
+    await sleep(200);
+  }
+  rmSync(brokerPaths(dataDir).state, { force: true });
+  return state;
+}
+
+/** The last lines of the broker's logs, for error messages. */
+export function logTail(paths: ReturnType<typeof brokerPaths>, lines = 20): string[] {
+  const out: string[] = [];
+  for (const file of [paths.serverLog, paths.stdoutLog]) {
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8').trimEnd();
+    if (text === '') continue;
+    out.push(`(${file})`, ...text.split('\n').slice(-lines));
+  }
+  return out;
+}
+
+function formatStorageOnce(java: string, jars: readonly string[], paths: ReturnType<typeof brokerPaths>): string {
+  const meta = join(paths.kraft, 'meta.properties');
+  if (existsSync(meta)) {
+    const match = /cluster\.id=(\S+)/.exec(readFileSync(meta, 'utf8'));
+    if (match?.[1] !== undefined) return match[1];
+  }
+  const clusterId = randomBytes(16).toString('base64url');
+  const result = spawnSync(
+    java,
+    ['-cp', jars.join(':'), `-Dlog4j2.configurationFile=${join(packageRoot(), 'kafka', 'log4j2.properties')}`, `-Dkafka.logs.dir=${paths.logs}`,
+      'kafka.tools.StorageTool', 'format', '--cluster-id', clusterId, '--config', paths.properties, '--ignore-formatted'],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15);
+    throw new BrokerStartError(`formatting the storage in ${paths.kraft} failed`, output);
+  }
+  return clusterId;
+}
+
+function readState(dataDir: string): BrokerState | undefined {
+  const file = brokerPaths(dataDir).state;
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as BrokerState;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie (exited, not yet reaped by its parent) still answers signal 0.
+  try {
+    return !/\)\s+Z\s/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+function isOurProcess(state: BrokerState): boolean {
+  if (!isAlive(state.pid)) return false;
+  try {
+    const cmdline = readFileSync(`/proc/${state.pid}/cmdline`, 'utf8').split('\0');
+    return cmdline.includes(`-Dlabeljoin.dataDir=${state.dataDir}`);
+  } catch {
+    return true; // no /proc (not Linux): trust the pid
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const server = createServer();
+    server.once('error', () => resolvePort(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolvePort(true)));
+  });
+}
+
+/** A port that was free a moment ago (the OS picks it). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ port: 0, host, exclusive: true }, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
