@@ -1,0 +1,130 @@
+/**
+ * Cluster administration: reachability, topics, partition counts.
+ */
+import { Admin } from '@platformatic/kafka';
+import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
+import { TopicMissingError, TopicsNotCopartitionedError } from './errors.js';
+
+export interface ClusterInfo {
+  readonly clusterId: string;
+  readonly brokers: ReadonlyArray<{ readonly nodeId: number; readonly host: string; readonly port: number }>;
+  readonly controllerId: number;
+}
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly configs?: Readonly<Record<string, string>>;
+}
+
+export interface CreateTopicsResult {
+  readonly created: readonly string[];
+  /** Topics that were there already, with their partition count. */
+  readonly existing: ReadonlyMap<string, number>;
+}
+
+export class KafkaAdmin {
+  readonly #admin: Admin;
+  readonly #brokers: readonly string[];
+
+  constructor(settings: ConnectionSettings) {
+    this.#admin = new Admin(baseClientOptions(settings));
+    this.#brokers = settings.brokers;
+  }
+
+  /** Asks the cluster for its metadata: the readiness probe of the local broker. */
+  async describeCluster(): Promise<ClusterInfo> {
+    const metadata = await this.#call('metadata request', () => this.#admin.metadata({ topics: [], forceUpdate: true }));
+    return {
+      clusterId: metadata.id,
+      controllerId: metadata.controllerId,
+      brokers: [...metadata.brokers].map(([nodeId, b]) => ({ nodeId, host: b.host, port: b.port })),
+    };
+  }
+
+  async listTopics(): Promise<string[]> {
+    const topics = await this.#call('list topics', () => this.#admin.listTopics({ includeInternals: false }));
+    return [...topics].sort();
+  }
+
+  /** Partition count of each topic that exists; missing topics are absent from the map. */
+  async partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+    const present = new Set(await this.listTopics());
+    const wanted = topics.filter((t) => present.has(t));
+    const counts = new Map<string, number>();
+    if (wanted.length === 0) return counts;
+    const metadata = await this.#call('describe topics', () => this.#admin.metadata({ topics: wanted, forceUpdate: true }));
+    for (const topic of wanted) {
+      const info = metadata.topics.get(topic);
+      if (info !== undefined) counts.set(topic, info.partitionsCount);
+    }
+    return counts;
+  }
+
+  /**
+   * Checks that every topic exists and that all have the same partition count
+   * (co-partitioned); returns that count.
+   */
+  async requireCopartitioned(topics: readonly string[]): Promise<number> {
+    const counts = await this.partitionCounts(topics);
+    const missing = topics.filter((t) => !counts.has(t));
+    if (missing.length > 0) throw new TopicMissingError(missing);
+    const distinct = new Set(counts.values());
+    if (distinct.size > 1) throw new TopicsNotCopartitionedError(counts);
+    return [...distinct][0] ?? 0;
+  }
+
+  /** Creates the topics that do not exist yet; existing ones are left as they are. */
+  async createTopics(specs: readonly TopicSpec[]): Promise<CreateTopicsResult> {
+    const existing = await this.partitionCounts(specs.map((s) => s.name));
+    const created: string[] = [];
+    for (const spec of specs) {
+      if (existing.has(spec.name)) continue;
+      const configs = Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value }));
+      try {
+        await this.#admin.createTopics({
+          topics: [spec.name],
+          partitions: spec.partitions,
+          replicas: spec.replicationFactor,
+          configs,
+        });
+        created.push(spec.name);
+      } catch (error) {
+        if (isTopicExists(error)) {
+          // Another process created it between our check and our request.
+          const now = await this.partitionCounts([spec.name]);
+          existing.set(spec.name, now.get(spec.name) ?? spec.partitions);
+          continue;
+        }
+        throw translateError(`create topic ${spec.name}`, error, this.#brokers);
+      }
+    }
+    return { created, existing };
+  }
+
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    const present = new Set(await this.listTopics());
+    const doomed = topics.filter((t) => present.has(t));
+    if (doomed.length === 0) return;
+    await this.#call(`delete topics ${doomed.join(', ')}`, () => this.#admin.deleteTopics({ topics: doomed }));
+  }
+
+  async close(): Promise<void> {
+    await this.#admin.close();
+  }
+
+  async #call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw translateError(what, error, this.#brokers);
+    }
+  }
+}
+
+function isTopicExists(error: unknown): boolean {
+  const text = JSON.stringify(error, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? '';
+  // Kafka error code 36 is TOPIC_ALREADY_EXISTS; the client reports it inside its response errors.
+  return /TOPIC_ALREADY_EXISTS|"errorCode":36\b|\[36,/.test(text) || (error instanceof Error && /already exists/i.test(error.message));
+}

@@ -1,0 +1,239 @@
+/**
+ * Manually assigned reading: the caller says which partitions to read from
+ * which offsets, one fetch round at a time. Leaving a partition out of a round
+ * is how it is paused; nothing is prefetched behind the caller's back, so the
+ * records in memory are bounded by what the caller asks for (maxBytes).
+ *
+ * With isolation `read_committed` the broker returns records up to the last
+ * stable offset, and this reader drops the records of aborted transactions
+ * (using the aborted-transaction list of the fetch response) and transaction
+ * control markers, so a reader sees committed data only.
+ */
+import { Consumer } from '@platformatic/kafka';
+import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
+import { KafkaRequestError, TopicMissingError } from './errors.js';
+
+export interface FetchPosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  /** Record timestamp (ms since epoch) as the producer or broker set it. */
+  readonly timestamp: bigint;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: ReadonlyArray<readonly [string, Buffer]>;
+}
+
+export interface FetchedPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: ConsumedRecord[];
+  /** Where the next fetch of this partition starts. */
+  readonly nextOffset: bigint;
+  /** High watermark (read_uncommitted) or last stable offset (read_committed). */
+  readonly endOffset: bigint;
+}
+
+export type Isolation = 'read_uncommitted' | 'read_committed';
+
+export interface FetcherOptions {
+  readonly isolation?: Isolation;
+  /** Upper bound of bytes per fetch request (all partitions of one broker). */
+  readonly maxBytes?: number;
+  readonly maxBytesPerPartition?: number;
+  /** How long the broker may wait for new data before answering an empty fetch. */
+  readonly maxWaitMs?: number;
+}
+
+const IS_TRANSACTIONAL = 0b1_0000;
+const IS_CONTROL = 0b10_0000;
+const ISOLATION_LEVEL: Record<Isolation, number> = { read_uncommitted: 0, read_committed: 1 };
+/** Kafka's ListOffsets timestamps meaning "earliest" and "latest". */
+const EARLIEST = -2n;
+const LATEST = -1n;
+
+export class KafkaFetcher {
+  readonly #client: Consumer;
+  readonly #brokers: readonly string[];
+  readonly #isolation: Isolation;
+  readonly #maxBytes: number;
+  readonly #maxBytesPerPartition: number;
+  readonly #maxWaitMs: number;
+
+  constructor(settings: ConnectionSettings, options: FetcherOptions = {}) {
+    // The client wants a group id even for plain fetches; no group is ever joined here.
+    this.#client = new Consumer({ ...baseClientOptions(settings), groupId: `${settings.clientId}-fetcher` });
+    this.#brokers = settings.brokers;
+    this.#isolation = options.isolation ?? 'read_uncommitted';
+    this.#maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
+    this.#maxBytesPerPartition = options.maxBytesPerPartition ?? 2 * 1024 * 1024;
+    this.#maxWaitMs = options.maxWaitMs ?? 200;
+  }
+
+  /** Fetches once from each given position; partitions are grouped per leader. */
+  async fetch(positions: readonly FetchPosition[]): Promise<FetchedPartition[]> {
+    if (positions.length === 0) return [];
+    const topics = [...new Set(positions.map((p) => p.topic))];
+    const metadata = await this.#metadata(topics);
+    const byLeader = new Map<number, FetchPosition[]>();
+    for (const position of positions) {
+      const leader = metadata.topics.get(position.topic)?.partitions[position.partition]?.leader;
+      if (leader === undefined || leader < 0) throw new KafkaRequestError(`fetch ${position.topic}/${position.partition}`, 'no leader known', true);
+      const list = byLeader.get(leader) ?? [];
+      list.push(position);
+      byLeader.set(leader, list);
+    }
+    const results = await Promise.all([...byLeader].map(([leader, list]) => this.#fetchFrom(leader, list, metadata)));
+    return results.flat();
+  }
+
+  /** For each partition, the first offset whose timestamp is >= the given time (or the end). */
+  async offsetsForTime(topic: string, partitions: readonly number[], timestampMs: bigint): Promise<Map<number, bigint>> {
+    return this.#listOffsets(topic, partitions, timestampMs);
+  }
+
+  async beginningOffsets(topic: string, partitions: readonly number[]): Promise<Map<number, bigint>> {
+    return this.#listOffsets(topic, partitions, EARLIEST);
+  }
+
+  /** High watermarks (read_uncommitted) or last stable offsets (read_committed). */
+  async endOffsets(topic: string, partitions: readonly number[]): Promise<Map<number, bigint>> {
+    return this.#listOffsets(topic, partitions, LATEST);
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    const metadata = await this.#metadata([topic]);
+    return metadata.topics.get(topic)?.partitionsCount ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close(true);
+  }
+
+  async #metadata(topics: string[]): Promise<Awaited<ReturnType<Consumer['metadata']>>> {
+    try {
+      const metadata = await this.#client.metadata({ topics });
+      const missing = topics.filter((t) => !metadata.topics.has(t));
+      if (missing.length > 0) throw new TopicMissingError(missing);
+      return metadata;
+    } catch (error) {
+      if (error instanceof TopicMissingError) throw error;
+      if (isUnknownTopic(error)) throw new TopicMissingError(topics);
+      throw translateError(`metadata for ${topics.join(', ')}`, error, this.#brokers);
+    }
+  }
+
+  async #listOffsets(topic: string, partitions: readonly number[], timestamp: bigint): Promise<Map<number, bigint>> {
+    try {
+      const offsets = await this.#client.listOffsets({
+        topics: [topic],
+        partitions: { [topic]: [...partitions] },
+        timestamp,
+        isolationLevel: ISOLATION_LEVEL[this.#isolation],
+      });
+      const list = offsets.get(topic) ?? [];
+      return new Map(partitions.map((p) => [p, list[p] ?? 0n]));
+    } catch (error) {
+      throw translateError(`list offsets of ${topic}`, error, this.#brokers);
+    }
+  }
+
+  async #fetchFrom(leader: number, positions: FetchPosition[], metadata: Awaited<ReturnType<Consumer['metadata']>>): Promise<FetchedPartition[]> {
+    const byTopicId = new Map<string, { topic: string; partitions: FetchPosition[] }>();
+    for (const p of positions) {
+      const id = metadata.topics.get(p.topic)!.id;
+      const entry = byTopicId.get(id) ?? { topic: p.topic, partitions: [] };
+      entry.partitions.push(p);
+      byTopicId.set(id, entry);
+    }
+    let response;
+    try {
+      response = await this.#client.fetch({
+        node: leader,
+        maxBytes: this.#maxBytes,
+        maxWaitTime: this.#maxWaitMs,
+        isolationLevel: ISOLATION_LEVEL[this.#isolation],
+        topics: [...byTopicId].map(([topicId, { topic, partitions }]) => ({
+          topicId,
+          partitions: partitions.map((p) => ({
+            partition: p.partition,
+            fetchOffset: p.offset,
+            partitionMaxBytes: this.#maxBytesPerPartition,
+            currentLeaderEpoch: metadata.topics.get(topic)!.partitions[p.partition]!.leaderEpoch,
+            lastFetchedEpoch: -1,
+          })),
+        })),
+      });
+    } catch (error) {
+      throw translateError(`fetch from broker ${leader}`, error, this.#brokers);
+    }
+
+    const requested = new Map(positions.map((p) => [`${p.topic}:${p.partition}`, p.offset]));
+    const out: FetchedPartition[] = [];
+    for (const topicResponse of response.responses) {
+      const topic = byTopicId.get(topicResponse.topicId)?.topic;
+      if (topic === undefined) continue;
+      for (const part of topicResponse.partitions) {
+        if (part.errorCode !== 0) {
+          throw new KafkaRequestError(`fetch ${topic}/${part.partitionIndex}`, `broker error code ${part.errorCode}`, true);
+        }
+        const from = requested.get(`${topic}:${part.partitionIndex}`) ?? 0n;
+        out.push(decodePartition(topic, part, from, this.#isolation));
+      }
+    }
+    return out;
+  }
+}
+
+type RawPartition = Awaited<ReturnType<Consumer['fetch']>>['responses'][number]['partitions'][number];
+
+function decodePartition(topic: string, part: RawPartition, from: bigint, isolation: Isolation): FetchedPartition {
+  const partition = part.partitionIndex;
+  const records: ConsumedRecord[] = [];
+  let nextOffset = from;
+  // Aborted transactions: producer id -> first offset of its aborted range still open.
+  const aborted = isolation === 'read_committed' ? [...part.abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1)) : [];
+  const abortedOpen = new Set<bigint>();
+
+  for (const batch of part.records ?? []) {
+    const lastOffset = batch.firstOffset + BigInt(batch.lastOffsetDelta);
+    if (lastOffset + 1n > nextOffset) nextOffset = lastOffset + 1n;
+    while (aborted.length > 0 && aborted[0]!.firstOffset <= lastOffset) abortedOpen.add(aborted.shift()!.producerId);
+
+    if ((batch.attributes & IS_CONTROL) !== 0) {
+      // A commit or abort marker closes the producer's transaction.
+      abortedOpen.delete(batch.producerId);
+      continue;
+    }
+    if ((batch.attributes & IS_TRANSACTIONAL) !== 0 && abortedOpen.has(batch.producerId)) continue;
+
+    for (const record of batch.records) {
+      const offset = batch.firstOffset + BigInt(record.offsetDelta);
+      if (offset < from) continue; // a compressed batch can start before the requested offset
+      records.push({
+        topic,
+        partition,
+        offset,
+        timestamp: batch.firstTimestamp + record.timestampDelta,
+        key: record.key,
+        value: record.value,
+        headers: record.headers.map(([k, v]) => [k?.toString('utf8') ?? '', v ?? Buffer.alloc(0)] as const),
+      });
+    }
+  }
+  const endOffset = isolation === 'read_committed' ? part.lastStableOffset : part.highWatermark;
+  return { topic, partition, records, nextOffset, endOffset };
+}
+
+function isUnknownTopic(error: unknown): boolean {
+  const code = (error as { apiCode?: unknown; errors?: unknown[] } | null)?.apiCode;
+  if (code === 3) return true; // UNKNOWN_TOPIC_OR_PARTITION
+  const members = error instanceof AggregateError ? error.errors : [];
+  return members.some((member) => isUnknownTopic(member));
+}
