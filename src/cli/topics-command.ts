@@ -1,0 +1,58 @@
+/**
+ * labeljoin topics create | list
+ */
+import { KafkaAdmin } from '../kafka/admin.js';
+import { connectionSettings } from '../kafka/connection.js';
+import { ensurePipelineTopics, pipelineTopicSpecs } from '../kafka/topics.js';
+import type { CommandSpec } from './command.js';
+
+const TOPIC_SETTINGS = [
+  'kafka.brokers',
+  'topics.views',
+  'topics.engagements',
+  'topics.samples',
+  'topics.deadLetter',
+  'topics.partitions',
+  'topics.replicationFactor',
+] as const;
+
+export const topicsCreate: CommandSpec = {
+  name: 'topics create',
+  summary: 'Create the views, engagements, samples and dead-letter topics, co-partitioned (same partition count). Idempotent.',
+  details: 'Existing topics are kept as they are; one with a different partition count is reported and the exit code is 1.',
+  settings: TOPIC_SETTINGS,
+  async run(ctx) {
+    const admin = new KafkaAdmin(connectionSettings(ctx.config));
+    try {
+      const result = await ensurePipelineTopics(admin, ctx.config);
+      for (const spec of pipelineTopicSpecs(ctx.config)) {
+        const existing = result.existing.get(spec.name);
+        const state = existing === undefined ? 'created' : 'exists';
+        ctx.out(`${state.padEnd(8)}${spec.name} (${existing ?? spec.partitions} partitions)`);
+      }
+      for (const m of result.mismatched) {
+        ctx.out(`error: ${m.topic} has ${m.partitions} partitions, expected ${ctx.config.topics.partitions}; the pipeline needs co-partitioned topics`);
+      }
+      return result.mismatched.length === 0 ? 0 : 1;
+    } finally {
+      await admin.close();
+    }
+  },
+};
+
+export const topicsList: CommandSpec = {
+  name: 'topics list',
+  summary: 'List the topics of the cluster with their partition counts.',
+  settings: ['kafka.brokers'],
+  async run(ctx) {
+    const admin = new KafkaAdmin(connectionSettings(ctx.config));
+    try {
+      const names = await admin.listTopics();
+      const counts = await admin.partitionCounts(names);
+      for (const name of names) ctx.out(`${name} (${counts.get(name) ?? '?'} partitions)`);
+      return 0;
+    } finally {
+      await admin.close();
+    }
+  },
+};
