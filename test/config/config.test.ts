@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { SETTINGS } from '../../src/config/settings.js';
+
+function configFile(content: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'labeljoin-config-')), 'config.json');
+  writeFileSync(file, content);
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('gives every default from the settings table', () => {
+    const config = loadConfig();
+    assert.deepEqual(config.kafka.brokers, SETTINGS['kafka.brokers'].default);
+    assert.equal(config.topics.partitions, 8);
+    assert.equal(config.kafka.compression, 'lz4');
+  });
+
+  it('applies file < environment < flag', () => {
+    const file = configFile(JSON.stringify({ topics: { partitions: 4, views: 'v-file' }, kafka: { brokers: 'file:1' } }));
+    const config = loadConfig({
+      file,
+      env: { LABELJOIN_PARTITIONS: '6', LABELJOIN_BROKERS: 'env:2' },
+      flags: { brokers: 'flag:3,flag:4' },
+    });
+    assert.equal(config.topics.views, 'v-file');
+    assert.equal(config.topics.partitions, 6);
+    assert.deepEqual(config.kafka.brokers, ['flag:3', 'flag:4']);
+  });
+
+  it('names the setting and the source of a bad value', () => {
+    assert.throws(() => loadConfig({ flags: { partitions: 'many' } }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.code, 'CONFIG_INVALID');
+      assert.match(error.message, /topics\.partitions from flag --partitions/);
+      return true;
+    });
+    assert.throws(() => loadConfig({ env: { LABELJOIN_BROKERS: 'nohost' } }), /kafka\.brokers from environment variable LABELJOIN_BROKERS/);
+    assert.throws(() => loadConfig({ flags: { compression: 'brotli' } }), /expected one of none, gzip, snappy, lz4, zstd/);
+    assert.throws(() => loadConfig({ flags: { 'views-topic': 'bad name!' } }), /not a valid Kafka topic name/);
+  });
+
+  it('rejects unknown keys and invalid JSON in the config file', () => {
+    assert.throws(() => loadConfig({ file: configFile('{"topics": {"partitons": 3}}') }), /unknown setting "topics\.partitons"/);
+    assert.throws(() => loadConfig({ file: configFile('{not json') }), /not valid JSON/);
+    assert.throws(() => loadConfig({ file: '/nonexistent/labeljoin.json' }), /cannot read config file/);
+  });
+
+  it('accepts typed JSON values in the file', () => {
+    const config = loadConfig({ file: configFile(JSON.stringify({ topics: { partitions: 3 }, kafka: { brokers: ['a:1', 'b:2'] } })) });
+    assert.equal(config.topics.partitions, 3);
+    assert.deepEqual(config.kafka.brokers, ['a:1', 'b:2']);
+  });
+});
