@@ -197,7 +197,7 @@ function formatStorageOnce(java: string, jars: readonly string[], paths: ReturnT
     const match = /cluster\.id=(\S+)/.exec(readFileSync(meta, 'utf8'));
     if (match?.[1] !== undefined) return match[1];
   }
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const result = spawnSync(
     java,
     ['-cp', jars.join(':'), `-Dlog4j2.configurationFile=${join(packageRoot(), 'kafka', 'log4j2.properties')}`, `-Dkafka.logs.dir=${paths.logs}`,
@@ -209,6 +209,18 @@ function formatStorageOnce(java: string, jars: readonly string[], paths: ReturnT
     throw new BrokerStartError(`formatting the storage in ${paths.kraft} failed`, output);
   }
   return clusterId;
+}
+
+/**
+ * A Kafka cluster id: 16 random bytes, URL-safe base64 without padding. Like
+ * Kafka's Uuid.randomUuid, never one that starts with '-', which the storage
+ * tool's argument parser would take for a flag (1 in 64 random ids).
+ */
+export function newClusterId(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function readState(dataDir: string): BrokerState | undefined {
