@@ -13,7 +13,7 @@
  * whose path contains "partitioner".
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { brokerPaths, freePort, logTail, startLocalBroker, stopLocalBroker } from '../src/kafka/local/broker.js';
@@ -25,9 +25,15 @@ function testFiles(dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...testFiles(path));
-    else if (name.endsWith('.test.js')) out.push(path);
+    else if (name.endsWith('.test.js') && hasSource(path)) out.push(path);
   }
   return out.sort();
+}
+
+/** Skips compiled tests whose TypeScript source was deleted (tsc leaves their output behind). */
+function hasSource(compiled: string): boolean {
+  const source = join(packageRoot(), relative(join(packageRoot(), 'build'), compiled)).replace(/\.js$/, '.ts');
+  return existsSync(source);
 }
 
 function runNodeTest(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
