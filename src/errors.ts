@@ -25,6 +25,13 @@ export const ERROR_CODES = [
   'KAFKA_TIMEOUT',
   'TOPIC_MISSING',
   'TOPICS_NOT_COPARTITIONED',
+  'COMPRESSION_UNAVAILABLE',
+  // codec: bad input records (each goes to the dead-letter topic)
+  'RECORD_UNDECODABLE',
+  'RECORD_MISSING_FIELD',
+  'RECORD_WRONG_TYPE',
+  'RECORD_ABSURD_TIMESTAMP',
+  'RECORD_UNKNOWN_TYPE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

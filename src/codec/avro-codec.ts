@@ -1,0 +1,63 @@
+/**
+ * Avro encoding of one record kind under a reader schema, with the writer
+ * schemas it can read (the current one and any registered older or newer
+ * ones), resolved by Avro's schema-resolution rules.
+ */
+import type avro from 'avsc';
+import { FieldProblem } from './errors.js';
+import { canonicalForm, schemaFingerprint } from './fingerprint.js';
+import { fingerprintHex, frame, HEADER_BYTES, isSingleObject } from './framing.js';
+import { avroType, type AvroSchema } from './schemas.js';
+
+interface Writer {
+  readonly type: avro.Type;
+  /** undefined when the writer schema is the reader schema */
+  readonly resolver: ReturnType<avro.Type['createResolver']> | undefined;
+}
+
+export class AvroRecordCodec {
+  readonly type: avro.Type;
+  readonly fingerprint: Buffer;
+  readonly #fingerprintHex: string;
+  readonly #writers = new Map<string, Writer>();
+
+  constructor(readerSchema: AvroSchema) {
+    this.type = avroType(readerSchema);
+    this.fingerprint = schemaFingerprint(this.type);
+    this.#fingerprintHex = this.fingerprint.toString('hex');
+    this.#writers.set(this.#fingerprintHex, { type: this.type, resolver: undefined });
+  }
+
+  /** Lets this codec read records written with another schema of the same record (evolution). */
+  addWriterSchema(schema: AvroSchema): void {
+    const writer = avroType(schema);
+    const key = schemaFingerprint(writer).toString('hex');
+    if (this.#writers.has(key)) return;
+    try {
+      this.#writers.set(key, { type: writer, resolver: this.type.createResolver(writer) });
+    } catch (error) {
+      throw new Error(`schema ${canonicalForm(writer)} cannot be read as ${canonicalForm(this.type)}: ${(error as Error).message}`);
+    }
+  }
+
+  encode(value: unknown): Buffer {
+    return frame(this.fingerprint, this.type.toBuffer(value));
+  }
+
+  /** Decodes a framed record; throws FieldProblem(RECORD_UNDECODABLE) with the reason. */
+  decode(value: Buffer): unknown {
+    if (!isSingleObject(value)) {
+      throw new FieldProblem('RECORD_UNDECODABLE', undefined, 'not Avro single-object encoded (no C3 01 header)');
+    }
+    const key = fingerprintHex(value);
+    const writer = this.#writers.get(key);
+    if (writer === undefined) {
+      throw new FieldProblem('RECORD_UNDECODABLE', undefined, `unknown writer schema fingerprint ${key} (expected ${this.#fingerprintHex} or a registered older schema)`);
+    }
+    try {
+      return this.type.fromBuffer(value.subarray(HEADER_BYTES), writer.resolver);
+    } catch (error) {
+      throw new FieldProblem('RECORD_UNDECODABLE', undefined, `Avro body does not decode: ${(error as Error).message}`);
+    }
+  }
+}

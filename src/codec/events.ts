@@ -1,0 +1,87 @@
+/**
+ * The in-memory shape of labeljoin's events, one to one with schemas/*.avsc.
+ * Ids that are UUIDs are 16-byte Buffers; times are ms since the epoch.
+ */
+import { createHash } from 'node:crypto';
+
+export const LANGUAGES = ['hi', 'en', 'bn', 'te', 'mr', 'ta', 'gu', 'kn', 'ml', 'pa', 'or', 'other'] as const;
+export const DEVICES = ['android', 'ios', 'web', 'other'] as const;
+export const SURFACES = ['home', 'trending', 'following', 'video', 'search', 'profile', 'other'] as const;
+
+export type Language = (typeof LANGUAGES)[number];
+export type Device = (typeof DEVICES)[number];
+export type Surface = (typeof SURFACES)[number];
+
+export interface ViewContext {
+  language: Language;
+  region: string;
+  device: Device;
+  app_version: string;
+  surface: Surface;
+  position: number;
+}
+
+export interface ViewEvent {
+  event_id: Buffer;
+  user_id: number;
+  post_id: number;
+  ts: number;
+  context: ViewContext;
+}
+
+export interface EngagementEvent {
+  event_id: Buffer;
+  user_id: number;
+  post_id: number;
+  type: string;
+  ts: number;
+  view_id: Buffer | null;
+}
+
+export interface SampleRecord {
+  sample_id: Buffer;
+  view_event_id: Buffer;
+  user_id: number;
+  post_id: number;
+  view_ts: number;
+  /** label type -> 0 | 1, one entry per configured type */
+  labels: Record<string, number>;
+  /** label type -> ms from view to the earliest matching engagement, or null */
+  delays_ms: Record<string, number | null>;
+  context: ViewContext;
+  version: number;
+  emitted_at: number;
+}
+
+/** "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" from 16 bytes. */
+export function uuidToString(id: Buffer): string {
+  const h = id.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+const UUID_PATTERN = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
+
+/** 16 bytes from a UUID string (with or without dashes), or undefined when it is not one. */
+export function uuidFromString(text: string): Buffer | undefined {
+  if (!UUID_PATTERN.test(text)) return undefined;
+  return Buffer.from(text.replaceAll('-', ''), 'hex');
+}
+
+/**
+ * The sample id of a view at a version: the first 16 bytes of
+ * SHA-256("labeljoin-sample" || view event_id || version as 4-byte big-endian),
+ * with the UUID version nibble set to 8 (custom) and the RFC 4122 variant.
+ */
+export function sampleIdFor(viewEventId: Buffer, version: number): Buffer {
+  const v = Buffer.alloc(4);
+  v.writeUInt32BE(version);
+  const id = createHash('sha256').update('labeljoin-sample').update(viewEventId).update(v).digest().subarray(0, 16);
+  id[6] = (id[6]! & 0x0f) | 0x80;
+  id[8] = (id[8]! & 0x3f) | 0x80;
+  return Buffer.from(id);
+}
+
+/** The Kafka key of every event and sample: the user id as decimal text. */
+export function userKey(userId: number): Buffer {
+  return Buffer.from(String(userId), 'utf8');
+}
