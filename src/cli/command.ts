@@ -96,7 +96,7 @@ export function renderHelp(spec: CommandSpec): string {
   for (const key of [...spec.settings, ...COMMON_SETTINGS]) {
     const s = SETTINGS[key];
     if (s.flag === undefined) continue;
-    const def = Array.isArray(s.default) ? s.default.join(',') : String(s.default);
+    const def = Array.isArray(s.default) ? s.default.join(',') : s.default === undefined ? 'none' : String(s.default);
     rows.push([`--${s.flag} ${s.meta ?? 'VALUE'}`, `${s.doc} (default: ${def}${s.env === undefined ? '' : `; env ${s.env}`})`]);
   }
   rows.push(['--config FILE', 'JSON config file; flags and environment override it']);

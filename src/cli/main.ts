@@ -10,9 +10,10 @@ import { isLabeljoinError, UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { parseCommandArgs, renderHelp, type CommandSpec } from './command.js';
 import { kafkaStart, kafkaStatus, kafkaStop } from './kafka-command.js';
+import { simulateCommand } from './simulate-command.js';
 import { topicsCreate, topicsList } from './topics-command.js';
 
-const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList];
+const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList, simulateCommand];
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

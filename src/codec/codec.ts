@@ -4,6 +4,7 @@
  * throws anything but BadRecordError, which names the record's topic,
  * partition and offset, the field, and the reason.
  */
+import type { INPUT_FORMATS, OUTPUT_FORMATS } from '../config/settings.js';
 import { BadRecordError, FieldProblem, type RecordOrigin } from './errors.js';
 import type { EngagementEvent, SampleRecord, ViewContext, ViewEvent } from './events.js';
 import { uuidFromString, uuidToString } from './events.js';
@@ -18,9 +19,7 @@ import {
   viewFromJson,
 } from './validate.js';
 
-export const INPUT_FORMATS = ['auto', 'avro', 'json'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
-export const OUTPUT_FORMATS = ['avro', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface EventCodecOptions {

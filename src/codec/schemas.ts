@@ -4,14 +4,16 @@
  * View and Engagement are fixed files. Sample has one label field and one
  * delay field per configured engagement type, so its schema is built here from
  * the type list; schemas/sample.avsc is that schema for the default types
+ * (DEFAULT_LABEL_TYPES of src/config/settings.ts)
  * (a test keeps the file and this function in agreement).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
+import { DEFAULT_LABEL_TYPES } from '../config/settings.js';
 import { packageRoot } from '../paths.js';
 
-export const DEFAULT_LABEL_TYPES = ['like', 'share', 'comment', 'favorite', 'play', 'skip'] as const;
+export { DEFAULT_LABEL_TYPES };
 
 export type AvroSchema = Record<string, unknown>;
 

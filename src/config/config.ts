@@ -35,6 +35,37 @@ export interface LabeljoinConfig {
     readonly heapMb: number;
     readonly startTimeoutMs: number;
   };
+  readonly codec: {
+    readonly viewsFormat: SettingValues['codec.viewsFormat'];
+    readonly engagementsFormat: SettingValues['codec.engagementsFormat'];
+    readonly samplesFormat: SettingValues['codec.samplesFormat'];
+  };
+  readonly join: {
+    readonly labelTypes: readonly string[];
+    readonly windowMs: number;
+    readonly maxSkewMs: number;
+    readonly outOfOrdernessMs: number;
+  };
+  readonly sim: {
+    readonly seed: number;
+    readonly users: number;
+    readonly posts: number;
+    readonly views: number | undefined;
+    readonly durationMs: number | undefined;
+    readonly viewsPerSecond: number;
+    readonly rate: number | undefined;
+    readonly start: number | 'now';
+    readonly dayLengthMs: number;
+    readonly driftPeriodMs: number;
+    readonly duplicateRate: number;
+    readonly earlyRate: number;
+    readonly lateRate: number;
+    readonly lateArrivalRate: number;
+    readonly skewMs: number;
+    readonly viewIdRate: number;
+    readonly idlePartition: number | undefined;
+    readonly format: SettingValues['sim.format'];
+  };
   readonly log: {
     readonly level: SettingValues['log.level'];
     readonly format: SettingValues['log.format'];
@@ -140,6 +171,37 @@ function assemble(v: SettingValues): LabeljoinConfig {
       dataDir: v['local.dataDir'],
       heapMb: v['local.heapMb'],
       startTimeoutMs: v['local.startTimeoutMs'],
+    },
+    codec: {
+      viewsFormat: v['codec.viewsFormat'],
+      engagementsFormat: v['codec.engagementsFormat'],
+      samplesFormat: v['codec.samplesFormat'],
+    },
+    join: {
+      labelTypes: v['join.labelTypes'],
+      windowMs: v['join.windowMs'],
+      maxSkewMs: v['join.maxSkewMs'],
+      outOfOrdernessMs: v['join.outOfOrdernessMs'],
+    },
+    sim: {
+      seed: v['sim.seed'],
+      users: v['sim.users'],
+      posts: v['sim.posts'],
+      views: v['sim.durationMs'] === undefined ? v['sim.views'] : undefined,
+      durationMs: v['sim.durationMs'],
+      viewsPerSecond: v['sim.viewsPerSecond'],
+      rate: v['sim.rate'],
+      start: v['sim.start'],
+      dayLengthMs: v['sim.dayLengthMs'],
+      driftPeriodMs: v['sim.driftPeriodMs'],
+      duplicateRate: v['sim.duplicateRate'],
+      earlyRate: v['sim.earlyRate'],
+      lateRate: v['sim.lateRate'],
+      lateArrivalRate: v['sim.lateArrivalRate'],
+      skewMs: v['sim.skewMs'],
+      viewIdRate: v['sim.viewIdRate'],
+      idlePartition: v['sim.idlePartition'],
+      format: v['sim.format'],
     },
     log: { level: v['log.level'], format: v['log.format'] },
   };

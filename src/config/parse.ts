@@ -59,3 +59,59 @@ export function parseBrokerList(raw: unknown): string[] {
 function show(raw: unknown): string {
   return typeof raw === 'string' ? JSON.stringify(raw) : String(JSON.stringify(raw) ?? raw);
 }
+
+export function floatParser(min: number, max: number): Parser<number> {
+  return (raw) => {
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValueError(`expected a number, got ${show(raw)}`);
+    if (value < min || value > max) throw new ValueError(`expected a number from ${min} to ${max}, got ${value}`);
+    return value;
+  };
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration in ms: a whole number of ms, or a number with a unit (500ms, 15s, 10m, 2h, 1d). */
+export function durationParser(minMs: number, maxMs: number): Parser<number> {
+  return (raw) => {
+    let ms: number | undefined;
+    if (typeof raw === 'number') ms = raw;
+    else if (typeof raw === 'string') {
+      const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+      if (match !== null) ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!;
+    }
+    if (ms === undefined || !Number.isFinite(ms)) throw new ValueError(`expected a duration such as 500ms, 15s, 10m, 2h or a number of ms, got ${show(raw)}`);
+    ms = Math.round(ms);
+    if (ms < minMs || ms > maxMs) throw new ValueError(`expected a duration from ${minMs} ms to ${maxMs} ms, got ${ms} ms`);
+    return ms;
+  };
+}
+
+/** Engagement types: comma-separated (or a JSON array of) names usable as Avro field names. */
+export function parseLabelTypes(raw: unknown): string[] {
+  const parts = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (parts === undefined) throw new ValueError(`expected type[,type...], got ${show(raw)}`);
+  const types = parts.map((p) => (typeof p === 'string' ? p.trim() : ''));
+  for (const t of types) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(t)) throw new ValueError(`"${t}" is not a valid type name (letters, digits, _; not starting with a digit)`);
+  }
+  if (types.length === 0) throw new ValueError('expected at least one type');
+  if (new Set(types).size !== types.length) throw new ValueError('types must be distinct');
+  return types;
+}
+
+/** A whole number, or "none" / empty for undefined. */
+export function optionalIntParser(min: number, max: number): Parser<number | undefined> {
+  const int = intParser(min, max);
+  return (raw) => (raw === undefined || raw === null || raw === '' || raw === 'none' ? undefined : int(raw));
+}
+
+export function isoTimeOrNowParser(raw: unknown): number | 'now' {
+  if (raw === 'now') return 'now';
+  if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw;
+  if (typeof raw === 'string') {
+    const ms = Date.parse(raw);
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw new ValueError(`expected "now", an ISO-8601 time or ms since the epoch, got ${show(raw)}`);
+}

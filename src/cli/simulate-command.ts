@@ -1,0 +1,99 @@
+/**
+ * labeljoin simulate
+ */
+import { resolve } from 'node:path';
+import { KafkaAdmin } from '../kafka/admin.js';
+import { connectionSettings } from '../kafka/connection.js';
+import { KafkaProducer } from '../kafka/producer.js';
+import { simulate } from '../sim/simulate.js';
+import { systemClock } from '../time/clock.js';
+import type { CommandSpec } from './command.js';
+
+export const simulateCommand: CommandSpec = {
+  name: 'simulate',
+  summary: 'Send realistic, seeded views and engagements to Kafka and write the ground-truth labels of every view.',
+  details: [
+    'Traffic: Zipf-popular posts, user sessions, a daily load curve, engagement chances from latent',
+    'user and post factors that drift, per-type delays, and disorder (late views, duplicates, a late',
+    'tail, late arrivals, clock skew, an idle partition). The truth file (--truth) is NDJSON, one view',
+    'per line: {"view_id","sample_id","user_id","post_id","ts","partition","labels","delays_ms","late"?},',
+    'labelled by the join contract with --window and --max-skew (see src/sim/truth.ts).',
+    'The same --seed and flags give byte-identical traffic and truth.',
+  ].join('\n'),
+  settings: [
+    'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements',
+    'sim.seed', 'sim.users', 'sim.posts', 'sim.views', 'sim.durationMs', 'sim.viewsPerSecond', 'sim.rate', 'sim.start',
+    'sim.dayLengthMs', 'sim.driftPeriodMs', 'sim.duplicateRate', 'sim.earlyRate', 'sim.lateRate', 'sim.lateArrivalRate',
+    'sim.skewMs', 'sim.viewIdRate', 'sim.idlePartition', 'sim.format',
+    'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs',
+  ],
+  flags: [{ name: 'truth', type: 'string', meta: 'FILE', doc: 'write the ground truth here (NDJSON)' }],
+  async run(ctx) {
+    const { config } = ctx;
+    const settings = connectionSettings(config);
+    const admin = new KafkaAdmin(settings);
+    let partitions: number;
+    try {
+      partitions = await admin.requireCopartitioned([config.topics.views, config.topics.engagements]);
+    } finally {
+      await admin.close();
+    }
+    const truthFile = typeof ctx.flags['truth'] === 'string' ? resolve(ctx.flags['truth']) : undefined;
+    const sim = config.sim;
+    const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
+    const what = sim.views !== undefined ? `${sim.views.toLocaleString('en-US')} views` : `${((sim.durationMs ?? 0) / 1000).toFixed(0)} s of event time`;
+    process.stderr.write(`simulate: seed ${sim.seed}, ${what}, ${sim.users} users, ${sim.posts} posts, ${sim.format}/${config.kafka.compression} to ${config.topics.views} + ${config.topics.engagements} (${partitions} partitions)\n`);
+    let summary;
+    try {
+      summary = await simulate(
+        {
+          workload: {
+            seed: sim.seed,
+            users: sim.users,
+            posts: sim.posts,
+            views: sim.views,
+            durationMs: sim.durationMs,
+            viewsPerSecond: sim.viewsPerSecond,
+            startMs: sim.start === 'now' ? systemClock.now() : sim.start,
+            dayLengthMs: sim.dayLengthMs,
+            driftPeriodMs: sim.driftPeriodMs,
+            labelTypes: config.join.labelTypes,
+            windowMs: config.join.windowMs,
+            maxSkewMs: config.join.maxSkewMs,
+            outOfOrdernessMs: config.join.outOfOrdernessMs,
+            partitions,
+            duplicateRate: sim.duplicateRate,
+            earlyRate: sim.earlyRate,
+            lateRate: sim.lateRate,
+            lateArrivalRate: sim.lateArrivalRate,
+            skewMs: sim.skewMs,
+            viewIdRate: sim.viewIdRate,
+            idlePartition: sim.idlePartition,
+          },
+          viewsTopic: config.topics.views,
+          engagementsTopic: config.topics.engagements,
+          format: sim.format,
+          rate: sim.rate,
+          truthFile,
+        },
+        producer,
+        systemClock,
+        (p) => process.stderr.write(`simulate: ${fmt(p.sent)} sent (${fmt(p.perSecond)}/s), ${fmt(p.views)} views, ${fmt(p.engagements)} engagements, ${(p.elapsedMs / 1000).toFixed(1)} s\n`),
+      );
+    } finally {
+      await producer.close();
+    }
+    const s = summary;
+    const seconds = s.elapsedMs / 1000;
+    ctx.out(`simulate: done in ${seconds.toFixed(1)} s: ${fmt(s.sent)} records (${fmt(s.sent / Math.max(seconds, 0.001))}/s, ${(s.bytes / 1e6).toFixed(1)} MB before compression)`);
+    ctx.out(`  views ${fmt(s.views)}, engagements ${fmt(s.engagements)} (${fmt(s.engagementsBeforeView)} arrived before their view), duplicates sent ${fmt(s.duplicates)}`);
+    ctx.out(`  late views ${fmt(s.earlyViews)}, engagements beyond the window ${fmt(s.lateTail)}, late arrivals ${fmt(s.lateArrivals)}, dropped for the idle partition ${fmt(s.idleDropped)}`);
+    if (s.firstTs !== undefined && s.lastTs !== undefined) ctx.out(`  event time ${new Date(s.firstTs).toISOString()} .. ${new Date(s.lastTs).toISOString()}`);
+    if (truthFile !== undefined) ctx.out(`  truth: ${fmt(s.truthRows)} views in ${truthFile} (NDJSON)`);
+    return 0;
+  },
+};
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

@@ -1,0 +1,137 @@
+/**
+ * Runs a workload against Kafka: encodes each send, produces it to the views
+ * or engagements topic (key = user id, partition = Java murmur2 of the key,
+ * record timestamp = event time), and writes the ground truth to a file.
+ * Wall-clock time (for --rate pacing and progress) comes from the injected clock.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { EventCodec, type OutputFormat } from '../codec/codec.js';
+import { userKey } from '../codec/events.js';
+import type { ProducedRecord } from '../kafka/producer.js';
+import type { Clock } from '../time/clock.js';
+import type { TruthRow } from './truth.js';
+import { Workload, type WorkloadOptions, type WorkloadStats } from './workload.js';
+
+export interface RecordSink {
+  send(records: readonly ProducedRecord[]): Promise<unknown>;
+}
+
+export interface SimulateOptions {
+  readonly workload: WorkloadOptions;
+  readonly viewsTopic: string;
+  readonly engagementsTopic: string;
+  readonly format: OutputFormat;
+  /** Sends per wall-clock second; undefined = as fast as possible. */
+  readonly rate: number | undefined;
+  /** Truth file (NDJSON); undefined = no truth file. */
+  readonly truthFile: string | undefined;
+  readonly progressEveryMs?: number;
+}
+
+export interface SimProgress {
+  readonly sent: number;
+  readonly views: number;
+  readonly engagements: number;
+  readonly elapsedMs: number;
+  readonly perSecond: number;
+}
+
+export interface SimSummary extends WorkloadStats {
+  readonly sent: number;
+  readonly bytes: number;
+  readonly elapsedMs: number;
+  readonly truthRows: number;
+  readonly firstTs: number | undefined;
+  readonly lastTs: number | undefined;
+}
+
+const BATCH = 4_000;
+
+export async function simulate(options: SimulateOptions, sink: RecordSink, clock: Clock, onProgress: (p: SimProgress) => void = () => undefined): Promise<SimSummary> {
+  const codec = new EventCodec({ labelTypes: options.workload.labelTypes });
+  const truth = options.truthFile === undefined ? undefined : new TruthWriter(options.truthFile);
+  let truthRows = 0;
+  let firstTs: number | undefined;
+  let lastTs: number | undefined;
+  const workload = new Workload(options.workload, (row) => {
+    truthRows++;
+    firstTs ??= row.ts;
+    lastTs = row.ts;
+    truth?.write(row);
+  });
+
+  const started = clock.now();
+  const every = options.progressEveryMs ?? 2_000;
+  let lastReport = started;
+  let sent = 0;
+  let bytes = 0;
+  let batch: ProducedRecord[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const records = batch;
+    batch = [];
+    await sink.send(records);
+    sent += records.length;
+    const now = clock.now();
+    if (options.rate !== undefined) {
+      const due = started + (sent / options.rate) * 1000;
+      if (due > now) await clock.sleep(due - now);
+    }
+    if (clock.now() - lastReport >= every) {
+      lastReport = clock.now();
+      const elapsedMs = lastReport - started;
+      onProgress({ sent, views: workload.stats.views, engagements: workload.stats.engagements, elapsedMs, perSecond: (sent / Math.max(1, elapsedMs)) * 1000 });
+    }
+  };
+
+  // With a rate, send small batches so pacing is smooth; without, large ones for throughput.
+  const batchSize = options.rate === undefined ? BATCH : Math.max(1, Math.min(BATCH, Math.round(options.rate / 20)));
+  try {
+    for (const send of workload.sends()) {
+      const value = send.kind === 'view' ? codec.encodeView(send.event, options.format) : codec.encodeEngagement(send.event, options.format);
+      bytes += value.length;
+      batch.push({
+        topic: send.kind === 'view' ? options.viewsTopic : options.engagementsTopic,
+        partition: send.partition,
+        key: userKey(send.event.user_id),
+        value,
+        timestamp: BigInt(send.event.ts),
+      });
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+  } finally {
+    truth?.close();
+  }
+  return { ...workload.stats, sent, bytes, elapsedMs: clock.now() - started, truthRows, firstTs, lastTs };
+}
+
+/** NDJSON truth rows, buffered and written in 1 MiB chunks. */
+class TruthWriter {
+  readonly #fd: number;
+  #buffer: string[] = [];
+  #size = 0;
+
+  constructor(path: string) {
+    this.#fd = openSync(path, 'w');
+  }
+
+  write(row: TruthRow): void {
+    const line = `${JSON.stringify(row)}\n`;
+    this.#buffer.push(line);
+    this.#size += line.length;
+    if (this.#size >= 1 << 20) this.#flush();
+  }
+
+  close(): void {
+    this.#flush();
+    closeSync(this.#fd);
+  }
+
+  #flush(): void {
+    if (this.#buffer.length === 0) return;
+    writeSync(this.#fd, this.#buffer.join(''));
+    this.#buffer = [];
+    this.#size = 0;
+  }
+}

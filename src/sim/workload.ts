@@ -1,0 +1,276 @@
+/**
+ * The simulated traffic: views and engagements in the order they reach Kafka.
+ *
+ * Event time: user sessions start as a Poisson process whose rate follows a
+ * daily curve (a sine over `dayLength`, peak 1.5x and trough 0.5x the mean);
+ * a session shows a user a geometric number of posts (mean 15), a few seconds
+ * apart, on one surface, at increasing positions. Each impression is a view;
+ * each configured engagement type happens with the probability the population
+ * model gives (./population.ts), after a per-type delay:
+ *   play, skip: ~2 s   like: ~20 s (seconds to minutes)   favorite: ~40 s
+ *   comment: ~2 min    share: ~3 min     (log-normal medians)
+ * Disorder knobs: a share of views is delivered 5-60 s late (their engagements
+ * arrive first), a share of engagements happens beyond the window (label 0),
+ * a share is delivered long after the window closed (late engagements), every
+ * event may be sent twice, engagement times carry the user's clock skew, and
+ * one engagement partition can be left idle.
+ *
+ * Arrival order: each send gets an arrival time (event time + transport delay)
+ * and sends leave in arrival order. A send is released once no event still to
+ * be generated can arrive before it (all later events happen after the current
+ * view time), so the stream is exact and memory holds only sends in flight.
+ */
+import { userKey, type EngagementEvent, type ViewEvent } from '../codec/events.js';
+import { partitionForKey } from '../kafka/partitioner.js';
+import { MinHeap } from './heap.js';
+import { Population, SURFACE_WEIGHTS } from './population.js';
+import { Random } from './random.js';
+import { TruthTracker, type TruthRow } from './truth.js';
+
+export interface WorkloadOptions {
+  readonly seed: number;
+  readonly users: number;
+  readonly posts: number;
+  /** Stop after this many views, or at start + durationMs (one of the two). */
+  readonly views: number | undefined;
+  readonly durationMs: number | undefined;
+  readonly viewsPerSecond: number;
+  readonly startMs: number;
+  readonly dayLengthMs: number;
+  readonly driftPeriodMs: number;
+  readonly labelTypes: readonly string[];
+  readonly windowMs: number;
+  readonly maxSkewMs: number;
+  readonly outOfOrdernessMs: number;
+  readonly partitions: number;
+  readonly duplicateRate: number;
+  readonly earlyRate: number;
+  readonly lateRate: number;
+  readonly lateArrivalRate: number;
+  readonly skewMs: number;
+  readonly viewIdRate: number;
+  readonly idlePartition: number | undefined;
+}
+
+export type Send =
+  | { readonly kind: 'view'; readonly event: ViewEvent; readonly partition: number; readonly arrival: number; readonly duplicate: boolean }
+  | { readonly kind: 'engagement'; readonly event: EngagementEvent; readonly partition: number; readonly arrival: number; readonly duplicate: boolean };
+
+export interface WorkloadStats {
+  views: number;
+  engagements: number;
+  duplicates: number;
+  earlyViews: number;
+  lateTail: number;
+  lateArrivals: number;
+  idleDropped: number;
+  /** Engagements delivered before their view. */
+  engagementsBeforeView: number;
+}
+
+const MEAN_VIEWS_PER_SESSION = 15;
+const MEAN_VIEW_GAP_MS = 4_000;
+const DAY_AMPLITUDE = 0.5;
+
+interface Session {
+  readonly user: number;
+  readonly surface: ViewEvent['context']['surface'];
+  remaining: number;
+  position: number;
+  next: number;
+}
+
+export class Workload {
+  readonly stats: WorkloadStats = { views: 0, engagements: 0, duplicates: 0, earlyViews: 0, lateTail: 0, lateArrivals: 0, idleDropped: 0, engagementsBeforeView: 0 };
+  readonly #o: WorkloadOptions;
+  readonly #random: Random;
+  readonly #population: Population;
+  readonly #truth: TruthTracker;
+  readonly #sessions = new MinHeap<Session>();
+  readonly #inFlight = new MinHeap<Send>();
+  readonly #ready: Send[] = [];
+  readonly #sessionsPerMs: number;
+  #nextSessionAt: number;
+  #frontier: number;
+  #finished = false;
+
+  constructor(options: WorkloadOptions, onTruth: (row: TruthRow) => void) {
+    if (options.idlePartition !== undefined && options.idlePartition >= options.partitions) {
+      throw new RangeError(`idle partition ${options.idlePartition} does not exist (partitions: ${options.partitions})`);
+    }
+    this.#o = options;
+    this.#random = new Random(options.seed);
+    this.#population = new Population(this.#random, {
+      users: options.users,
+      posts: options.posts,
+      labelTypes: options.labelTypes,
+      skewMs: options.skewMs,
+      driftPeriodMs: options.driftPeriodMs,
+    });
+    this.#truth = new TruthTracker(
+      {
+        labelTypes: options.labelTypes,
+        windowMs: options.windowMs,
+        maxSkewMs: options.maxSkewMs,
+        lateAfterMs: options.outOfOrdernessMs / 2,
+        maxClockSkewMs: 5 * options.skewMs,
+      },
+      onTruth,
+    );
+    this.#sessionsPerMs = options.viewsPerSecond / MEAN_VIEWS_PER_SESSION / 1000;
+    this.#frontier = options.startMs;
+    this.#nextSessionAt = options.startMs;
+  }
+
+  /** The sends in arrival order; truth rows go to the callback as views are finalised. */
+  *sends(): Generator<Send> {
+    while (!this.#finished) {
+      this.#step();
+      for (const send of this.#ready) yield send;
+      this.#ready.length = 0;
+    }
+  }
+
+  #done(): boolean {
+    const o = this.#o;
+    if (o.views !== undefined) return this.stats.views >= o.views;
+    return this.#frontier >= o.startMs + (o.durationMs ?? 0);
+  }
+
+  #step(): void {
+    if (this.#done()) {
+      while (this.#inFlight.size > 0) this.#ready.push(this.#inFlight.pop()!);
+      this.#truth.finish();
+      this.#finished = true;
+      return;
+    }
+    const nextView = this.#sessions.peekKey();
+    if (nextView === undefined || this.#nextSessionAt <= nextView) {
+      this.#startSession(this.#nextSessionAt);
+      this.#nextSessionAt = this.#drawNextSessionStart(this.#nextSessionAt);
+      return;
+    }
+    const session = this.#sessions.pop()!;
+    const ts = session.next;
+    this.#emitView(session, ts);
+    this.#frontier = ts;
+    session.remaining--;
+    session.position++;
+    if (session.remaining > 0) {
+      session.next += 300 + Math.round(this.#random.exponential(MEAN_VIEW_GAP_MS));
+      this.#sessions.push(session.next, session);
+    }
+    // No event still to be generated happens before the next view or session start.
+    this.#release(Math.min(this.#nextSessionAt, this.#sessions.peekKey() ?? Number.POSITIVE_INFINITY));
+  }
+
+  /** Poisson process with a daily rate curve, by thinning. */
+  #drawNextSessionStart(after: number): number {
+    const peak = this.#sessionsPerMs * (1 + DAY_AMPLITUDE);
+    let t = after;
+    for (;;) {
+      t += this.#random.exponential(1 / peak);
+      const phase = (2 * Math.PI * (t - this.#o.startMs)) / this.#o.dayLengthMs;
+      const rate = this.#sessionsPerMs * (1 - DAY_AMPLITUDE * Math.cos(phase));
+      if (this.#random.next() * peak <= rate) return Math.round(t);
+    }
+  }
+
+  #startSession(at: number): void {
+    let u = this.#random.next();
+    let surface = SURFACE_WEIGHTS[0]![0];
+    for (const [name, weight] of SURFACE_WEIGHTS) {
+      if (u < weight) {
+        surface = name;
+        break;
+      }
+      u -= weight;
+    }
+    const session: Session = { user: this.#population.drawUser(this.#random), surface, remaining: this.#random.geometric(MEAN_VIEWS_PER_SESSION), position: 0, next: at };
+    this.#sessions.push(at, session);
+  }
+
+  #emitView(session: Session, ts: number): void {
+    const r = this.#random;
+    const profile = this.#population.users[session.user]!;
+    const postIndex = this.#population.drawPost(r);
+    const view: ViewEvent = {
+      event_id: r.uuid(),
+      user_id: profile.id,
+      post_id: this.#population.postId(postIndex),
+      ts,
+      context: {
+        language: profile.language,
+        region: profile.region,
+        device: profile.device,
+        app_version: profile.appVersion,
+        surface: session.surface,
+        position: session.position,
+      },
+    };
+    const partition = partitionForKey(userKey(profile.id), this.#o.partitions);
+    const early = r.chance(this.#o.earlyRate);
+    if (early) this.stats.earlyViews++;
+    const viewArrival = ts + (early ? 5_000 + r.int(55_000) : Math.round(r.exponential(150)));
+    this.#send({ kind: 'view', event: view, partition, arrival: viewArrival, duplicate: false });
+    this.stats.views++;
+    this.#truth.addView(view, partition);
+
+    for (const [type, p] of this.#population.engagementProbabilities(session.user, postIndex, session.position, ts)) {
+      if (!r.chance(p)) continue;
+      const beyondWindow = r.chance(this.#o.lateRate);
+      const delay = beyondWindow ? this.#o.windowMs + 1_000 + r.int(this.#o.windowMs) : Math.round(typeDelay(type, r));
+      const trueTs = ts + delay;
+      const lateArrival = r.chance(this.#o.lateArrivalRate);
+      const transport = lateArrival ? this.#o.windowMs + 60_000 + r.int(240_000) : Math.min(5_000, Math.round(r.exponential(300)));
+      const engagement: EngagementEvent = {
+        event_id: r.uuid(),
+        user_id: profile.id,
+        post_id: view.post_id,
+        type,
+        ts: trueTs + profile.skewMs,
+        view_id: r.chance(this.#o.viewIdRate) ? view.event_id : null,
+      };
+      if (partition === this.#o.idlePartition) {
+        this.stats.idleDropped++;
+        continue;
+      }
+      if (beyondWindow) this.stats.lateTail++;
+      if (lateArrival) this.stats.lateArrivals++;
+      const arrival = trueTs + transport;
+      if (arrival < viewArrival) this.stats.engagementsBeforeView++;
+      this.#send({ kind: 'engagement', event: engagement, partition, arrival, duplicate: false });
+      this.stats.engagements++;
+      this.#truth.addEngagement(engagement, arrival);
+    }
+  }
+
+  #send(send: Send): void {
+    this.#inFlight.push(send.arrival, send);
+    if (this.#random.chance(this.#o.duplicateRate)) {
+      const arrival = send.arrival + 50 + Math.round(this.#random.exponential(2_000));
+      this.#inFlight.push(arrival, { ...send, arrival, duplicate: true });
+      this.stats.duplicates++;
+    }
+  }
+
+  /** Every send arriving at or before `now` is final: later events happen after now. */
+  #release(now: number): void {
+    while ((this.#inFlight.peekKey() ?? Number.POSITIVE_INFINITY) <= now) this.#ready.push(this.#inFlight.pop()!);
+    this.#truth.advance(now);
+  }
+}
+
+const DELAYS: Record<string, readonly [median: number, sigma: number]> = {
+  play: [2_000, 0.6],
+  skip: [1_500, 0.5],
+  like: [20_000, 1.2],
+  favorite: [40_000, 1.0],
+  comment: [120_000, 0.8],
+  share: [180_000, 0.8],
+};
+
+function typeDelay(type: string, random: Random): number {
+  const [median, sigma] = DELAYS[type] ?? [30_000, 1.0];
+  return random.logNormal(median, sigma);
+}
