@@ -91,7 +91,6 @@ export class Workload {
   readonly #ready: Send[] = [];
   readonly #sessionsPerMs: number;
   #nextSessionAt: number;
-  #frontier: number;
   #finished = false;
 
   constructor(options: WorkloadOptions, onTruth: (row: TruthRow) => void) {
@@ -118,7 +117,6 @@ export class Workload {
       onTruth,
     );
     this.#sessionsPerMs = options.viewsPerSecond / MEAN_VIEWS_PER_SESSION / 1000;
-    this.#frontier = options.startMs;
     this.#nextSessionAt = options.startMs;
   }
 
@@ -131,10 +129,12 @@ export class Workload {
     }
   }
 
+  /** Done at the view count, or when the next event would fall past start + duration. */
   #done(): boolean {
     const o = this.#o;
     if (o.views !== undefined) return this.stats.views >= o.views;
-    return this.#frontier >= o.startMs + (o.durationMs ?? 0);
+    const next = Math.min(this.#nextSessionAt, this.#sessions.peekKey() ?? Number.POSITIVE_INFINITY);
+    return next >= o.startMs + (o.durationMs ?? 0);
   }
 
   #step(): void {
@@ -153,7 +153,6 @@ export class Workload {
     const session = this.#sessions.pop()!;
     const ts = session.next;
     this.#emitView(session, ts);
-    this.#frontier = ts;
     session.remaining--;
     session.position++;
     if (session.remaining > 0) {

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { EventCodec } from '../../src/codec/codec.js';
+import type { EngagementEvent, ViewEvent } from '../../src/codec/events.js';
+import { partitionForKey } from '../../src/kafka/partitioner.js';
+import type { TruthRow } from '../../src/sim/truth.js';
+import { Workload, type Send } from '../../src/sim/workload.js';
+import { contractLabels } from '../helpers/truth.js';
+import { testWorkload } from '../helpers/workload.js';
+
+function run(options = testWorkload()): { sends: Send[]; truth: TruthRow[]; workload: Workload } {
+  const truth: TruthRow[] = [];
+  const workload = new Workload(options, (r) => truth.push(r));
+  return { sends: [...workload.sends()], truth, workload };
+}
+
+function digest(sends: Send[], truth: TruthRow[]): string {
+  const codec = new EventCodec({ labelTypes: testWorkload().labelTypes });
+  const h = createHash('sha256');
+  for (const s of sends) h.update(s.kind === 'view' ? codec.encodeView(s.event, 'avro') : codec.encodeEngagement(s.event, 'avro')).update(String(s.partition));
+  h.update(JSON.stringify(truth));
+  return h.digest('hex');
+}
+
+describe('Workload', () => {
+  it('the same seed gives byte-identical traffic and truth; another seed differs', () => {
+    const a = run();
+    const b = run();
+    assert.equal(digest(a.sends, a.truth), digest(b.sends, b.truth));
+    const c = run(testWorkload({ seed: 12 }));
+    assert.notEqual(digest(a.sends, a.truth), digest(c.sends, c.truth));
+  });
+
+  it('sends leave in arrival order, partitioned by the Java partitioner of the user id', () => {
+    const { sends } = run();
+    for (let i = 1; i < sends.length; i++) assert.ok(sends[i]!.arrival >= sends[i - 1]!.arrival, `send ${i} out of order`);
+    for (const s of sends) assert.equal(s.partition, partitionForKey(String(s.event.user_id), 4));
+  });
+
+  it('has every kind of disorder it promises', () => {
+    const { sends, workload } = run();
+    const s = workload.stats;
+    assert.equal(s.views, 6_000);
+    assert.ok(s.engagementsBeforeView > 50, `engagements before views: ${s.engagementsBeforeView}`);
+    assert.ok(s.duplicates > 0.03 * (s.views + s.engagements), `duplicates ${s.duplicates}`);
+    assert.ok(s.lateTail > 0 && s.lateArrivals > 0 && s.earlyViews > 0);
+    const ids = new Set<string>();
+    let repeated = 0;
+    for (const x of sends) {
+      const id = x.event.event_id.toString('hex');
+      if (ids.has(id)) repeated++;
+      ids.add(id);
+    }
+    assert.equal(repeated, s.duplicates);
+  });
+
+  it('the truth equals the join contract recomputed by brute force from what was sent', () => {
+    const options = testWorkload();
+    const { sends, truth } = run(options);
+    const views = sends.filter((s) => s.kind === 'view').map((s) => s.event as ViewEvent);
+    const engagements = sends.filter((s) => s.kind === 'engagement').map((s) => s.event as EngagementEvent);
+    const expected = contractLabels(views, engagements, options);
+    assert.equal(truth.length, expected.size);
+    let positives = 0;
+    for (const row of truth) {
+      const e = expected.get(row.view_id.replaceAll('-', ''));
+      assert.ok(e !== undefined, `truth row for unknown view ${row.view_id}`);
+      assert.deepEqual(row.labels, e.labels, `labels of ${row.view_id}`);
+      assert.deepEqual(row.delays_ms, e.delays_ms, `delays of ${row.view_id}`);
+      positives += Object.values(row.labels).reduce((a, b) => a + b, 0);
+    }
+    assert.ok(positives > 1_000, `only ${positives} positive labels`);
+  });
+
+  it('an idle partition gets views but no engagements', () => {
+    const { sends, workload } = run(testWorkload({ idlePartition: 2 }));
+    assert.ok(sends.some((s) => s.kind === 'view' && s.partition === 2));
+    assert.ok(!sends.some((s) => s.kind === 'engagement' && s.partition === 2));
+    assert.ok(workload.stats.idleDropped > 0);
+  });
+
+  it('a duration bounds event time instead of a view count', () => {
+    const { truth } = run(testWorkload({ views: undefined, durationMs: 120_000 }));
+    const span = truth.at(-1)!.ts - truth[0]!.ts;
+    assert.ok(span <= 120_000 && span > 100_000, `span ${span}`);
+  });
+});
