@@ -10,10 +10,11 @@ import { isLabeljoinError, UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { parseCommandArgs, renderHelp, type CommandSpec } from './command.js';
 import { kafkaStart, kafkaStatus, kafkaStop } from './kafka-command.js';
+import { benchCodec } from './bench-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { topicsCreate, topicsList } from './topics-command.js';
 
-const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList, simulateCommand];
+const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList, simulateCommand, benchCodec];
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

@@ -8,6 +8,7 @@ import { KafkaProducer } from '../kafka/producer.js';
 import { simulate } from '../sim/simulate.js';
 import { systemClock } from '../time/clock.js';
 import type { CommandSpec } from './command.js';
+import { workloadOptions } from './workload-options.js';
 
 export const simulateCommand: CommandSpec = {
   name: 'simulate',
@@ -39,7 +40,7 @@ export const simulateCommand: CommandSpec = {
       await admin.close();
     }
     const truthFile = typeof ctx.flags['truth'] === 'string' ? resolve(ctx.flags['truth']) : undefined;
-    const sim = config.sim;
+    const { sim } = config;
     const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
     const what = sim.views !== undefined ? `${sim.views.toLocaleString('en-US')} views` : `${((sim.durationMs ?? 0) / 1000).toFixed(0)} s of event time`;
     process.stderr.write(`simulate: seed ${sim.seed}, ${what}, ${sim.users} users, ${sim.posts} posts, ${sim.format}/${config.kafka.compression} to ${config.topics.views} + ${config.topics.engagements} (${partitions} partitions)\n`);
@@ -47,29 +48,7 @@ export const simulateCommand: CommandSpec = {
     try {
       summary = await simulate(
         {
-          workload: {
-            seed: sim.seed,
-            users: sim.users,
-            posts: sim.posts,
-            views: sim.views,
-            durationMs: sim.durationMs,
-            viewsPerSecond: sim.viewsPerSecond,
-            startMs: sim.start === 'now' ? systemClock.now() : sim.start,
-            dayLengthMs: sim.dayLengthMs,
-            driftPeriodMs: sim.driftPeriodMs,
-            labelTypes: config.join.labelTypes,
-            windowMs: config.join.windowMs,
-            maxSkewMs: config.join.maxSkewMs,
-            outOfOrdernessMs: config.join.outOfOrdernessMs,
-            partitions,
-            duplicateRate: sim.duplicateRate,
-            earlyRate: sim.earlyRate,
-            lateRate: sim.lateRate,
-            lateArrivalRate: sim.lateArrivalRate,
-            skewMs: sim.skewMs,
-            viewIdRate: sim.viewIdRate,
-            idlePartition: sim.idlePartition,
-          },
+          workload: workloadOptions(config, partitions, systemClock),
           viewsTopic: config.topics.views,
           engagementsTopic: config.topics.engagements,
           format: sim.format,

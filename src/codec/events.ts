@@ -68,11 +68,16 @@ export function uuidFromString(text: string): Buffer | undefined {
 }
 
 /**
- * The sample id of a view at a version: the first 16 bytes of
- * SHA-256("labeljoin-sample" || view event_id || version as 4-byte big-endian),
- * with the UUID version nibble set to 8 (custom) and the RFC 4122 variant.
+ * The sample id of a view at a version. Version 0, the first and usually only
+ * one, has the view's own event_id: a sample per distinct view makes it unique,
+ * and a repeat of the field costs nothing after batch compression (measured in
+ * bench/RESULTS.md: 13 bytes per sample on the log). A later version v has the
+ * first 16 bytes of SHA-256("labeljoin-sample" || view event_id || v as 4-byte
+ * big-endian), with the UUID version nibble set to 8 (custom) and the RFC 4122
+ * variant.
  */
 export function sampleIdFor(viewEventId: Buffer, version: number): Buffer {
+  if (version === 0) return Buffer.from(viewEventId);
   const v = Buffer.alloc(4);
   v.writeUInt32BE(version);
   const id = createHash('sha256').update('labeljoin-sample').update(viewEventId).update(v).digest().subarray(0, 16);

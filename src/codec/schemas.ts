@@ -45,7 +45,7 @@ export function sampleSchema(labelTypes: readonly string[]): AvroSchema {
     fields: [
       {
         name: 'sample_id',
-        doc: 'Deterministic id: UUID (version 8) from SHA-256 of the view event_id and the version; a repeat of the same sample has the same id.',
+        doc: 'Deterministic id: the view event_id for version 0; for a later version a UUID (version 8) from SHA-256 of the view event_id and the version. A repeat of the same sample has the same id.',
         type: { type: 'fixed', name: 'UUID', size: 16 },
       },
       { name: 'view_event_id', doc: 'event_id of the view this sample labels.', type: 'UUID' },

@@ -66,6 +66,9 @@ export interface LabeljoinConfig {
     readonly idlePartition: number | undefined;
     readonly format: SettingValues['sim.format'];
   };
+  readonly bench: {
+    readonly records: number;
+  };
   readonly log: {
     readonly level: SettingValues['log.level'];
     readonly format: SettingValues['log.format'];
@@ -203,6 +206,7 @@ function assemble(v: SettingValues): LabeljoinConfig {
       idlePartition: v['sim.idlePartition'],
       format: v['sim.format'],
     },
+    bench: { records: v['bench.records'] },
     log: { level: v['log.level'], format: v['log.format'] },
   };
 }

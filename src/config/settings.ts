@@ -317,6 +317,13 @@ export const SETTINGS = {
     meta: OUTPUT_FORMATS.join('|'),
     doc: 'encoding of the events the simulator sends',
   }),
+  'bench.records': setting<number>({
+    default: 100_000,
+    parse: intParser(1_000, 100_000_000),
+    flag: 'records',
+    meta: 'N',
+    doc: 'simulated samples the codec benchmark writes in each encoding',
+  }),
   'log.level': setting<(typeof LOG_LEVELS)[number]>({
     default: 'info',
     parse: enumParser(LOG_LEVELS),

@@ -103,6 +103,23 @@ export class KafkaAdmin {
     return { created, existing };
   }
 
+  /** Bytes each topic occupies in the brokers' log directories (all partitions, all replicas). */
+  async logSize(topics: readonly string[]): Promise<Map<string, bigint>> {
+    const counts = await this.partitionCounts(topics);
+    const request = [...counts].map(([name, n]) => ({ name, partitions: Array.from({ length: n }, (_, p) => p) }));
+    const sizes = new Map<string, bigint>(topics.map((t) => [t, 0n]));
+    if (request.length === 0) return sizes;
+    const brokers = await this.#call('describe log dirs', () => this.#admin.describeLogDirs({ topics: request }));
+    for (const broker of brokers) {
+      for (const dir of broker.results) {
+        for (const topic of dir.topics) {
+          for (const p of topic.partitions) sizes.set(topic.name, (sizes.get(topic.name) ?? 0n) + p.partitionSize);
+        }
+      }
+    }
+    return sizes;
+  }
+
   async deleteTopics(topics: readonly string[]): Promise<void> {
     const present = new Set(await this.listTopics());
     const doomed = topics.filter((t) => present.has(t));

@@ -12,6 +12,7 @@
  */
 import { Producer } from '@platformatic/kafka';
 import type { Compression } from '../config/settings.js';
+import { requireCompression } from './compression.js';
 import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
 import { partitionForKey } from './partitioner.js';
 
@@ -53,6 +54,7 @@ export class KafkaProducer {
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(settings: ConnectionSettings, options: ProducerOptions) {
+    requireCompression(options.compression);
     this.#producer = new Producer({
       ...baseClientOptions(settings),
       idempotent: options.idempotent ?? true,

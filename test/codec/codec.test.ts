@@ -56,7 +56,9 @@ describe('EventCodec round trips', () => {
     const v = view(9).event_id;
     assert.deepEqual(sampleIdFor(v, 0), sampleIdFor(Buffer.from(v), 0));
     assert.notDeepEqual(sampleIdFor(v, 0), sampleIdFor(v, 1));
-    assert.match(uuidToString(sampleIdFor(v, 0)), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.deepEqual(sampleIdFor(v, 0), v);
+    assert.match(uuidToString(sampleIdFor(v, 1)), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notDeepEqual(sampleIdFor(v, 1), sampleIdFor(v, 2));
   });
 });
 

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CodecBenchResult } from '../../../src/bench/codec-bench.js';
+import { runCli } from '../../helpers/cli.js';
+import { testAdmin, testBrokers } from '../../helpers/kafka.js';
+
+describe('labeljoin bench codec on the real broker', () => {
+  it('measures bytes per record on the broker log for each encoding and compression, and cleans up', async (t) => {
+    const admin = testAdmin(t);
+    const before = new Set(await admin.listTopics());
+    const r = await runCli(['bench', 'codec', '--json', '--records', '3000', '--brokers', testBrokers().join(',')]);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as CodecBenchResult;
+    assert.equal(result.records, 3000);
+    const get = (format: string, compression: string) => result.variants.find((v) => v.format === format && v.compression === compression)!;
+    assert.equal(get('json', 'none').reduction, 0);
+    for (const compression of ['none', 'gzip', 'snappy', 'lz4']) {
+      const json = get('json', compression);
+      const avro = get('avro', compression);
+      assert.ok(json.bytesOnLog > 0 && avro.bytesOnLog > 0, `${compression}: nothing on the log`);
+      assert.ok(avro.bytesPerRecord < json.bytesPerRecord, `${compression}: Avro ${avro.bytesPerRecord} >= JSON ${json.bytesPerRecord}`);
+    }
+    assert.ok(get('avro', 'lz4').bytesPerRecord < get('avro', 'none').bytesPerRecord);
+    assert.equal(result.avroLz4Reduction, get('avro', 'lz4').reduction);
+    const after = await admin.listTopics();
+    assert.deepEqual(after.filter((topic) => !before.has(topic)), []);
+  });
+});
