@@ -11,10 +11,12 @@ import { packageRoot } from '../paths.js';
 import { parseCommandArgs, renderHelp, type CommandSpec } from './command.js';
 import { kafkaStart, kafkaStatus, kafkaStop } from './kafka-command.js';
 import { benchCodec } from './bench-command.js';
+import { joinCommand } from './join-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { topicsCreate, topicsList } from './topics-command.js';
+import { validateCommand } from './validate-command.js';
 
-const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList, simulateCommand, benchCodec];
+const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList, simulateCommand, joinCommand, validateCommand, benchCodec];
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

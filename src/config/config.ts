@@ -45,6 +45,18 @@ export interface LabeljoinConfig {
     readonly windowMs: number;
     readonly maxSkewMs: number;
     readonly outOfOrdernessMs: number;
+    readonly viewDisorderMs: number;
+    readonly allowedLatenessMs: number;
+    readonly latePolicy: 'drop' | 'correct';
+    readonly idleTimeoutMs: number;
+    readonly maxFutureMs: number;
+    readonly timeMode: 'event' | 'processing';
+    readonly groupId: string;
+    readonly instanceId: string | undefined;
+    readonly orphanTopic: string | undefined;
+    readonly stateDir: string;
+    readonly fetchBytesPerPartition: number;
+    readonly progressEveryMs: number;
   };
   readonly sim: {
     readonly seed: number;
@@ -185,6 +197,18 @@ function assemble(v: SettingValues): LabeljoinConfig {
       windowMs: v['join.windowMs'],
       maxSkewMs: v['join.maxSkewMs'],
       outOfOrdernessMs: v['join.outOfOrdernessMs'],
+      viewDisorderMs: v['join.viewDisorderMs'],
+      allowedLatenessMs: v['join.allowedLatenessMs'],
+      latePolicy: v['join.latePolicy'],
+      idleTimeoutMs: v['join.idleTimeoutMs'],
+      maxFutureMs: v['join.maxFutureMs'],
+      timeMode: v['join.timeMode'],
+      groupId: v['join.groupId'],
+      instanceId: v['join.instanceId'],
+      orphanTopic: v['join.orphanTopic'],
+      stateDir: v['join.stateDir'],
+      fetchBytesPerPartition: v['join.fetchBytesPerPartition'],
+      progressEveryMs: v['join.progressEveryMs'],
     },
     sim: {
       seed: v['sim.seed'],

@@ -2,7 +2,8 @@
  * server.properties of the local broker: one KRaft node that is both broker
  * and controller, listening on 127.0.0.1 only, with replication factors of 1
  * for Kafka's internal topics so a single node can run transactions and
- * consumer groups.
+ * consumer groups. Retention is off: a development broker keeps what it is
+ * given until its data directory is removed.
  */
 
 export interface BrokerProperties {
@@ -32,7 +33,9 @@ export function renderServerProperties(p: BrokerProperties): string {
     ['share.coordinator.state.topic.replication.factor', 1],
     ['share.coordinator.state.topic.min.isr', 1],
     ['group.initial.rebalance.delay.ms', 0],
-    ['log.retention.hours', 168],
+    // Retention off: simulated traffic carries past event times, and time-based
+    // retention would delete it at once (record timestamps are event times).
+    ['log.retention.ms', -1],
     ['log.segment.bytes', 256 * 1024 * 1024],
     ['message.max.bytes', 8 * 1024 * 1024],
     ['delete.topic.enable', 'true'],

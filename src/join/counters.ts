@@ -1,0 +1,41 @@
+/**
+ * Counters of every outcome of the joiner. Plain numbers, read by the
+ * progress line, the final summary and (later) the metrics endpoint.
+ */
+
+export interface JoinCounters {
+  viewsIn: number;
+  engagementsIn: number;
+  samplesOut: number;
+  /** samples whose label t is 1, by type */
+  positives: Record<string, number>;
+  duplicateViews: number;
+  duplicateEngagements: number;
+  /** engagements that arrived after a view they match was emitted */
+  late: number;
+  /** new sample versions emitted for late engagements (late policy "correct") */
+  corrections: number;
+  /** engagements that expired without matching any view */
+  orphans: number;
+  deadLettered: number;
+  /** dead-lettered records by error code */
+  deadLetteredBy: Record<string, number>;
+  commits: number;
+}
+
+export function newCounters(labelTypes: readonly string[]): JoinCounters {
+  return {
+    viewsIn: 0,
+    engagementsIn: 0,
+    samplesOut: 0,
+    positives: Object.fromEntries(labelTypes.map((t) => [t, 0])),
+    duplicateViews: 0,
+    duplicateEngagements: 0,
+    late: 0,
+    corrections: 0,
+    orphans: 0,
+    deadLettered: 0,
+    deadLetteredBy: {},
+    commits: 0,
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * The joiner's state, in the embedded store (src/store): engagements by
+ * (user, post), the views already seen (duplicates), and the views already
+ * emitted (late engagements, corrections, orphans). Everything expires by
+ * event time, per partition. All integers big-endian, so byte order is
+ * numeric order; times are ms since the epoch as unsigned 64-bit.
+ *
+ * Table "eng"     key   user_id u64 | post_id u64 | event_id [16]              (32 bytes)
+ *                 value type u8 | flags u8 (bit 0: has view_id) | ts u64 | view_id [16]?  (10 or 26 bytes)
+ * Table "eng-exp" key   partition u16 | ts u64 | user_id u64 | post_id u64 | event_id [16]   (42 bytes), value empty
+ *                 expires the "eng" entry once the partition's watermark passes ts + maxSkew + window + viewDisorder
+ * Table "seen"    key   view event_id [16], value view ts u64              (a view's duplicates are dropped)
+ * Table "seen-exp" key  partition u16 | ts u64 | event_id [16], value empty
+ * Table "out"     key   user_id u64 | post_id u64 | view ts u64 | view event_id [16]   (48 bytes)
+ *                 value version u32 | labels bitmask u32 | [Avro sample body, late policy "correct" only]
+ * Table "out-exp" key   partition u16 | expiry u64 | out key [48], value empty
+ *                 expiry = view ts + window + allowedLateness + maxSkew + viewDisorder + window
+ *                 (kept long enough to tell late engagements and orphans apart)
+ */
+import type { EngagementEvent } from '../codec/events.js';
+import { prefixEnd, type KvStore, type KvTable } from '../store/kv.js';
+
+export interface IndexedEngagement {
+  readonly eventId: Buffer;
+  readonly type: number;
+  readonly ts: number;
+  readonly viewId: Buffer | null;
+}
+
+export interface EmittedView {
+  readonly key: Buffer;
+  readonly viewTs: number;
+  readonly viewId: Buffer;
+  readonly version: number;
+  readonly labels: number;
+  readonly sample: Buffer | undefined;
+}
+
+export interface IndexTimes {
+  readonly windowMs: number;
+  readonly maxSkewMs: number;
+  readonly viewDisorderMs: number;
+  readonly allowedLatenessMs: number;
+}
+
+export interface ExpiredEngagement {
+  readonly user: number;
+  readonly post: number;
+  readonly engagement: IndexedEngagement;
+}
+
+export class EngagementIndex {
+  readonly #store: KvStore;
+  readonly #eng: KvTable;
+  readonly #engExp: KvTable;
+  readonly #seen: KvTable;
+  readonly #seenExp: KvTable;
+  readonly #out: KvTable;
+  readonly #outExp: KvTable;
+  readonly #t: IndexTimes;
+
+  constructor(store: KvStore, times: IndexTimes) {
+    this.#store = store;
+    this.#eng = store.table('eng');
+    this.#engExp = store.table('eng-exp');
+    this.#seen = store.table('seen');
+    this.#seenExp = store.table('seen-exp');
+    this.#out = store.table('out');
+    this.#outExp = store.table('out-exp');
+    this.#t = times;
+  }
+
+  /** Runs fn in one write transaction of the store. */
+  batch<T>(fn: () => T): T {
+    return this.#store.transaction(fn);
+  }
+
+  /** Adds an engagement; false when its event_id was seen before (a duplicate). */
+  addEngagement(partition: number, e: EngagementEvent, type: number): boolean {
+    const key = engKey(e.user_id, e.post_id, e.event_id);
+    if (this.#eng.has(key)) return false;
+    const value = Buffer.alloc(e.view_id === null ? 10 : 26);
+    value[0] = type;
+    value[1] = e.view_id === null ? 0 : 1;
+    value.writeBigUInt64BE(BigInt(e.ts), 2);
+    if (e.view_id !== null) e.view_id.copy(value, 10);
+    this.#eng.put(key, value);
+    this.#engExp.put(Buffer.concat([u16(partition), u64(e.ts), key]), EMPTY);
+    return true;
+  }
+
+  /** Every indexed engagement of (user, post). */
+  engagementsOf(user: number, post: number): IndexedEngagement[] {
+    const prefix = Buffer.concat([u64(user), u64(post)]);
+    const out: IndexedEngagement[] = [];
+    for (const [key, value] of this.#eng.range(prefix, prefixEnd(prefix))) out.push(decodeEngagement(key, value));
+    return out;
+  }
+
+  /** Records a view as seen; false when it was seen before (a duplicate). */
+  markViewSeen(partition: number, viewId: Buffer, ts: number): boolean {
+    if (this.#seen.has(viewId)) return false;
+    this.#seen.put(viewId, u64(ts));
+    this.#seenExp.put(Buffer.concat([u16(partition), u64(ts), viewId]), EMPTY);
+    return true;
+  }
+
+  recordEmitted(partition: number, user: number, post: number, viewTs: number, viewId: Buffer, version: number, labels: number, sample: Buffer | undefined): void {
+    const key = Buffer.concat([u64(user), u64(post), u64(viewTs), viewId]);
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(version, 0);
+    head.writeUInt32BE(labels >>> 0, 4);
+    this.#out.put(key, sample === undefined ? head : Buffer.concat([head, sample]));
+    const t = this.#t;
+    const expiry = viewTs + 2 * t.windowMs + t.allowedLatenessMs + t.maxSkewMs + t.viewDisorderMs;
+    this.#outExp.put(Buffer.concat([u16(partition), u64(expiry), key]), EMPTY);
+  }
+
+  /** Emitted views of (user, post) with fromTs <= view ts <= toTs. */
+  emittedOf(user: number, post: number, fromTs: number, toTs: number): EmittedView[] {
+    const prefix = Buffer.concat([u64(user), u64(post)]);
+    const start = Buffer.concat([prefix, u64(Math.max(0, fromTs))]);
+    const end = Buffer.concat([prefix, u64(Math.max(0, toTs + 1))]);
+    const out: EmittedView[] = [];
+    for (const [key, value] of this.#out.range(start, end)) {
+      out.push({
+        key,
+        viewTs: Number(key.readBigUInt64BE(16)),
+        viewId: Buffer.from(key.subarray(24, 40)),
+        version: value.readUInt32BE(0),
+        labels: value.readUInt32BE(4),
+        sample: value.length > 8 ? Buffer.from(value.subarray(8)) : undefined,
+      });
+    }
+    return out;
+  }
+
+  updateEmitted(view: EmittedView, version: number, labels: number, sample: Buffer | undefined): void {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(version, 0);
+    head.writeUInt32BE(labels >>> 0, 4);
+    this.#out.put(view.key, sample === undefined ? head : Buffer.concat([head, sample]));
+  }
+
+  /**
+   * Removes the engagements and seen views partition p no longer needs at
+   * watermark w and returns the expired engagements (the caller decides which
+   * were orphans, then calls expireEmitted).
+   */
+  expire(partition: number, watermark: number): ExpiredEngagement[] {
+    const t = this.#t;
+    const p = u16(partition);
+    const expired: ExpiredEngagement[] = [];
+    const engCutoff = watermark - t.maxSkewMs - t.windowMs - t.viewDisorderMs;
+    // Keys are collected before removing: a store iterator must not outlive changes to its table.
+    for (const expKey of keysIn(this.#engExp, p, engCutoff)) {
+      const key = expKey.subarray(10);
+      const value = this.#eng.get(key);
+      if (value !== undefined) {
+        expired.push({ user: Number(key.readBigUInt64BE(0)), post: Number(key.readBigUInt64BE(8)), engagement: decodeEngagement(key, value) });
+        this.#eng.remove(key);
+      }
+      this.#engExp.remove(expKey);
+    }
+    const seenCutoff = watermark - t.windowMs - t.viewDisorderMs - t.maxSkewMs;
+    for (const expKey of keysIn(this.#seenExp, p, seenCutoff)) {
+      this.#seen.remove(expKey.subarray(10));
+      this.#seenExp.remove(expKey);
+    }
+    return expired;
+  }
+
+  /** Forgets the emitted views of partition p whose expiry time is before `watermark`; call after the orphan checks. */
+  expireEmitted(partition: number, watermark: number): void {
+    for (const expKey of keysIn(this.#outExp, u16(partition), watermark)) {
+      this.#out.remove(expKey.subarray(10));
+      this.#outExp.remove(expKey);
+    }
+  }
+
+  /** Drops everything of partition p (the partition moved to another instance). */
+  dropPartition(partition: number): void {
+    this.expire(partition, Number.MAX_SAFE_INTEGER);
+    this.expireEmitted(partition, Number.MAX_SAFE_INTEGER);
+  }
+
+  engagementCount(): number {
+    return this.#eng.count();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Keys of an expiry table for partition p with time < cutoff. */
+function keysIn(table: KvTable, p: Buffer, cutoff: number): Buffer[] {
+  const keys: Buffer[] = [];
+  for (const [key] of table.range(Buffer.concat([p, u64(0)]), Buffer.concat([p, u64(Math.max(0, cutoff))]))) keys.push(Buffer.from(key));
+  return keys;
+}
+
+function u64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(Math.max(0, Math.min(Number.MAX_SAFE_INTEGER, Math.floor(n)))));
+  return b;
+}
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+
+function engKey(user: number, post: number, eventId: Buffer): Buffer {
+  return Buffer.concat([u64(user), u64(post), eventId]);
+}
+
+function decodeEngagement(key: Buffer, value: Buffer): IndexedEngagement {
+  return {
+    eventId: Buffer.from(key.subarray(16, 32)),
+    type: value[0]!,
+    ts: Number(value.readBigUInt64BE(2)),
+    viewId: (value[1]! & 1) === 1 ? Buffer.from(value.subarray(10, 26)) : null,
+  };
+}

@@ -1,0 +1,390 @@
+/**
+ * The joiner: views ⋈ engagements → one labelled sample per view, in event
+ * time, with Kafka as the view buffer (../shared/DESIGN.md).
+ *
+ * For each assigned partition p, the engagements of p are indexed as they are
+ * read (the head reader), and the views of p are read in offset order and
+ * joined only when the engagement watermark of p has passed view.ts + window
+ * (the delayed reader). The two readers of a partition advance in lockstep:
+ * an engagement is processed only when no fetched view is due, so a view is
+ * joined with exactly the engagements that came before its due time, however
+ * far behind the log the joiner is (backfills give the same result as live).
+ *
+ * One cycle, in this order:
+ *   1. follow the group's assignment (new partitions: positions from the
+ *      committed offset, engagements from the offset for the right time);
+ *   2. fetch views p where none are held, engagements p where none are held;
+ *   3. per partition, join due views and index engagements in lockstep;
+ *   4. expire state past the watermark (orphans counted);
+ *   5. send samples, corrections, dead letters, orphans; wait for the acks;
+ *   6. commit the views offsets up to the last joined view (at-least-once).
+ */
+import type { EventCodec, InputFormat } from '../codec/codec.js';
+import { BadRecordError } from '../codec/errors.js';
+import type { EngagementEvent } from '../codec/events.js';
+import type { FetchedPartition, KafkaFetcher } from '../kafka/fetcher.js';
+import type { GroupMember } from '../kafka/group.js';
+import type { KafkaProducer } from '../kafka/producer.js';
+import type { Logger } from '../log/logger.js';
+import type { Clock } from '../time/clock.js';
+import type { EngagementTime } from '../time/watermarks.js';
+import { newCounters, type JoinCounters } from './counters.js';
+import type { EngagementIndex } from './engagement-index.js';
+import { labels, matches } from './labels.js';
+import type { Outbox } from './outbox.js';
+import { PartitionJob } from './partition-job.js';
+
+export interface JoinerOptions {
+  readonly viewsTopic: string;
+  readonly engagementsTopic: string;
+  readonly viewsFormat: InputFormat;
+  readonly engagementsFormat: InputFormat;
+  readonly labelTypes: readonly string[];
+  readonly windowMs: number;
+  readonly maxSkewMs: number;
+  readonly outOfOrdernessMs: number;
+  readonly viewDisorderMs: number;
+  readonly maxFutureMs: number;
+  readonly latePolicy: 'drop' | 'correct';
+  readonly drain: boolean;
+  readonly idleTimeoutMs: number;
+  readonly progressEveryMs: number;
+}
+
+export interface JoinerDeps {
+  readonly codec: EventCodec;
+  readonly fetcher: KafkaFetcher;
+  readonly producer: KafkaProducer;
+  readonly group: GroupMember;
+  readonly index: EngagementIndex;
+  readonly time: EngagementTime;
+  readonly outbox: Outbox;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly progress: (line: string) => void;
+}
+
+export interface JoinSummary {
+  readonly counters: JoinCounters;
+  readonly elapsedMs: number;
+  readonly partitions: readonly number[];
+}
+
+export class Joiner {
+  readonly counters: JoinCounters;
+  readonly #o: JoinerOptions;
+  readonly #d: JoinerDeps;
+  readonly #jobs = new Map<number, PartitionJob>();
+  readonly #types: Map<string, number>;
+  #stopping = false;
+  #lastProgress = 0;
+  #lastViewPeek = 0;
+
+  constructor(options: JoinerOptions, deps: JoinerDeps) {
+    this.#o = options;
+    this.#d = deps;
+    this.counters = newCounters(options.labelTypes);
+    this.#types = new Map(options.labelTypes.map((t, i) => [t, i]));
+  }
+
+  /** Asks the loop to finish its cycle, commit and return. */
+  stop(): void {
+    this.#stopping = true;
+  }
+
+  async run(): Promise<JoinSummary> {
+    const started = this.#d.clock.now();
+    this.#lastProgress = started;
+    await this.#d.group.join();
+    const everAssigned = new Set<number>();
+    while (!this.#stopping) {
+      await this.#followAssignment();
+      for (const p of this.#jobs.keys()) everAssigned.add(p);
+      const fetched = await this.#fetch();
+      this.#d.index.batch(() => {
+        for (const part of fetched) this.#accept(part);
+        for (const job of this.#jobs.values()) this.#advance(job);
+        if (this.#o.drain && !this.#d.time.ended && this.#jobs.size > 0 && [...this.#jobs.values()].every((j) => j.engagementsCaughtUp())) {
+          this.#d.time.endOfTime();
+          for (const job of this.#jobs.values()) this.#advance(job);
+        }
+        for (const job of this.#jobs.values()) this.#expire(job);
+      });
+      await this.#sendAndCommit();
+      this.#report(false);
+      if (this.#o.drain && this.#jobs.size > 0 && [...this.#jobs.values()].every((j) => j.drained())) break;
+      if (fetched.length === 0) await this.#d.clock.sleep(50);
+      await this.#peekViewsWhenIdle();
+    }
+    await this.#sendAndCommit();
+    this.#report(true);
+    return { counters: this.counters, elapsedMs: this.#d.clock.now() - started, partitions: [...everAssigned].sort((a, b) => a - b) };
+  }
+
+  // 1. assignment ------------------------------------------------------------
+
+  async #followAssignment(): Promise<void> {
+    const assigned = this.#d.group.assigned();
+    const wanted = new Set(assigned);
+    for (const [p, job] of this.#jobs) {
+      if (wanted.has(p)) continue;
+      this.#jobs.delete(p);
+      this.#d.time.remove(p);
+      this.#d.index.batch(() => this.#d.index.dropPartition(p));
+      this.#d.log.info('partition revoked', { partition: p, released: job.released.toString() });
+    }
+    const added = assigned.filter((p) => !this.#jobs.has(p));
+    if (added.length === 0) return;
+    const committed = await this.#d.group.committed(added);
+    const f = this.#d.fetcher;
+    const viewStarts = await f.beginningOffsets(this.#o.viewsTopic, added);
+    const viewEnds = await f.endOffsets(this.#o.viewsTopic, added);
+    const engEnds = await f.endOffsets(this.#o.engagementsTopic, added);
+    for (const p of added) {
+      const views = committed.get(p) ?? viewStarts.get(p) ?? 0n;
+      const engagements = await this.#engagementStart(p, views);
+      const job = new PartitionJob(p, {
+        views,
+        engagements,
+        ...(this.#o.drain ? { drainViewEnd: viewEnds.get(p) ?? 0n, drainEngEnd: engEnds.get(p) ?? 0n } : {}),
+      });
+      this.#jobs.set(p, job);
+      this.#d.time.add(p);
+      this.#d.log.info('partition assigned', { partition: p, views: views.toString(), engagements: engagements.toString() });
+    }
+  }
+
+  /**
+   * Where to start reading engagements p so that every view from `viewOffset`
+   * on finds its engagements: the offset for time T - maxSkew - viewDisorder -
+   * outOfOrderness, T being the time of the first view still to join (or of the
+   * last joined one). Needs record timestamps to be event times (CreateTime).
+   */
+  async #engagementStart(p: number, viewOffset: bigint): Promise<bigint> {
+    const f = this.#d.fetcher;
+    let anchor: number | undefined;
+    for (const offset of [viewOffset, viewOffset - 1n]) {
+      if (offset < 0n) continue;
+      const part = (await f.fetch([{ topic: this.#o.viewsTopic, partition: p, offset }]))[0];
+      const first = part?.records[0];
+      if (first !== undefined && first.offset === offset) {
+        anchor = Number(first.timestamp);
+        break;
+      }
+    }
+    if (anchor === undefined) return (await f.beginningOffsets(this.#o.engagementsTopic, [p])).get(p) ?? 0n;
+    const from = anchor - this.#o.maxSkewMs - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs;
+    return (await f.offsetsForTime(this.#o.engagementsTopic, [p], BigInt(Math.max(0, from)))).get(p) ?? 0n;
+  }
+
+  // 2. fetch ----------------------------------------------------------------
+
+  async #fetch(): Promise<FetchedPartition[]> {
+    const positions = [];
+    for (const job of this.#jobs.values()) {
+      if (job.wantsViews()) positions.push({ topic: this.#o.viewsTopic, partition: job.partition, offset: job.viewPos });
+      if (job.wantsEngagements()) positions.push({ topic: this.#o.engagementsTopic, partition: job.partition, offset: job.engPos });
+    }
+    return this.#d.fetcher.fetch(positions);
+  }
+
+  #accept(part: FetchedPartition): void {
+    const job = this.#jobs.get(part.partition);
+    if (job === undefined) return;
+    if (part.topic === this.#o.viewsTopic) {
+      job.viewEnd = part.endOffset;
+      for (const r of part.records) {
+        if (job.drainViewEnd !== undefined && r.offset >= job.drainViewEnd) break;
+        try {
+          const view = this.#d.codec.decodeView(r.value, r, this.#o.viewsFormat);
+          this.#checkFuture(view.ts, r);
+          job.heldViews.push({ offset: r.offset, view });
+          this.#d.time.observeView(view.ts);
+        } catch (error) {
+          if (!(error instanceof BadRecordError)) throw error;
+          this.#deadLetter(r, error);
+          job.heldViews.push({ offset: r.offset, view: null });
+        }
+      }
+      job.viewPos = part.nextOffset;
+    } else {
+      job.engEnd = part.endOffset;
+      for (const r of part.records) {
+        if (job.drainEngEnd !== undefined && r.offset >= job.drainEngEnd) break;
+        job.heldEngagements.push(r);
+      }
+      job.engPos = part.nextOffset;
+      if (job.drainEngEnd !== undefined && job.engPos > job.drainEngEnd) job.engPos = job.drainEngEnd;
+    }
+    if (job.drainViewEnd !== undefined && job.viewPos > job.drainViewEnd) job.viewPos = job.drainViewEnd;
+  }
+
+  // 3. join -------------------------------------------------------------------
+
+  /** Joins due views and indexes engagements of one partition, in lockstep. */
+  #advance(job: PartitionJob): void {
+    const p = job.partition;
+    let watermark = this.#d.time.watermark(p);
+    let engagementIndex = 0;
+    for (;;) {
+      const head = job.heldViews[0];
+      if (head !== undefined) {
+        if (head.view === null) {
+          job.heldViews.shift();
+          job.released = head.offset + 1n;
+          continue;
+        }
+        if (head.view.ts + this.#o.windowMs <= watermark) {
+          job.heldViews.shift();
+          this.#join(p, head.view);
+          job.released = head.offset + 1n;
+          continue;
+        }
+      } else if (!job.viewsCaughtUp()) {
+        break; // the next views must be fetched before engagements go further
+      } else {
+        job.released = job.viewPos; // every fetched view is joined (skips gaps such as transaction markers)
+      }
+      const record = job.heldEngagements[engagementIndex];
+      if (record === undefined) break;
+      engagementIndex++;
+      this.#index(p, record);
+      watermark = this.#d.time.watermark(p);
+    }
+    if (engagementIndex > 0) job.heldEngagements.splice(0, engagementIndex);
+    this.#d.time.setCaughtUp(p, job.engagementsCaughtUp());
+  }
+
+  #join(p: number, view: NonNullable<PartitionJob['heldViews'][number]['view']>): void {
+    const index = this.#d.index;
+    this.counters.viewsIn++;
+    if (!index.markViewSeen(p, view.event_id, view.ts)) {
+      this.counters.duplicateViews++;
+      return;
+    }
+    const labelled = labels(view.event_id, view.ts, index.engagementsOf(view.user_id, view.post_id), this.#o.labelTypes.length, this.#o);
+    const sample = this.#d.outbox.sample(p, view, labelled, this.#d.clock.now());
+    this.counters.samplesOut++;
+    this.#o.labelTypes.forEach((t, i) => {
+      if (((labelled.labels >>> i) & 1) === 1) this.counters.positives[t]!++;
+    });
+    const keep = this.#o.latePolicy === 'correct' ? this.#d.outbox.encodeAvro(sample) : undefined;
+    index.recordEmitted(p, view.user_id, view.post_id, view.ts, view.event_id, 0, labelled.labels, keep);
+  }
+
+  #index(p: number, record: FetchedPartition['records'][number]): void {
+    let e: EngagementEvent;
+    try {
+      e = this.#d.codec.decodeEngagement(record.value, record, this.#o.engagementsFormat);
+      this.#checkFuture(e.ts, record);
+    } catch (error) {
+      if (!(error instanceof BadRecordError)) throw error;
+      this.#deadLetter(record, error);
+      return;
+    }
+    this.counters.engagementsIn++;
+    const type = this.#types.get(e.type)!;
+    if (!this.#d.index.addEngagement(p, e, type)) {
+      this.counters.duplicateEngagements++;
+      return;
+    }
+    this.#d.time.observe(p, e.ts);
+    this.#lateCheck(p, e, type);
+  }
+
+  /** An engagement for views already emitted is late: counted, and corrected under "correct". */
+  #lateCheck(p: number, e: EngagementEvent, type: number): void {
+    const indexed = { eventId: e.event_id, type, ts: e.ts, viewId: e.view_id };
+    const emitted = this.#d.index
+      .emittedOf(e.user_id, e.post_id, e.ts - this.#o.windowMs, e.ts + this.#o.maxSkewMs)
+      .filter((v) => matches(v.viewId, v.viewTs, indexed, this.#o));
+    if (emitted.length === 0) return;
+    this.counters.late++;
+    if (this.#o.latePolicy !== 'correct') return;
+    for (const v of emitted) {
+      if (((v.labels >>> type) & 1) === 1 || v.sample === undefined) continue;
+      const next = this.#d.outbox.correction(p, this.#d.outbox.decodeAvro(v.sample), indexed, this.#d.clock.now());
+      this.#d.index.updateEmitted(v, next.version, v.labels | (1 << type), this.#d.outbox.encodeAvro(next));
+      this.counters.corrections++;
+    }
+  }
+
+  #checkFuture(ts: number, origin: { topic: string; partition: number; offset: bigint }): void {
+    const limit = this.#d.clock.now() + this.#o.maxFutureMs;
+    if (ts > limit) {
+      throw new BadRecordError('RECORD_ABSURD_TIMESTAMP', origin, `${new Date(ts).toISOString()} is more than ${this.#o.maxFutureMs} ms ahead of the wall clock`, 'ts');
+    }
+  }
+
+  #deadLetter(record: FetchedPartition['records'][number], error: BadRecordError): void {
+    this.#d.outbox.deadLetter(record, error);
+    this.counters.deadLettered++;
+    this.counters.deadLetteredBy[error.code] = (this.counters.deadLetteredBy[error.code] ?? 0) + 1;
+    this.#d.log.warn('bad record dead-lettered', { code: error.code, reason: error.reason, field: error.field, topic: record.topic, partition: record.partition, offset: record.offset });
+  }
+
+  // 4. expire -------------------------------------------------------------------
+
+  #expire(job: PartitionJob): void {
+    const p = job.partition;
+    const watermark = this.#d.time.watermark(p);
+    if (watermark === Number.NEGATIVE_INFINITY) return;
+    // Engagements may only expire once the views that could still need them are joined.
+    const head = job.heldViews[0]?.view?.ts;
+    const limit = head === undefined ? (job.viewsCaughtUp() ? watermark : Number.NEGATIVE_INFINITY) : Math.min(watermark, head + this.#o.windowMs);
+    if (limit === Number.NEGATIVE_INFINITY) return;
+    for (const { user, post, engagement } of this.#d.index.expire(p, limit)) {
+      const seen = this.#d.index.emittedOf(user, post, engagement.ts - this.#o.windowMs, engagement.ts + this.#o.maxSkewMs).some((v) => matches(v.viewId, v.viewTs, engagement, this.#o));
+      if (seen) continue;
+      this.counters.orphans++;
+      this.#d.outbox.orphan(p, user, post, engagement);
+    }
+    this.#d.index.expireEmitted(p, limit);
+  }
+
+  // 5-6. send, commit -------------------------------------------------------------
+
+  async #sendAndCommit(): Promise<void> {
+    const records = this.#d.outbox.take();
+    if (records.length > 0) await this.#d.producer.send(records);
+    const offsets = new Map<number, bigint>();
+    for (const job of this.#jobs.values()) if (job.released > job.committed) offsets.set(job.partition, job.released);
+    if (offsets.size === 0) return;
+    await this.#d.group.commit(offsets);
+    for (const [p, offset] of offsets) this.#jobs.get(p)!.committed = offset;
+    this.counters.commits++;
+  }
+
+  /** When every engagement partition is idle, the views' newest time moves the watermarks. */
+  async #peekViewsWhenIdle(): Promise<void> {
+    if (this.#o.drain || this.#jobs.size === 0) return;
+    const now = this.#d.clock.now();
+    if (now - this.#lastViewPeek < this.#o.idleTimeoutMs) return;
+    if (![...this.#jobs.keys()].every((p) => this.#d.time.isIdle(p))) return;
+    this.#lastViewPeek = now;
+    const positions = [...this.#jobs.values()].filter((j) => j.viewEnd > 0n).map((j) => ({ topic: this.#o.viewsTopic, partition: j.partition, offset: j.viewEnd - 1n }));
+    for (const part of await this.#d.fetcher.fetch(positions)) {
+      for (const r of part.records) {
+        try {
+          this.#d.time.observeView(this.#d.codec.decodeView(r.value, r, this.#o.viewsFormat).ts);
+        } catch {
+          // a bad last record says nothing about time; it is dead-lettered when the delayed reader gets there
+        }
+      }
+    }
+  }
+
+  #report(final: boolean): void {
+    const now = this.#d.clock.now();
+    if (!final && now - this.#lastProgress < this.#o.progressEveryMs) return;
+    this.#lastProgress = now;
+    const c = this.counters;
+    const wm = [...this.#jobs.keys()].map((p) => {
+      const w = this.#d.time.watermark(p);
+      return `${p}:${Number.isFinite(w) ? new Date(w).toISOString().slice(11, 19) : w > 0 ? 'end' : '-'}`;
+    });
+    this.#d.progress(
+      `views ${c.viewsIn} in, engagements ${c.engagementsIn} in, samples ${c.samplesOut} out, duplicates ${c.duplicateViews}+${c.duplicateEngagements}, late ${c.late}, corrections ${c.corrections}, orphans ${c.orphans}, dead-lettered ${c.deadLettered}, index ${this.#d.index.engagementCount()}, watermarks ${wm.join(' ')}`,
+    );
+  }
+}
