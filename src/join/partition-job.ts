@@ -60,8 +60,8 @@ export class PartitionJob {
     return this.heldEngagements.length === 0 && (this.drainEngEnd === undefined || this.engPos < this.drainEngEnd);
   }
 
-  /** Drain mode: every view up to the end has been joined. */
+  /** Drain mode: every view up to the end has been joined and every engagement up to the end processed. */
   drained(): boolean {
-    return this.drainViewEnd !== undefined && this.released >= this.drainViewEnd && this.heldViews.length === 0;
+    return this.drainViewEnd !== undefined && this.released >= this.drainViewEnd && this.heldViews.length === 0 && this.engagementsCaughtUp();
   }
 }

@@ -55,7 +55,8 @@ const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH'
 /** Turns an error of the client library into a KafkaError that says what failed. */
 export function translateError(what: string, error: unknown, brokers: readonly string[]): KafkaError {
   if (isUnavailable(error)) return new KafkaUnavailableError(brokers, rootCause(error));
-  return new KafkaRequestError(what, error, isRetriableProtocolError(error));
+  const codes = [...new Set(causeChain(error).map((e) => (e as { apiId?: unknown }).apiId).filter((c): c is string => typeof c === 'string'))];
+  return new KafkaRequestError(codes.length === 0 ? what : `${what} (${codes.join(', ')})`, error, isRetriableProtocolError(error));
 }
 
 function isUnavailable(error: unknown): boolean {

@@ -93,9 +93,12 @@ export class KafkaFetcher {
     return results.flat();
   }
 
-  /** For each partition, the first offset whose timestamp is >= the given time (or the end). */
+  /** For each partition, the first offset whose timestamp is >= the given time, or the end offset when there is none. */
   async offsetsForTime(topic: string, partitions: readonly number[], timestampMs: bigint): Promise<Map<number, bigint>> {
-    return this.#listOffsets(topic, partitions, timestampMs);
+    const found = await this.#listOffsets(topic, partitions, timestampMs);
+    const none = partitions.filter((p) => (found.get(p) ?? -1n) < 0n);
+    if (none.length > 0) for (const [p, end] of await this.endOffsets(topic, none)) found.set(p, end);
+    return found;
   }
 
   async beginningOffsets(topic: string, partitions: readonly number[]): Promise<Map<number, bigint>> {
@@ -138,7 +141,7 @@ export class KafkaFetcher {
         isolationLevel: ISOLATION_LEVEL[this.#isolation],
       });
       const list = offsets.get(topic) ?? [];
-      return new Map(partitions.map((p) => [p, list[p] ?? 0n]));
+      return new Map(partitions.map((p) => [p, list[p] ?? -1n]));
     } catch (error) {
       throw translateError(`list offsets of ${topic}`, error, this.#brokers);
     }

@@ -1,0 +1,59 @@
+/**
+ * A pipeline of unique topics on the test broker, and the CLI commands run
+ * against it as a user would: simulate, join, validate.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { runCli, type CliResult } from './cli.js';
+import { createTestTopics, testBrokers, uniqueTopic } from './kafka.js';
+
+export interface TestPipeline {
+  readonly views: string;
+  readonly engagements: string;
+  readonly samples: string;
+  readonly deadLetter: string;
+  readonly group: string;
+  readonly stateDir: string;
+  readonly truth: string;
+  readonly partitions: number;
+  /** Flags naming this pipeline's broker and input topics. */
+  readonly inputArgs: readonly string[];
+}
+
+export async function createPipeline(t: TestContext, name: string, partitions = 8): Promise<TestPipeline> {
+  const base = uniqueTopic(name);
+  const p = {
+    views: `${base}-views`,
+    engagements: `${base}-eng`,
+    samples: `${base}-samples`,
+    deadLetter: `${base}-dlq`,
+    group: `${base}-joiner`,
+  };
+  await createTestTopics(t, [p.views, p.engagements, p.samples, p.deadLetter].map((topic) => ({ name: topic, partitions, replicationFactor: 1 })));
+  const dir = mkdtempSync(join(tmpdir(), `labeljoin-${name}-`));
+  return {
+    ...p,
+    stateDir: join(dir, 'state'),
+    truth: join(dir, 'truth.ndjson'),
+    partitions,
+    inputArgs: ['--brokers', testBrokers().join(','), '--views-topic', p.views, '--engagements-topic', p.engagements],
+  };
+}
+
+/** Join settings shared by simulate (for the truth) and join. */
+export const WINDOW_FLAGS = ['--window', '1m', '--max-skew', '10s', '--out-of-orderness', '15s'] as const;
+
+export async function runSimulate(p: TestPipeline, extra: readonly string[]): Promise<CliResult> {
+  const r = await runCli(['simulate', ...p.inputArgs, ...WINDOW_FLAGS, '--truth', p.truth, ...extra], { LABELJOIN_LOG_LEVEL: 'warn' });
+  if (r.code !== 0) throw new Error(`simulate failed: ${r.stderr}`);
+  return r;
+}
+
+export function runJoin(p: TestPipeline, extra: readonly string[] = [], samplesTopic = p.samples): Promise<CliResult> {
+  return runCli(
+    ['join', '--drain', ...p.inputArgs, '--samples-topic', samplesTopic, '--dead-letter-topic', p.deadLetter, ...WINDOW_FLAGS, '--view-disorder', '60s', '--group', p.group, '--state-dir', p.stateDir, ...extra],
+    { LABELJOIN_LOG_LEVEL: 'warn' },
+  );
+}

@@ -1,0 +1,140 @@
+/**
+ * The joiner end to end on the real broker, checked against the simulator's
+ * truth: disorder of every kind, the late policies, several instances.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EventCodec } from '../../../src/codec/codec.js';
+import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
+import { KafkaProducer } from '../../../src/kafka/producer.js';
+import { readTopicToEnd } from '../../../src/kafka/read-all.js';
+import { compareWithTruth } from '../../../src/validate/truth-report.js';
+import { engagement, view } from '../../helpers/events.js';
+import { testConnection } from '../../helpers/kafka.js';
+import { createPipeline, runJoin, runSimulate } from '../../helpers/pipeline.js';
+
+const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
+const DISORDER = ['--views', '6000', '--users', '600', '--posts', '400', '--views-per-second', '25', '--duplicate-rate', '0.05', '--early-rate', '0.1',
+  '--late-rate', '0.03', '--late-arrival-rate', '0.02', '--skew', '1s', '--idle-partition', '3'];
+
+function counter(stdout: string, name: string): number {
+  const match = new RegExp(`${name} (\\d+)`).exec(stdout);
+  assert.ok(match !== null, `no "${name}" in: ${stdout}`);
+  return Number(match[1]);
+}
+
+/** sample_id -> labels of every sample in a topic (repeats collapse). */
+async function samplesById(topic: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await readTopicToEnd(testConnection(), topic, {
+    onRecord: (r) => {
+      const s = codec.decodeSample(r.value, r);
+      out.set(s.sample_id.toString('hex'), JSON.stringify([s.view_event_id.toString('hex'), s.user_id, s.version, s.labels, s.delays_ms]));
+    },
+  });
+  return out;
+}
+
+describe('labeljoin join on the real broker', () => {
+  it('with every kind of disorder: one sample per view, labels equal the truth, late engagements counted (drop)', async (t) => {
+    const p = await createPipeline(t, 'join-drop');
+    const sim = await runSimulate(p, [...DISORDER, '--seed', '21']);
+    assert.match(sim.stdout, /dropped for the idle partition [1-9]/);
+    const r = await runJoin(p);
+    assert.equal(r.code, 0, r.stderr);
+    const report = await compareWithTruth(testConnection(), p.samples, p.truth, codec, 'drop');
+    assert.equal(report.expected, 6000);
+    assert.equal(report.missing, 0, JSON.stringify(report.examples));
+    assert.equal(report.extra, 0);
+    assert.equal(report.duplicateSampleIds, 0);
+    assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
+    assert.ok(counter(r.stdout, 'late') > 0, 'late engagements are counted');
+    assert.ok(counter(r.stdout, 'views \\+') > 0 || /duplicates [1-9]\d* views/.test(r.stdout), 'duplicate views are counted');
+    assert.match(r.stdout, /duplicates \d+ views \+ [1-9]\d* engagements/);
+  });
+
+  it('late policy "correct": the newest version of every sample equals the truth', async (t) => {
+    const p = await createPipeline(t, 'join-correct');
+    await runSimulate(p, [...DISORDER, '--seed', '22']);
+    const r = await runJoin(p, ['--late-policy', 'correct']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(counter(r.stdout, 'corrections') > 0, r.stdout);
+    const report = await compareWithTruth(testConnection(), p.samples, p.truth, codec, 'correct');
+    assert.equal(report.missing, 0);
+    assert.equal(report.extra, 0);
+    assert.ok(report.versionsAboveZero > 0);
+    assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
+  });
+
+  it('two instances sharing 8 partitions give the same samples as one', async (t) => {
+    const p = await createPipeline(t, 'join-two');
+    await runSimulate(p, [...DISORDER, '--seed', '23', '--idle-partition', 'none']);
+    const one = await runJoin(p);
+    assert.equal(one.code, 0, one.stderr);
+
+    // The second run reads the same inputs in another group and writes to another pipeline's samples topic.
+    const q = await createPipeline(t, 'join-two-out');
+    const two = { ...p, group: `${p.group}-two` };
+    const [a, b] = await Promise.all([
+      runJoin({ ...two, stateDir: `${p.stateDir}-a` }, [], q.samples),
+      runJoin({ ...two, stateDir: `${p.stateDir}-b` }, [], q.samples),
+    ]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const parts = (s: string): number[] => (/partitions ([\d,]+)/.exec(s)?.[1] ?? '').split(',').filter((x) => x !== '').map(Number);
+    assert.ok(parts(a.stdout).length > 0 && parts(b.stdout).length > 0, `both instances got partitions: ${a.stdout} / ${b.stdout}`);
+
+    const single = await samplesById(p.samples);
+    const shared = await samplesById(q.samples);
+    assert.equal(shared.size, single.size);
+    assert.deepEqual([...shared.entries()].sort(), [...single.entries()].sort());
+  });
+});
+
+describe('bad input on the real broker', () => {
+  it('each kind of bad record lands in the dead-letter topic with its reason, and the rest is joined correctly', async (t) => {
+    const p = await createPipeline(t, 'join-bad', 4);
+    await runSimulate(p, ['--views', '1500', '--users', '200', '--posts', '150', '--views-per-second', '20', '--seed', '24']);
+    const good = JSON.parse(codec.encodeView(view(1), 'json').toString()) as Record<string, unknown>;
+    const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
+    const bad: Array<{ topic: string; value: Buffer; code: string; field?: string }> = [
+      { topic: p.views, value: Buffer.from([0xc3, 0x01, 1, 2, 3]), code: 'RECORD_UNDECODABLE' },
+      { topic: p.views, value: Buffer.from('{not json'), code: 'RECORD_UNDECODABLE' },
+      { topic: p.views, value: json({ ...good, user_id: undefined }), code: 'RECORD_MISSING_FIELD', field: 'user_id' },
+      { topic: p.views, value: json({ ...good, ts: 'yesterday' }), code: 'RECORD_WRONG_TYPE', field: 'ts' },
+      { topic: p.views, value: json({ ...good, ts: 1_767_225_600 }), code: 'RECORD_ABSURD_TIMESTAMP', field: 'ts' },
+      { topic: p.views, value: json({ ...good, ts: Date.now() + 7 * 86_400_000 }), code: 'RECORD_ABSURD_TIMESTAMP', field: 'ts' },
+      { topic: p.engagements, value: codec.encodeEngagement(engagement(1, { type: 'poke' }), 'avro'), code: 'RECORD_UNKNOWN_TYPE', field: 'type' },
+      { topic: p.engagements, value: codec.encodeEngagement(engagement(2, { ts: 12 }), 'json'), code: 'RECORD_ABSURD_TIMESTAMP', field: 'ts' },
+    ];
+    const producer = new KafkaProducer(testConnection(), { compression: 'lz4' });
+    t.after(() => producer.close());
+    await producer.send(bad.map((b, i) => ({ topic: b.topic, partition: i % 4, key: Buffer.from(`bad-${i}`), value: b.value })));
+
+    const r = await runJoin(p);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`dead-lettered ${bad.length} `));
+
+    const dead: Array<{ code: string; field: string | undefined; reason: string; topic: string; offset: string; value: Buffer }> = [];
+    await readTopicToEnd(testConnection(), p.deadLetter, {
+      onRecord: (rec) => {
+        const h = new Map(rec.headers.map(([k, v]) => [k, v.toString()]));
+        dead.push({ code: h.get('labeljoin.error.code')!, field: h.get('labeljoin.error.field'), reason: h.get('labeljoin.error.reason')!, topic: h.get('labeljoin.source.topic')!, offset: h.get('labeljoin.source.offset')!, value: rec.value! });
+      },
+    });
+    assert.equal(dead.length, bad.length);
+    for (const b of bad) {
+      const d = dead.find((x) => x.value.equals(b.value));
+      assert.ok(d !== undefined, `${b.code} record not dead-lettered`);
+      assert.equal(d.code, b.code);
+      assert.equal(d.field, b.field);
+      assert.equal(d.topic, b.topic);
+      assert.ok(d.reason.length > 5 && /^\d+$/.test(d.offset));
+    }
+
+    const report = await compareWithTruth(testConnection(), p.samples, p.truth, codec, 'drop');
+    assert.equal(report.missing, 0);
+    assert.equal(report.extra, 0);
+    assert.equal(report.labelAccuracy, 1);
+  });
+});
