@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { EngagementIndex } from '../../src/join/engagement-index.js';
+import type { KvStore } from '../../src/store/kv.js';
+import { LmdbStore } from '../../src/store/lmdb-store.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { engagement, id, T0 } from '../helpers/events.js';
+
+const times = { windowMs: 60_000, maxSkewMs: 5_000, viewDisorderMs: 10_000, allowedLatenessMs: 30_000 };
+
+for (const [name, make] of [
+  ['memory', () => new MemoryStore()],
+  ['lmdb', () => new LmdbStore({ path: join(mkdtempSync(join(tmpdir(), 'labeljoin-index-')), 'db'), fresh: true })],
+] as Array<[string, () => KvStore]>) {
+  describe(`EngagementIndex on the ${name} store`, () => {
+    it('indexes by (user, post), drops repeated event ids, and finds them by pair', async () => {
+      const store = make();
+      const index = new EngagementIndex(store, times);
+      const a = engagement(1, { user_id: 7, post_id: 8 });
+      const b = engagement(2, { user_id: 7, post_id: 8, view_id: id(55), ts: T0 + 3 });
+      const other = engagement(3, { user_id: 7, post_id: 9 });
+      const added = index.batch(() => [index.addEngagement(0, a, 0), index.addEngagement(0, b, 1), index.addEngagement(0, other, 2), index.addEngagement(0, a, 0)]);
+      assert.deepEqual(added, [true, true, true, false]);
+      const found = index.engagementsOf(7, 8);
+      assert.deepEqual(found.map((e) => [e.type, e.ts, e.viewId]).sort(), [[0, a.ts, null], [1, T0 + 3, id(55)]]);
+      assert.equal(index.engagementCount(), 3);
+      await store.close();
+    });
+
+    it('expires engagements once the watermark passes ts + maxSkew + window + view disorder', async () => {
+      const store = make();
+      const index = new EngagementIndex(store, times);
+      const e = engagement(1, { ts: T0 });
+      index.batch(() => index.addEngagement(2, e, 0));
+      const keep = T0 + 5_000 + 60_000 + 10_000;
+      assert.deepEqual(index.batch(() => index.expire(2, keep)), []);
+      assert.deepEqual(index.batch(() => index.expire(1, keep + 1)), [], 'another partition expires nothing of p2');
+      const gone = index.batch(() => index.expire(2, keep + 1));
+      assert.equal(gone.length, 1);
+      assert.equal(index.engagementsOf(e.user_id, e.post_id).length, 0);
+      await store.close();
+    });
+
+    it('remembers views seen and emitted, by pair and time', async () => {
+      const store = make();
+      const index = new EngagementIndex(store, times);
+      index.batch(() => {
+        assert.equal(index.markViewSeen(0, id(1), T0), true);
+        assert.equal(index.markViewSeen(0, id(1), T0), false);
+        index.recordEmitted(0, 7, 8, T0, id(1), 0, 0b101, Buffer.from('sample'));
+      });
+      const emitted = index.emittedOf(7, 8, T0 - 10, T0 + 10);
+      assert.equal(emitted.length, 1);
+      assert.equal(emitted[0]!.labels, 0b101);
+      assert.deepEqual(emitted[0]!.viewId, id(1));
+      assert.equal(emitted[0]!.sample?.toString(), 'sample');
+      assert.equal(index.emittedOf(7, 8, T0 + 1, T0 + 10).length, 0);
+      index.batch(() => index.dropPartition(0));
+      assert.equal(index.emittedOf(7, 8, T0 - 10, T0 + 10).length, 0);
+      assert.equal(index.batch(() => index.markViewSeen(0, id(1), T0)), true);
+      await store.close();
+    });
+  });
+}
