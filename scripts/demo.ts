@@ -1,22 +1,21 @@
 /**
  * `npm run demo`: the pipeline end to end on a local broker, in a few readable lines.
  *
- * Today (before the joiner exists) it:
- *   1. starts a local Apache Kafka broker (data in .labeljoin/demo, a free port),
- *   2. creates the pipeline topics (views, engagements, samples, dead letter),
- *   3. sends a record to the views topic and reads it back,
- *   4. stops the broker (pass --keep to leave it running).
- * With LABELJOIN_BROKERS set it uses that cluster and starts nothing.
+ *   1. start a local Apache Kafka broker (data in .labeljoin/demo, a free port),
+ *   2. create this run's topics (views, engagements, samples, dead letter; 8 partitions),
+ *   3. simulate 50,000 views with their engagements and write the ground truth,
+ *   4. join them (labeljoin join --drain),
+ *   5. validate the samples against the truth,
+ *   6. delete the topics and stop the broker (--keep leaves both).
+ * Each step runs the real `labeljoin` command. With LABELJOIN_BROKERS set it
+ * uses that cluster and starts nothing.
  */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config/config.js';
 import { KafkaAdmin } from '../src/kafka/admin.js';
-import { connectionSettings } from '../src/kafka/connection.js';
 import { freePort, startLocalBroker, stopLocalBroker } from '../src/kafka/local/broker.js';
-import { KafkaProducer, keyedRecord } from '../src/kafka/producer.js';
-import { readTopicToEnd } from '../src/kafka/read-all.js';
-import { ensurePipelineTopics } from '../src/kafka/topics.js';
 import { createLogger } from '../src/log/logger.js';
 import { packageRoot } from '../src/paths.js';
 
@@ -24,62 +23,85 @@ const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
+function labeljoin(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  const main = join(packageRoot(), 'build', 'src', 'cli', 'main.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+async function step(what: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const r = await labeljoin(args, env);
+  if (r.code !== 0 && !(args[0] === 'validate' && r.code === 1)) {
+    throw new Error(`${what} failed (labeljoin ${args.join(' ')}):\n${r.stderr.trim().split('\n').slice(-10).join('\n')}`);
+  }
+  return r.stdout;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { keep: { type: 'boolean', default: false }, views: { type: 'string', default: '50000' } } });
   const log = createLogger({ level: 'warn', format: 'pretty' });
   const external = process.env['LABELJOIN_BROKERS'];
-  const dataDir = join(packageRoot(), '.labeljoin', 'demo', 'kafka');
+  const demoDir = join(packageRoot(), '.labeljoin', 'demo');
+  const dataDir = join(demoDir, 'kafka');
+  const run = `demo-${Date.now().toString(36)}`;
+  const topics = { views: `${run}-views`, engagements: `${run}-engagements`, samples: `${run}-samples`, deadLetter: `${run}-dead-letter` };
 
-  let brokers: string[];
+  let brokers: string;
   if (external !== undefined && external !== '') {
-    brokers = external.split(',');
+    brokers = external;
     say(`1. using the Kafka cluster at ${external}`);
   } else {
-    const port = await freePort();
-    const started = await startLocalBroker({ port, dataDir, heapMb: 1024, startTimeoutMs: 120_000, log });
-    brokers = [started.state.bootstrap];
+    const started = await startLocalBroker({ port: await freePort(), dataDir, heapMb: 1024, startTimeoutMs: 120_000, log });
+    brokers = started.state.bootstrap;
     const how = started.resolvedJars ? 'first start: jars resolved from Maven Central' : 'cached jars';
-    say(`1. Kafka ${started.state.kafkaVersion} broker up at ${started.state.bootstrap} in ${(started.elapsedMs / 1000).toFixed(1)} s (${how}; data ${dataDir})`);
+    say(`1. Kafka ${started.state.kafkaVersion} broker up at ${brokers} in ${(started.elapsedMs / 1000).toFixed(1)} s (${how})`);
   }
-
-  const config = loadConfig({ env: { ...process.env, LABELJOIN_BROKERS: brokers.join(',') } });
-  const settings = connectionSettings(config);
+  const env = {
+    ...process.env,
+    LABELJOIN_BROKERS: brokers,
+    LABELJOIN_TOPIC_VIEWS: topics.views,
+    LABELJOIN_TOPIC_ENGAGEMENTS: topics.engagements,
+    LABELJOIN_TOPIC_SAMPLES: topics.samples,
+    LABELJOIN_TOPIC_DEAD_LETTER: topics.deadLetter,
+    LABELJOIN_STATE_DIR: join(demoDir, 'joiner'),
+    LABELJOIN_LOG_LEVEL: 'warn',
+  };
+  mkdirSync(demoDir, { recursive: true });
+  const truth = join(demoDir, `${run}-truth.ndjson`);
   try {
-    const admin = new KafkaAdmin(settings);
-    try {
-      const topics = await ensurePipelineTopics(admin, config);
-      const names = [config.topics.views, config.topics.engagements, config.topics.samples, config.topics.deadLetter];
-      say(`2. topics ${names.join(', ')}: ${topics.created.length} created, ${topics.existing.size} already there, ${config.topics.partitions} partitions each`);
-    } finally {
-      await admin.close();
-    }
+    await step('creating topics', ['topics', 'create'], env);
+    say(`2. topics ${Object.values(topics).join(', ')} (8 partitions each)`);
 
-    const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
-    const marker = `demo-${Date.now()}`;
-    try {
-      await producer.send([keyedRecord(config.topics.views, config.topics.partitions, 'demo-user', Buffer.from(JSON.stringify({ marker })))]);
-    } finally {
-      await producer.close();
-    }
-    let found: { partition: number; offset: bigint } | undefined;
-    await readTopicToEnd(settings, config.topics.views, {
-      onRecord: (r) => {
-        if (r.value?.toString().includes(marker) === true) found = { partition: r.partition, offset: r.offset };
-      },
-    });
-    if (found === undefined) {
-      say('3. FAILED: the record sent to the views topic was not read back');
-      return 1;
-    }
-    say(`3. sent a record to ${config.topics.views} (${config.kafka.compression}) and read it back from partition ${found.partition}, offset ${found.offset}`);
-    say('4. the joiner, simulator and trainer are not built yet; this demo will run them as they land');
+    const sim = await step('simulating', ['simulate', '--seed', '7', '--views', values.views, '--truth', truth], env);
+    say(`3. simulated: ${sim.split('\n')[1]?.trim() ?? ''}`);
+    say(`   ${sim.split('\n')[2]?.trim() ?? ''}`);
+
+    const joined = await step('joining', ['join', '--drain', '--group', `${run}-joiner`], env);
+    const lines = joined.trim().split('\n');
+    say(`4. joined: ${lines[0]?.replace(/^join: /, '') ?? ''}`);
+    say(`   ${lines[2]?.trim() ?? ''}`);
+
+    const report = await step('validating', ['validate', '--samples', topics.samples, '--truth', truth], env);
+    const [counts, accuracy] = report.split('\n');
+    say(`5. validated against the truth: ${counts}`);
+    say(`   ${accuracy}`);
   } finally {
-    if (external === undefined || external === '') {
-      if (values.keep === true) say(`   broker left running; stop it with: npx labeljoin kafka stop --data ${dataDir}`);
-      else {
+    if (values.keep === true) {
+      say(`   kept the topics${external === undefined || external === '' ? ` and the broker (stop it: npx labeljoin kafka stop --data ${dataDir})` : ''}; truth in ${truth}`);
+    } else {
+      const admin = new KafkaAdmin({ brokers: brokers.split(','), clientId: 'labeljoin-demo', requestTimeoutMs: 30_000 });
+      await admin.deleteTopics(Object.values(topics)).finally(() => admin.close());
+      if (external === undefined || external === '') {
         await stopLocalBroker(dataDir, log);
-        say('   broker stopped');
-      }
+        say('6. topics deleted, broker stopped');
+      } else say('6. topics deleted');
     }
   }
   return 0;
