@@ -8,29 +8,12 @@
  *                   or (e.view_id null and e.user_id, e.post_id = v's),
  *                   has v.ts - maxSkew <= e.ts <= v.ts + window
  *
- * Truth file format: NDJSON, one object per view, in view-time order:
- *   {"view_id":"<uuid>","sample_id":"<uuid of version 0>","user_id":N,"post_id":N,
- *    "ts":N,"partition":N,"labels":{"like":0|1,...},"delays_ms":{"like":N|null,...},
- *    "late":["share"]}        <- only when non-empty, see below
- * delays_ms: event time of the earliest matching engagement minus the view's.
- * late: types whose label is 1 only through engagements delivered long after
- * the view's window closed (late engagements): a joiner with the `drop` late
- * policy emits 0 for them and counts them as late; with `correct` it emits a
- * new version with 1.
+ * The rows are written as the truth file (format: src/codec/truth-format.ts).
  */
 import { sampleIdFor, uuidToString, type EngagementEvent, type ViewEvent } from '../codec/events.js';
+import type { TruthRow } from '../codec/truth-format.js';
 
-export interface TruthRow {
-  view_id: string;
-  sample_id: string;
-  user_id: number;
-  post_id: number;
-  ts: number;
-  partition: number;
-  labels: Record<string, number>;
-  delays_ms: Record<string, number | null>;
-  late?: string[];
-}
+export type { TruthRow };
 
 export interface TruthOptions {
   readonly labelTypes: readonly string[];

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import type { EventCodec } from '../codec/codec.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
-import type { TruthRow } from '../sim/truth.js';
+import type { TruthRow } from '../codec/truth-format.js';
 
 export interface TruthReport {
   readonly expected: number;
