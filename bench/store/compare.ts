@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { prefixEnd } from '../../src/store/kv.js';
 
 interface Store {
   putBatch(entries: Array<[Buffer, Buffer]>): Promise<void>;
@@ -43,17 +44,6 @@ interface RocksDb {
   close(): Promise<void>;
 }
 
-function successor(prefix: Buffer): Buffer {
-  const end = Buffer.from(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if (end[i]! < 0xff) {
-      end[i]!++;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return Buffer.concat([prefix, Buffer.from([0xff])]);
-}
-
 function lmdbStore(from: string, path: string): Store {
   const require = createRequire(join(from, 'package.json'));
   const { open } = require('lmdb') as { open: (o: object) => LmdbDb };
@@ -66,7 +56,7 @@ function lmdbStore(from: string, path: string): Store {
     },
     prefix: async (prefix) => {
       let n = 0;
-      for (const _ of db.getRange({ start: prefix, end: successor(prefix) })) n++;
+      for (const _ of db.getRange({ start: prefix, end: prefixEnd(prefix) })) n++;
       return n;
     },
     deleteBatch: async (keys) => {
@@ -91,7 +81,7 @@ async function rocksStore(from: string, path: string): Promise<Store> {
     },
     prefix: async (prefix) => {
       let n = 0;
-      for await (const _ of db.iterator({ gte: prefix, lt: successor(prefix) })) n++;
+      for await (const _ of db.iterator({ gte: prefix, lt: prefixEnd(prefix) })) n++;
       return n;
     },
     deleteBatch: async (keys) => {
