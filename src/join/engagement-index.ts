@@ -1,7 +1,7 @@
 /**
  * The joiner's state, in the embedded store (src/store): engagements by
- * (user, post), the views already seen (duplicates), and the views already
- * emitted (late engagements, corrections, orphans). Everything expires by
+ * (user, post), and the views already emitted (duplicate views, late
+ * engagements, corrections, orphans). Everything expires by
  * event time, per partition. All integers big-endian, so byte order is
  * numeric order; times are ms since the epoch as unsigned 64-bit.
  *
@@ -9,13 +9,12 @@
  *                 value type u8 | flags u8 (bit 0: has view_id) | ts u64 | view_id [16]?  (10 or 26 bytes)
  * Table "eng-exp" key   partition u16 | ts u64 | user_id u64 | post_id u64 | event_id [16]   (42 bytes), value empty
  *                 expires the "eng" entry once the partition's watermark passes ts + maxSkew + window + viewDisorder
- * Table "seen"    key   view event_id [16], value view ts u64              (a view's duplicates are dropped)
- * Table "seen-exp" key  partition u16 | ts u64 | event_id [16], value empty
  * Table "out"     key   user_id u64 | post_id u64 | view ts u64 | view event_id [16]   (48 bytes)
  *                 value version u32 | labels bitmask u32 | [Avro sample body, late policy "correct" only]
  * Table "out-exp" key   partition u16 | expiry u64 | out key [48], value empty
  *                 expiry = view ts + window + allowedLateness + maxSkew + viewDisorder + window
- *                 (kept long enough to tell late engagements and orphans apart)
+ *                 (kept long enough to tell late engagements and orphans apart, and
+ *                 to recognise a repeated view: same user, post, time and event id)
  */
 import type { EngagementEvent } from '../codec/events.js';
 import { prefixEnd, type KvStore, type KvTable } from '../store/kv.js';
@@ -53,8 +52,6 @@ export class EngagementIndex {
   readonly #store: KvStore;
   readonly #eng: KvTable;
   readonly #engExp: KvTable;
-  readonly #seen: KvTable;
-  readonly #seenExp: KvTable;
   readonly #out: KvTable;
   readonly #outExp: KvTable;
   readonly #t: IndexTimes;
@@ -63,8 +60,6 @@ export class EngagementIndex {
     this.#store = store;
     this.#eng = store.table('eng');
     this.#engExp = store.table('eng-exp');
-    this.#seen = store.table('seen');
-    this.#seenExp = store.table('seen-exp');
     this.#out = store.table('out');
     this.#outExp = store.table('out-exp');
     this.#t = times;
@@ -97,12 +92,9 @@ export class EngagementIndex {
     return out;
   }
 
-  /** Records a view as seen; false when it was seen before (a duplicate). */
-  markViewSeen(partition: number, viewId: Buffer, ts: number): boolean {
-    if (this.#seen.has(viewId)) return false;
-    this.#seen.put(viewId, u64(ts));
-    this.#seenExp.put(Buffer.concat([u16(partition), u64(ts), viewId]), EMPTY);
-    return true;
+  /** Whether this view was emitted already (a repeated send of it). */
+  wasEmitted(user: number, post: number, viewTs: number, viewId: Buffer): boolean {
+    return this.#out.has(Buffer.concat([u64(user), u64(post), u64(viewTs), viewId]));
   }
 
   recordEmitted(partition: number, user: number, post: number, viewTs: number, viewId: Buffer, version: number, labels: number, sample: Buffer | undefined): void {
@@ -143,7 +135,7 @@ export class EngagementIndex {
   }
 
   /**
-   * Removes the engagements and seen views partition p no longer needs at
+   * Removes the engagements partition p no longer needs at
    * watermark w and returns the expired engagements (the caller decides which
    * were orphans, then calls expireEmitted).
    */
@@ -161,11 +153,6 @@ export class EngagementIndex {
         this.#eng.remove(key);
       }
       this.#engExp.remove(expKey);
-    }
-    const seenCutoff = watermark - t.windowMs - t.viewDisorderMs - t.maxSkewMs;
-    for (const expKey of keysIn(this.#seenExp, p, seenCutoff)) {
-      this.#seen.remove(expKey.subarray(10));
-      this.#seenExp.remove(expKey);
     }
     return expired;
   }

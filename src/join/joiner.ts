@@ -76,6 +76,8 @@ export class Joiner {
   readonly #d: JoinerDeps;
   readonly #jobs = new Map<number, PartitionJob>();
   readonly #types: Map<string, number>;
+  /** Newest view time emitted per partition: engagements newer than it + window cannot be late. */
+  readonly #newestEmitted = new Map<number, number>();
   #stopping = false;
   #lastProgress = 0;
   #lastViewPeek = 0;
@@ -129,6 +131,7 @@ export class Joiner {
     for (const [p, job] of this.#jobs) {
       if (wanted.has(p)) continue;
       this.#jobs.delete(p);
+      this.#newestEmitted.delete(p);
       this.#d.time.remove(p);
       this.#d.index.batch(() => this.#d.index.dropPartition(p));
       this.#d.log.info('partition revoked', { partition: p, released: job.released.toString() });
@@ -258,7 +261,7 @@ export class Joiner {
   #join(p: number, view: NonNullable<PartitionJob['heldViews'][number]['view']>): void {
     const index = this.#d.index;
     this.counters.viewsIn++;
-    if (!index.markViewSeen(p, view.event_id, view.ts)) {
+    if (index.wasEmitted(view.user_id, view.post_id, view.ts, view.event_id)) {
       this.counters.duplicateViews++;
       return;
     }
@@ -270,6 +273,7 @@ export class Joiner {
     });
     const keep = this.#o.latePolicy === 'correct' ? this.#d.outbox.encodeAvro(sample) : undefined;
     index.recordEmitted(p, view.user_id, view.post_id, view.ts, view.event_id, 0, labelled.labels, keep);
+    if (view.ts > (this.#newestEmitted.get(p) ?? Number.NEGATIVE_INFINITY)) this.#newestEmitted.set(p, view.ts);
   }
 
   #index(p: number, record: FetchedPartition['records'][number]): void {
@@ -294,6 +298,8 @@ export class Joiner {
 
   /** An engagement for views already emitted is late: counted, and corrected under "correct". */
   #lateCheck(p: number, e: EngagementEvent, type: number): void {
+    // Only views with ts >= e.ts - window can match; none emitted yet, nothing to look up.
+    if (e.ts - this.#o.windowMs > (this.#newestEmitted.get(p) ?? Number.NEGATIVE_INFINITY)) return;
     const indexed = { eventId: e.event_id, type, ts: e.ts, viewId: e.view_id };
     const emitted = this.#d.index
       .emittedOf(e.user_id, e.post_id, e.ts - this.#o.windowMs, e.ts + this.#o.maxSkewMs)
