@@ -10,7 +10,7 @@ import { KafkaProducer } from '../../../src/kafka/producer.js';
 import { readTopicToEnd } from '../../../src/kafka/read-all.js';
 import { compareWithTruth } from '../../../src/validate/truth-report.js';
 import { engagement, view } from '../../helpers/events.js';
-import { testConnection } from '../../helpers/kafka.js';
+import { testAdmin, testConnection } from '../../helpers/kafka.js';
 import { createPipeline, runJoin, runSimulate } from '../../helpers/pipeline.js';
 
 const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
@@ -136,5 +136,19 @@ describe('bad input on the real broker', () => {
     assert.equal(report.missing, 0);
     assert.equal(report.extra, 0);
     assert.equal(report.labelAccuracy, 1);
+  });
+});
+
+describe('join start-up checks on the real broker', () => {
+  it('refuses input topics that are not co-partitioned, and a missing samples topic, with a clear message', async (t) => {
+    const p = await createPipeline(t, 'join-checks', 4);
+    const admin = testAdmin(t, [`${p.views}-x`]);
+    await admin.createTopics([{ name: `${p.views}-x`, partitions: 3, replicationFactor: 1 }]);
+    const mismatched = await runJoin({ ...p, inputArgs: p.inputArgs.map((a) => (a === p.views ? `${p.views}-x` : a)) });
+    assert.equal(mismatched.code, 1);
+    assert.match(mismatched.stderr, /input topics must have the same partition count, found .*-eng=4, .*-views-x=3/);
+    const missing = await runJoin(p, [], `${p.samples}-nope`);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /topic .*-samples-nope not found/);
   });
 });
