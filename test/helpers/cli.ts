@@ -23,3 +23,42 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
     child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 }
+
+export interface RunningCli {
+  readonly done: Promise<CliResult>;
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with the first stderr line matching the pattern (undefined if the process ends first). */
+  waitForStderr(pattern: RegExp): Promise<string | undefined>;
+}
+
+/** Starts the CLI without waiting for it, so a test can signal it. */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+  const main = join(packageRoot(), 'build', 'src', 'cli', 'main.js');
+  const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const watchers: Array<{ pattern: RegExp; resolve: (line: string | undefined) => void }> = [];
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    for (const w of [...watchers]) {
+      const line = stderr.split('\n').find((l) => w.pattern.test(l));
+      if (line !== undefined) {
+        watchers.splice(watchers.indexOf(w), 1);
+        w.resolve(line);
+      }
+    }
+  });
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      for (const w of watchers.splice(0)) w.resolve(undefined);
+      resolve({ code: code ?? (signal === null ? 1 : 128), stdout, stderr });
+    });
+  });
+  return {
+    done,
+    kill: (signal) => child.kill(signal),
+    waitForStderr: (pattern) => new Promise((resolve) => watchers.push({ pattern, resolve })),
+  };
+}

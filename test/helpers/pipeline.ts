@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { runCli, type CliResult } from './cli.js';
+import { runCli, startCli, type CliResult, type RunningCli } from './cli.js';
 import { createTestTopics, testBrokers, uniqueTopic } from './kafka.js';
 
 export interface TestPipeline {
@@ -51,9 +51,14 @@ export async function runSimulate(p: TestPipeline, extra: readonly string[]): Pr
   return r;
 }
 
+function joinArgs(p: TestPipeline, extra: readonly string[], samplesTopic: string): string[] {
+  return ['join', '--drain', ...p.inputArgs, '--samples-topic', samplesTopic, '--dead-letter-topic', p.deadLetter, ...WINDOW_FLAGS, '--view-disorder', '60s', '--group', p.group, '--state-dir', p.stateDir, ...extra];
+}
+
 export function runJoin(p: TestPipeline, extra: readonly string[] = [], samplesTopic = p.samples): Promise<CliResult> {
-  return runCli(
-    ['join', '--drain', ...p.inputArgs, '--samples-topic', samplesTopic, '--dead-letter-topic', p.deadLetter, ...WINDOW_FLAGS, '--view-disorder', '60s', '--group', p.group, '--state-dir', p.stateDir, ...extra],
-    { LABELJOIN_LOG_LEVEL: 'warn' },
-  );
+  return runCli(joinArgs(p, extra, samplesTopic), { LABELJOIN_LOG_LEVEL: 'warn' });
+}
+
+export function startJoin(p: TestPipeline, extra: readonly string[] = [], env: NodeJS.ProcessEnv = {}): RunningCli {
+  return startCli(joinArgs(p, extra, p.samples), { LABELJOIN_LOG_LEVEL: 'warn', ...env });
 }

@@ -1,0 +1,51 @@
+/**
+ * Crash recovery: the joiner is killed with SIGKILL at random moments and
+ * restarted; after de-duplication by sample_id the samples equal the truth.
+ * LABELJOIN_TEST_KILLS sets the number of kills (5 by default; 20 for the long run).
+ */
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { EventCodec } from '../../../src/codec/codec.js';
+import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
+import { Random } from '../../../src/sim/random.js';
+import { compareWithTruth } from '../../../src/validate/truth-report.js';
+import { testConnection } from '../../helpers/kafka.js';
+import { createPipeline, runJoin, runSimulate, startJoin } from '../../helpers/pipeline.js';
+
+const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
+const KILLS = Number(process.env['LABELJOIN_TEST_KILLS'] ?? '5');
+
+describe('joiner crash recovery on the real broker', () => {
+  it(`kill -9 at ${KILLS} random moments: nothing missing, every label right after de-duplication`, async (t) => {
+    const p = await createPipeline(t, 'join-kill');
+    await runSimulate(p, ['--views', '120000', '--users', '3000', '--posts', '2000', '--views-per-second', '60', '--seed', '31',
+      '--duplicate-rate', '0.05', '--early-rate', '0.1', '--late-rate', '0.03', '--late-arrival-rate', '0.02']);
+    const seed = Number(process.env['LABELJOIN_TEST_SEED'] ?? Date.now() % 100_000);
+    t.diagnostic(`kill schedule seed ${seed}`);
+    const random = new Random(seed);
+    let killedMidway = 0;
+    for (let kill = 0; kill < KILLS; kill++) {
+      // Small fetches make short cycles, so kills land between many commit points.
+      const run = startJoin(p, ['--instance-id', `${p.group}-1`, '--progress-every', '100ms'], { LABELJOIN_FETCH_BYTES: '32768' });
+      // Kill while samples are flowing: after the first progress line of this run with samples out, plus a random delay.
+      const progress = await run.waitForStderr(/samples [1-9]\d* out/);
+      await sleep(random.int(300));
+      run.kill('SIGKILL');
+      const r = await run.done;
+      t.diagnostic(`run ${kill + 1}: exit ${r.code}, last progress: ${r.stderr.trim().split('\n').filter((l) => l.startsWith('join: views')).at(-1)?.slice(0, 90) ?? '-'}`);
+      if (progress !== undefined && r.code !== 0) killedMidway++;
+      else assert.equal(r.code, 0, r.stderr); // it finished before the kill: fine, nothing left to do
+    }
+    const last = await runJoin(p, ['--instance-id', `${p.group}-1`]);
+    assert.equal(last.code, 0, last.stderr);
+    t.diagnostic(`killed mid-run ${killedMidway} of ${KILLS} times`);
+    assert.ok(killedMidway >= Math.min(KILLS, 3), `only ${killedMidway} kills happened while samples were flowing`);
+
+    const report = await compareWithTruth(testConnection(), p.samples, p.truth, codec, 'drop');
+    assert.equal(report.missing, 0, JSON.stringify(report.examples));
+    assert.equal(report.extra, 0);
+    assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
+    t.diagnostic(`samples read ${report.samplesRead}, repeated sample ids ${report.duplicateSampleIds}`);
+  });
+});
