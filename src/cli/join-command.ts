@@ -32,7 +32,7 @@ export const joinCommand: CommandSpec = {
     'codec.viewsFormat', 'codec.engagementsFormat', 'codec.samplesFormat',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.viewDisorderMs', 'join.allowedLatenessMs',
     'join.latePolicy', 'join.idleTimeoutMs', 'join.maxFutureMs', 'join.timeMode', 'join.groupId', 'join.instanceId',
-    'join.orphanTopic', 'join.stateDir', 'join.progressEveryMs',
+    'join.orphanTopic', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs',
   ],
   flags: [{ name: 'drain', type: 'boolean', doc: 'join everything in the input topics now, treat their end as the end of time, commit and exit 0' }],
   async run(ctx) {
@@ -76,6 +76,7 @@ export const joinCommand: CommandSpec = {
         drain,
         idleTimeoutMs: j.idleTimeoutMs,
         progressEveryMs: j.progressEveryMs,
+        reconnectTimeoutMs: j.reconnectTimeoutMs,
       },
       {
         codec,

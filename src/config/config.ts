@@ -57,6 +57,7 @@ export interface LabeljoinConfig {
     readonly stateDir: string;
     readonly fetchBytesPerPartition: number;
     readonly progressEveryMs: number;
+    readonly reconnectTimeoutMs: number;
   };
   readonly sim: {
     readonly seed: number;
@@ -209,6 +210,7 @@ function assemble(v: SettingValues): LabeljoinConfig {
       stateDir: v['join.stateDir'],
       fetchBytesPerPartition: v['join.fetchBytesPerPartition'],
       progressEveryMs: v['join.progressEveryMs'],
+      reconnectTimeoutMs: v['join.reconnectTimeoutMs'],
     },
     sim: {
       seed: v['sim.seed'],

@@ -295,6 +295,14 @@ export const SETTINGS = {
     env: 'LABELJOIN_FETCH_BYTES',
     doc: 'bytes fetched per partition and topic at a time: bounds the records in memory',
   }),
+  'join.reconnectTimeoutMs': setting<number>({
+    default: 300_000,
+    parse: durationParser(1_000, 86_400_000),
+    env: 'LABELJOIN_RECONNECT_TIMEOUT',
+    flag: 'reconnect-timeout',
+    meta: 'DURATION',
+    doc: 'how long the joiner retries while Kafka is unavailable before it exits with an error',
+  }),
   'join.progressEveryMs': setting<number>({
     default: 5_000,
     parse: durationParser(100, 3_600_000),

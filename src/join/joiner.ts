@@ -24,7 +24,8 @@ import { BadRecordError } from '../codec/errors.js';
 import type { EngagementEvent } from '../codec/events.js';
 import type { FetchedPartition, KafkaFetcher } from '../kafka/fetcher.js';
 import type { GroupMember } from '../kafka/group.js';
-import type { KafkaProducer } from '../kafka/producer.js';
+import { KafkaError } from '../kafka/errors.js';
+import type { KafkaProducer, ProducedRecord } from '../kafka/producer.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { EngagementTime } from '../time/watermarks.js';
@@ -49,6 +50,8 @@ export interface JoinerOptions {
   readonly drain: boolean;
   readonly idleTimeoutMs: number;
   readonly progressEveryMs: number;
+  /** How long Kafka may fail in a row before the joiner gives up. */
+  readonly reconnectTimeoutMs: number;
 }
 
 export interface JoinerDeps {
@@ -78,6 +81,7 @@ export class Joiner {
   readonly #types: Map<string, number>;
   /** Newest view time emitted per partition: engagements newer than it + window cannot be late. */
   readonly #newestEmitted = new Map<number, number>();
+  #unsent: ProducedRecord[] = [];
   #stopping = false;
   #lastProgress = 0;
   #lastViewPeek = 0;
@@ -97,30 +101,62 @@ export class Joiner {
   async run(): Promise<JoinSummary> {
     const started = this.#d.clock.now();
     this.#lastProgress = started;
-    await this.#d.group.join();
+    await this.#retrying('joining the group', () => this.#d.group.join());
     const everAssigned = new Set<number>();
     while (!this.#stopping) {
-      await this.#followAssignment();
-      for (const p of this.#jobs.keys()) everAssigned.add(p);
-      const fetched = await this.#fetch();
-      this.#d.index.batch(() => {
-        for (const part of fetched) this.#accept(part);
-        for (const job of this.#jobs.values()) this.#advance(job);
-        if (this.#o.drain && !this.#d.time.ended && this.#jobs.size > 0 && [...this.#jobs.values()].every((j) => j.engagementsCaughtUp())) {
-          this.#d.time.endOfTime();
+      const done = await this.#retrying('a join cycle', async () => {
+        await this.#followAssignment();
+        for (const p of this.#jobs.keys()) everAssigned.add(p);
+        await this.#sendAndCommit(); // records left unsent by a failed cycle go first
+        const fetched = await this.#fetch();
+        this.#d.index.batch(() => {
+          for (const part of fetched) this.#accept(part);
           for (const job of this.#jobs.values()) this.#advance(job);
-        }
-        for (const job of this.#jobs.values()) this.#expire(job);
+          if (this.#o.drain && !this.#d.time.ended && this.#jobs.size > 0 && [...this.#jobs.values()].every((j) => j.engagementsCaughtUp())) {
+            this.#d.time.endOfTime();
+            for (const job of this.#jobs.values()) this.#advance(job);
+          }
+          for (const job of this.#jobs.values()) this.#expire(job);
+        });
+        await this.#sendAndCommit();
+        this.#report(false);
+        if (this.#o.drain && this.#jobs.size > 0 && [...this.#jobs.values()].every((j) => j.drained())) return true;
+        if (fetched.length === 0) await this.#d.clock.sleep(50);
+        await this.#peekViewsWhenIdle();
+        return false;
       });
-      await this.#sendAndCommit();
-      this.#report(false);
-      if (this.#o.drain && this.#jobs.size > 0 && [...this.#jobs.values()].every((j) => j.drained())) break;
-      if (fetched.length === 0) await this.#d.clock.sleep(50);
-      await this.#peekViewsWhenIdle();
+      if (done) break;
     }
-    await this.#sendAndCommit();
+    await this.#retrying('the last commit', () => this.#sendAndCommit());
     this.#report(true);
     return { counters: this.counters, elapsedMs: this.#d.clock.now() - started, partitions: [...everAssigned].sort((a, b) => a - b) };
+  }
+
+  /**
+   * Runs a step; when it fails with a retriable Kafka error (the broker is
+   * down or restarting, a leader moved), logs it, waits with growing pauses
+   * and runs it again, up to reconnectTimeout of failures in a row.
+   */
+  async #retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+    let failingSince: number | undefined;
+    let pause = 250;
+    for (;;) {
+      try {
+        const result = await step();
+        if (failingSince !== undefined) this.#d.log.info('Kafka answers again; going on', { what, afterMs: this.#d.clock.now() - failingSince });
+        return result;
+      } catch (error) {
+        if (!(error instanceof KafkaError) || !error.retriable) throw error;
+        const now = this.#d.clock.now();
+        failingSince ??= now;
+        if (now - failingSince > this.#o.reconnectTimeoutMs) {
+          throw new KafkaError(error.code, `gave up after ${Math.round((now - failingSince) / 1000)} s of failures in ${what}: ${error.message}`, { cause: error });
+        }
+        this.#d.log.warn('Kafka unavailable; retrying', { what, error: error.message, retryInMs: pause });
+        await this.#d.clock.sleep(pause);
+        pause = Math.min(pause * 2, 5_000);
+      }
+    }
   }
 
   // 1. assignment ------------------------------------------------------------
@@ -351,8 +387,10 @@ export class Joiner {
   // 5-6. send, commit -------------------------------------------------------------
 
   async #sendAndCommit(): Promise<void> {
-    const records = this.#d.outbox.take();
-    if (records.length > 0) await this.#d.producer.send(records);
+    if (this.#unsent.length === 0) this.#unsent = this.#d.outbox.take();
+    // Kept until acknowledged: a failed send is sent again by the next attempt.
+    if (this.#unsent.length > 0) await this.#d.producer.send(this.#unsent);
+    this.#unsent = [];
     const offsets = new Map<number, bigint>();
     for (const job of this.#jobs.values()) if (job.released > job.committed) offsets.set(job.partition, job.released);
     if (offsets.size === 0) return;

@@ -56,7 +56,8 @@ const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH'
 export function translateError(what: string, error: unknown, brokers: readonly string[]): KafkaError {
   if (isUnavailable(error)) return new KafkaUnavailableError(brokers, rootCause(error));
   const codes = [...new Set(causeChain(error).map((e) => (e as { apiId?: unknown }).apiId).filter((c): c is string => typeof c === 'string'))];
-  return new KafkaRequestError(codes.length === 0 ? what : `${what} (${codes.join(', ')})`, error, isRetriableProtocolError(error));
+  const timedOut = causeChain(error).some((e) => (e as { code?: unknown }).code === 'PLT_KFK_TIMEOUT');
+  return new KafkaRequestError(codes.length === 0 ? what : `${what} (${codes.join(', ')})`, error, timedOut || isRetriableProtocolError(error));
 }
 
 function isUnavailable(error: unknown): boolean {
