@@ -181,7 +181,8 @@ export class Joiner {
     const engEnds = await f.endOffsets(this.#o.engagementsTopic, added);
     for (const p of added) {
       const views = committed.get(p) ?? viewStarts.get(p) ?? 0n;
-      const engagements = await this.#engagementStart(p, views);
+      const { engagements, anchor } = await this.#engagementStart(p, views);
+      if (anchor !== undefined) await this.#rememberJoined(p, views, anchor);
       const job = new PartitionJob(p, {
         views,
         engagements,
@@ -199,7 +200,7 @@ export class Joiner {
    * outOfOrderness, T being the time of the first view still to join (or of the
    * last joined one). Needs record timestamps to be event times (CreateTime).
    */
-  async #engagementStart(p: number, viewOffset: bigint): Promise<bigint> {
+  async #engagementStart(p: number, viewOffset: bigint): Promise<{ engagements: bigint; anchor: number | undefined }> {
     const f = this.#d.fetcher;
     let anchor: number | undefined;
     for (const offset of [viewOffset, viewOffset - 1n]) {
@@ -211,9 +212,40 @@ export class Joiner {
         break;
       }
     }
-    if (anchor === undefined) return (await f.beginningOffsets(this.#o.engagementsTopic, [p])).get(p) ?? 0n;
+    if (anchor === undefined) return { engagements: (await f.beginningOffsets(this.#o.engagementsTopic, [p])).get(p) ?? 0n, anchor };
     const from = anchor - this.#o.maxSkewMs - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs;
-    return (await f.offsetsForTime(this.#o.engagementsTopic, [p], BigInt(Math.max(0, from)))).get(p) ?? 0n;
+    return { engagements: (await f.offsetsForTime(this.#o.engagementsTopic, [p], BigInt(Math.max(0, from)))).get(p) ?? 0n, anchor };
+  }
+
+  /**
+   * Before resuming at `viewOffset`, remembers the views joined just before it
+   * (those an earlier run emitted, back to the anchor time - view disorder -
+   * out-of-orderness), so that a repeated send of one of them after the
+   * committed offset is recognised as a duplicate, and an engagement for one
+   * of them as late. Their labels are not known again: under the late policy
+   * "correct" they get no correction after a restart.
+   */
+  async #rememberJoined(p: number, viewOffset: bigint, anchor: number): Promise<void> {
+    const f = this.#d.fetcher;
+    const since = BigInt(Math.max(0, anchor - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs));
+    let offset = (await f.offsetsForTime(this.#o.viewsTopic, [p], since)).get(p) ?? viewOffset;
+    while (offset < viewOffset) {
+      const part = (await f.fetch([{ topic: this.#o.viewsTopic, partition: p, offset }]))[0];
+      if (part === undefined || part.nextOffset <= offset) break;
+      this.#d.index.batch(() => {
+        for (const r of part.records) {
+          if (r.offset >= viewOffset) break;
+          try {
+            const v = this.#d.codec.decodeView(r.value, r, this.#o.viewsFormat);
+            this.#d.index.recordEmitted(p, v.user_id, v.post_id, v.ts, v.event_id, 0, 0, undefined);
+            if (v.ts > (this.#newestEmitted.get(p) ?? Number.NEGATIVE_INFINITY)) this.#newestEmitted.set(p, v.ts);
+          } catch (error) {
+            if (!(error instanceof BadRecordError)) throw error; // already dead-lettered by the earlier run
+          }
+        }
+      });
+      offset = part.nextOffset;
+    }
   }
 
   // 2. fetch ----------------------------------------------------------------

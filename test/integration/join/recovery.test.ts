@@ -11,6 +11,7 @@ import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
 import { Random } from '../../../src/sim/random.js';
 import { compareWithTruth } from '../../../src/validate/truth-report.js';
 import { testConnection } from '../../helpers/kafka.js';
+import { startCli } from '../../helpers/cli.js';
 import { createPipeline, runJoin, runSimulate, startJoin } from '../../helpers/pipeline.js';
 
 const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
@@ -47,5 +48,33 @@ describe('joiner crash recovery on the real broker', () => {
     assert.equal(report.extra, 0);
     assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
     t.diagnostic(`samples read ${report.samplesRead}, repeated sample ids ${report.duplicateSampleIds}`);
+  });
+});
+
+describe('joiner graceful shutdown on the real broker', () => {
+  it('SIGTERM: finishes the cycle, commits, exits 0; a restart goes on from there', async (t) => {
+    const p = await createPipeline(t, 'join-term');
+    await runSimulate(p, ['--views', '60000', '--users', '2000', '--posts', '1500', '--views-per-second', '60', '--seed', '32']);
+    // Not --drain: a long-running joiner, stopped by a signal.
+    const run = startCli(
+      ['join', ...p.inputArgs, '--samples-topic', p.samples, '--dead-letter-topic', p.deadLetter, '--window', '1m', '--max-skew', '10s', '--group', p.group, '--state-dir', p.stateDir, '--progress-every', '100ms'],
+      { LABELJOIN_LOG_LEVEL: 'warn', LABELJOIN_FETCH_BYTES: '32768' },
+    );
+    assert.ok((await run.waitForStderr(/samples [1-9]\d* out/)) !== undefined);
+    const signalled = Date.now();
+    run.kill('SIGTERM');
+    const r = await run.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^join: stopped after/);
+    t.diagnostic(`exited ${Date.now() - signalled} ms after SIGTERM`);
+    const first = Number(/(\d+) samples out/.exec(r.stdout)?.[1]);
+    assert.ok(first > 0);
+
+    const rest = await runJoin(p);
+    assert.equal(rest.code, 0, rest.stderr);
+    const report = await compareWithTruth(testConnection(), p.samples, p.truth, codec, 'drop');
+    assert.equal(report.missing, 0);
+    assert.equal(report.labelAccuracy, 1);
+    assert.equal(report.duplicateSampleIds, 0, 'what was committed at shutdown is not joined again');
   });
 });
