@@ -85,7 +85,7 @@ async function main(): Promise<number> {
 
     const joined = await step('joining', ['join', '--drain', '--group', `${run}-joiner`], env);
     const lines = joined.trim().split('\n');
-    say(`4. joined: ${lines[0]?.replace(/^join: /, '') ?? ''}`);
+    say(`4. joined: ${lines[0]?.replace(/^join \([^)]*\): /, '') ?? ''}`);
     say(`   ${lines[2]?.trim() ?? ''}`);
 
     const report = await step('validating', ['validate', '--samples', topics.samples, '--truth', truth], env);

@@ -12,6 +12,9 @@ import { KafkaError, TopicMissingError } from '../kafka/errors.js';
 import { KafkaFetcher } from '../kafka/fetcher.js';
 import { GroupMember } from '../kafka/group.js';
 import { KafkaProducer } from '../kafka/producer.js';
+import { TransactionalOutput } from '../kafka/transactional.js';
+import { atLeastOnce, exactlyOnce, type Delivery } from '../join/delivery.js';
+import { hostname } from 'node:os';
 import { LmdbStore } from '../store/lmdb-store.js';
 import { systemClock } from '../time/clock.js';
 import { EngagementTime } from '../time/watermarks.js';
@@ -34,7 +37,10 @@ export const joinCommand: CommandSpec = {
     'join.latePolicy', 'join.idleTimeoutMs', 'join.maxFutureMs', 'join.timeMode', 'join.groupId', 'join.instanceId',
     'join.orphanTopic', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs',
   ],
-  flags: [{ name: 'drain', type: 'boolean', doc: 'join everything in the input topics now, treat their end as the end of time, commit and exit 0' }],
+  flags: [
+    { name: 'drain', type: 'boolean', doc: 'join everything in the input topics now, treat their end as the end of time, commit and exit 0' },
+    { name: 'exactly-once', type: 'boolean', doc: 'commit samples and views offsets in one Kafka transaction (transactional id: group-instance id, or group-hostname)' },
+  ],
   async run(ctx) {
     const { config, log } = ctx;
     const j = config.join;
@@ -57,8 +63,18 @@ export const joinCommand: CommandSpec = {
     const codec = new EventCodec({ labelTypes: j.labelTypes });
     const store = new LmdbStore({ path: joinPath(j.stateDir, `${j.groupId}-${j.instanceId ?? process.pid}`), fresh: true });
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxBytesPerPartition: j.fetchBytesPerPartition, maxWaitMs: 200 });
-    const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
     const group = new GroupMember(settings, { groupId: j.groupId, topic: t.views, instanceId: j.instanceId });
+    let delivery: Delivery;
+    let closeOutput: () => Promise<void>;
+    if (ctx.flags['exactly-once'] === true) {
+      const transactional = new TransactionalOutput(settings, { transactionalId: `${j.groupId}-${j.instanceId ?? hostname()}`, compression: config.kafka.compression }, group);
+      delivery = exactlyOnce(transactional);
+      closeOutput = () => transactional.close();
+    } else {
+      const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
+      delivery = atLeastOnce(producer, group);
+      closeOutput = () => producer.close();
+    }
     const drain = ctx.flags['drain'] === true;
     const joiner = new Joiner(
       {
@@ -81,7 +97,7 @@ export const joinCommand: CommandSpec = {
       {
         codec,
         fetcher,
-        producer,
+        delivery,
         group,
         index: new EngagementIndex(store, { windowMs: j.windowMs, maxSkewMs: j.maxSkewMs, viewDisorderMs: j.viewDisorderMs, allowedLatenessMs: j.allowedLatenessMs }),
         time: new EngagementTime({ outOfOrdernessMs: j.outOfOrdernessMs, idleTimeoutMs: j.idleTimeoutMs, mode: j.timeMode }, systemClock),
@@ -104,16 +120,16 @@ export const joinCommand: CommandSpec = {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       await group.close().catch(() => undefined);
-      await producer.close().catch(() => undefined);
+      await closeOutput().catch(() => undefined);
       await fetcher.close().catch(() => undefined);
       await store.close().catch(() => undefined);
     }
     const c = summary.counters;
     const seconds = summary.elapsedMs / 1000;
     const inputs = c.viewsIn + c.engagementsIn;
-    ctx.out(`join: ${drain ? 'drained' : 'stopped'} after ${seconds.toFixed(1)} s: ${c.viewsIn} views and ${c.engagementsIn} engagements in (${Math.round(inputs / Math.max(seconds, 0.001))}/s), ${c.samplesOut} samples out, partitions ${summary.partitions.join(',')}`);
+    ctx.out(`join (${delivery.mode}): ${drain ? 'drained' : 'stopped'} after ${seconds.toFixed(1)} s: ${c.viewsIn} views and ${c.engagementsIn} engagements in (${Math.round(inputs / Math.max(seconds, 0.001))}/s), ${c.samplesOut} samples out, partitions ${summary.partitions.join(',')}`);
     ctx.out(`  positives ${Object.entries(c.positives).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    ctx.out(`  duplicates ${c.duplicateViews} views + ${c.duplicateEngagements} engagements, late ${c.late}, corrections ${c.corrections}, orphans ${c.orphans}, dead-lettered ${c.deadLettered}${c.deadLettered > 0 ? ` ${JSON.stringify(c.deadLetteredBy)}` : ''}`);
+    ctx.out(`  duplicates ${c.duplicateViews} views + ${c.duplicateEngagements} engagements, late ${c.late}, corrections ${c.corrections}, orphans ${c.orphans}, dead-lettered ${c.deadLettered}${c.deadLettered > 0 ? ` ${JSON.stringify(c.deadLetteredBy)}` : ''}${c.replayedEngagements > 0 ? `, engagements re-read after a restart ${c.replayedEngagements}` : ''}`);
     return 0;
   },
 };

@@ -6,6 +6,8 @@
 export interface JoinCounters {
   viewsIn: number;
   engagementsIn: number;
+  /** engagements read again after a restart to rebuild the index (not counted in engagementsIn) */
+  replayedEngagements: number;
   samplesOut: number;
   /** samples whose label t is 1, by type */
   positives: Record<string, number>;
@@ -27,6 +29,7 @@ export function newCounters(labelTypes: readonly string[]): JoinCounters {
   return {
     viewsIn: 0,
     engagementsIn: 0,
+    replayedEngagements: 0,
     samplesOut: 0,
     positives: Object.fromEntries(labelTypes.map((t) => [t, 0])),
     duplicateViews: 0,

@@ -17,7 +17,8 @@
  *   3. per partition, join due views and index engagements in lockstep;
  *   4. expire state past the watermark (orphans counted);
  *   5. send samples, corrections, dead letters, orphans; wait for the acks;
- *   6. commit the views offsets up to the last joined view (at-least-once).
+ *   6. commit the views offsets up to the last joined view (at-least-once);
+ *      or 5+6 as one Kafka transaction (exactly-once), see ./delivery.ts.
  */
 import type { EventCodec, InputFormat } from '../codec/codec.js';
 import { BadRecordError } from '../codec/errors.js';
@@ -25,11 +26,12 @@ import type { EngagementEvent } from '../codec/events.js';
 import type { FetchedPartition, KafkaFetcher } from '../kafka/fetcher.js';
 import type { GroupMember } from '../kafka/group.js';
 import { KafkaError } from '../kafka/errors.js';
-import type { KafkaProducer, ProducedRecord } from '../kafka/producer.js';
+import type { ProducedRecord } from '../kafka/producer.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { EngagementTime } from '../time/watermarks.js';
 import { newCounters, type JoinCounters } from './counters.js';
+import type { Delivery } from './delivery.js';
 import type { EngagementIndex } from './engagement-index.js';
 import { labels, matches } from './labels.js';
 import type { Outbox } from './outbox.js';
@@ -57,7 +59,7 @@ export interface JoinerOptions {
 export interface JoinerDeps {
   readonly codec: EventCodec;
   readonly fetcher: KafkaFetcher;
-  readonly producer: KafkaProducer;
+  readonly delivery: Delivery;
   readonly group: GroupMember;
   readonly index: EngagementIndex;
   readonly time: EngagementTime;
@@ -186,6 +188,7 @@ export class Joiner {
       const job = new PartitionJob(p, {
         views,
         engagements,
+        ...(committed.get(p) !== undefined && anchor !== undefined ? { replayBefore: anchor } : {}),
         ...(this.#o.drain ? { drainViewEnd: viewEnds.get(p) ?? 0n, drainEngEnd: engEnds.get(p) ?? 0n } : {}),
       });
       this.#jobs.set(p, job);
@@ -319,7 +322,7 @@ export class Joiner {
       const record = job.heldEngagements[engagementIndex];
       if (record === undefined) break;
       engagementIndex++;
-      this.#index(p, record);
+      this.#index(job, record);
       watermark = this.#d.time.watermark(p);
     }
     if (engagementIndex > 0) job.heldEngagements.splice(0, engagementIndex);
@@ -344,7 +347,8 @@ export class Joiner {
     if (view.ts > (this.#newestEmitted.get(p) ?? Number.NEGATIVE_INFINITY)) this.#newestEmitted.set(p, view.ts);
   }
 
-  #index(p: number, record: FetchedPartition['records'][number]): void {
+  #index(job: PartitionJob, record: FetchedPartition['records'][number]): void {
+    const p = job.partition;
     let e: EngagementEvent;
     try {
       e = this.#d.codec.decodeEngagement(record.value, record, this.#o.engagementsFormat);
@@ -354,8 +358,14 @@ export class Joiner {
       this.#deadLetter(record, error);
       return;
     }
-    this.counters.engagementsIn++;
     const type = this.#types.get(e.type)!;
+    if (e.ts < job.replayBefore) {
+      // Read again after a restart: the earlier run counted it, and corrected what it had to.
+      this.counters.replayedEngagements++;
+      if (this.#d.index.addEngagement(p, e, type)) this.#d.time.observe(p, e.ts);
+      return;
+    }
+    this.counters.engagementsIn++;
     if (!this.#d.index.addEngagement(p, e, type)) {
       this.counters.duplicateEngagements++;
       return;
@@ -408,6 +418,7 @@ export class Joiner {
     const limit = head === undefined ? (job.viewsCaughtUp() ? watermark : Number.NEGATIVE_INFINITY) : Math.min(watermark, head + this.#o.windowMs);
     if (limit === Number.NEGATIVE_INFINITY) return;
     for (const { user, post, engagement } of this.#d.index.expire(p, limit)) {
+      if (engagement.ts < job.replayBefore) continue; // judged by the run that first read it
       const seen = this.#d.index.emittedOf(user, post, engagement.ts - this.#o.windowMs, engagement.ts + this.#o.maxSkewMs).some((v) => matches(v.viewId, v.viewTs, engagement, this.#o));
       if (seen) continue;
       this.counters.orphans++;
@@ -420,14 +431,16 @@ export class Joiner {
 
   async #sendAndCommit(): Promise<void> {
     if (this.#unsent.length === 0) this.#unsent = this.#d.outbox.take();
-    // Kept until acknowledged: a failed send is sent again by the next attempt.
-    if (this.#unsent.length > 0) await this.#d.producer.send(this.#unsent);
-    this.#unsent = [];
     const offsets = new Map<number, bigint>();
     for (const job of this.#jobs.values()) if (job.released > job.committed) offsets.set(job.partition, job.released);
-    if (offsets.size === 0) return;
-    await this.#d.group.commit(offsets);
-    for (const [p, offset] of offsets) this.#jobs.get(p)!.committed = offset;
+    if (this.#unsent.length === 0 && offsets.size === 0) return;
+    // The records are kept until delivered: a failed attempt delivers them again.
+    await this.#d.delivery.deliver(this.#unsent, offsets);
+    this.#unsent = [];
+    for (const [p, offset] of offsets) {
+      const job = this.#jobs.get(p);
+      if (job !== undefined) job.committed = offset;
+    }
     this.counters.commits++;
   }
 

@@ -30,8 +30,13 @@ export class PartitionJob {
   /** In drain mode: the end offsets at start; nothing beyond is read. */
   readonly drainViewEnd: bigint | undefined;
   readonly drainEngEnd: bigint | undefined;
+  /**
+   * After a restart: engagements older than the first view still to join were
+   * read by the earlier run; they are indexed again but not counted again.
+   */
+  readonly replayBefore: number;
 
-  constructor(partition: number, start: { views: bigint; engagements: bigint; drainViewEnd?: bigint; drainEngEnd?: bigint }) {
+  constructor(partition: number, start: { views: bigint; engagements: bigint; drainViewEnd?: bigint; drainEngEnd?: bigint; replayBefore?: number }) {
     this.partition = partition;
     this.viewPos = start.views;
     this.released = start.views;
@@ -39,6 +44,7 @@ export class PartitionJob {
     this.engPos = start.engagements;
     this.drainViewEnd = start.drainViewEnd;
     this.drainEngEnd = start.drainEngEnd;
+    this.replayBefore = start.replayBefore ?? Number.NEGATIVE_INFINITY;
   }
 
   /** Whether every view there is (up to the drain end, in drain mode) has been fetched. */
