@@ -29,6 +29,8 @@ export interface RunningCli {
   kill(signal: NodeJS.Signals): void;
   /** Resolves with the first stderr line matching the pattern (undefined if the process ends first). */
   waitForStderr(pattern: RegExp): Promise<string | undefined>;
+  /** Everything written to stderr so far. */
+  stderr(): string;
 }
 
 /** Starts the CLI without waiting for it, so a test can signal it. */
@@ -60,5 +62,6 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
     done,
     kill: (signal) => child.kill(signal),
     waitForStderr: (pattern) => new Promise((resolve) => watchers.push({ pattern, resolve })),
+    stderr: () => stderr,
   };
 }

@@ -3,6 +3,7 @@
  * truth: disorder of every kind, the late policies, several instances.
  */
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { EventCodec } from '../../../src/codec/codec.js';
 import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
@@ -11,6 +12,7 @@ import { readTopicToEnd } from '../../../src/kafka/read-all.js';
 import { compareWithTruth } from '../../../src/validate/truth-report.js';
 import { engagement, view } from '../../helpers/events.js';
 import { testAdmin, testConnection } from '../../helpers/kafka.js';
+import { startCli } from '../../helpers/cli.js';
 import { createPipeline, runJoin, runSimulate } from '../../helpers/pipeline.js';
 
 const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
@@ -150,5 +152,43 @@ describe('join start-up checks on the real broker', () => {
     const missing = await runJoin(p, [], `${p.samples}-nope`);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /topic .*-samples-nope not found/);
+  });
+});
+
+describe('instances joining and leaving mid-stream on the real broker', () => {
+  it('an instance added and one removed while joining: nothing missing, every label right', async (t) => {
+    const p = await createPipeline(t, 'join-rebalance');
+    await runSimulate(p, [...DISORDER, '--views', '60000', '--users', '3000', '--posts', '2000', '--seed', '25', '--idle-partition', 'none']);
+    const env = { LABELJOIN_FETCH_BYTES: '32768' };
+    // Long-running (not --drain) instances: the group decides who joins what.
+    const live = (name: string, logLevel = 'warn') => startCli(
+      ['join', ...p.inputArgs, '--samples-topic', p.samples, '--dead-letter-topic', p.deadLetter, '--window', '1m', '--max-skew', '10s', '--out-of-orderness', '15s', '--view-disorder', '60s',
+        '--group', p.group, '--state-dir', `${p.stateDir}-${name}`, '--progress-every', '100ms'],
+      { LABELJOIN_LOG_LEVEL: logLevel, LABELJOIN_LOG_FORMAT: 'json', ...env },
+    );
+    const a = live('a');
+    assert.ok((await a.waitForStderr(/samples [1-9]\d* out/)) !== undefined, 'A produced samples alone');
+    const b = live('b', 'info');
+    // B is added: the group rebalances and B gets partitions while A keeps the others.
+    assert.ok((await b.waitForStderr(/samples [1-9]\d* out/)) !== undefined, 'B produced samples after joining');
+    // A is removed (graceful stop): its partitions move to B.
+    a.kill('SIGTERM');
+    const ra = await a.done;
+    assert.equal(ra.code, 0, ra.stderr);
+    const assignedToB = (): Set<number> => new Set([...b.stderr().matchAll(/"msg":"partition assigned","partition":(\d+)/g)].map((m) => Number(m[1])));
+    for (let i = 0; i < 300 && assignedToB().size < 8; i++) await sleep(100);
+    assert.equal(assignedToB().size, 8, 'B took over the partitions A left');
+    const before = (b.stderr().match(/samples \d+ out/g) ?? []).length;
+    for (let i = 0; i < 100 && (b.stderr().match(/samples \d+ out/g) ?? []).length < before + 5; i++) await sleep(100);
+    b.kill('SIGTERM');
+    const rb = await b.done;
+    assert.equal(rb.code, 0, rb.stderr);
+    // What neither finished (the last window waits for more engagements in a live run) is drained by a last run.
+    const rest = await runJoin(p);
+    assert.equal(rest.code, 0, rest.stderr);
+    const report = await compareWithTruth(testConnection(), p.samples, p.truth, codec, 'drop');
+    assert.equal(report.missing, 0, JSON.stringify(report.examples));
+    assert.equal(report.extra, 0);
+    assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
   });
 });
