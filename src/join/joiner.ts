@@ -183,12 +183,13 @@ export class Joiner {
     const engEnds = await f.endOffsets(this.#o.engagementsTopic, added);
     for (const p of added) {
       const views = committed.get(p) ?? viewStarts.get(p) ?? 0n;
-      const { engagements, anchor } = await this.#engagementStart(p, views);
+      const { engagements, anchor, lastJoined } = await this.#engagementStart(p, views);
       if (anchor !== undefined) await this.#rememberJoined(p, views, anchor);
       const job = new PartitionJob(p, {
         views,
         engagements,
-        ...(committed.get(p) !== undefined && anchor !== undefined ? { replayBefore: anchor } : {}),
+        // The last joined view was due: the earlier run had read the engagements up to its time + window.
+        ...(committed.get(p) !== undefined && lastJoined !== undefined ? { replayBefore: lastJoined + this.#o.windowMs } : {}),
         ...(this.#o.drain ? { drainViewEnd: viewEnds.get(p) ?? 0n, drainEngEnd: engEnds.get(p) ?? 0n } : {}),
       });
       this.#jobs.set(p, job);
@@ -203,21 +204,19 @@ export class Joiner {
    * outOfOrderness, T being the time of the first view still to join (or of the
    * last joined one). Needs record timestamps to be event times (CreateTime).
    */
-  async #engagementStart(p: number, viewOffset: bigint): Promise<{ engagements: bigint; anchor: number | undefined }> {
+  async #engagementStart(p: number, viewOffset: bigint): Promise<{ engagements: bigint; anchor: number | undefined; lastJoined: number | undefined }> {
     const f = this.#d.fetcher;
-    let anchor: number | undefined;
-    for (const offset of [viewOffset, viewOffset - 1n]) {
-      if (offset < 0n) continue;
-      const part = (await f.fetch([{ topic: this.#o.viewsTopic, partition: p, offset }]))[0];
-      const first = part?.records[0];
-      if (first !== undefined && first.offset === offset) {
-        anchor = Number(first.timestamp);
-        break;
-      }
-    }
-    if (anchor === undefined) return { engagements: (await f.beginningOffsets(this.#o.engagementsTopic, [p])).get(p) ?? 0n, anchor };
+    const timeAt = async (offset: bigint): Promise<number | undefined> => {
+      if (offset < 0n) return undefined;
+      const first = (await f.fetch([{ topic: this.#o.viewsTopic, partition: p, offset }]))[0]?.records[0];
+      return first !== undefined && first.offset === offset ? Number(first.timestamp) : undefined;
+    };
+    const lastJoined = await timeAt(viewOffset - 1n);
+    const next = await timeAt(viewOffset);
+    const anchor = next === undefined ? lastJoined : lastJoined === undefined ? next : Math.min(next, lastJoined);
+    if (anchor === undefined) return { engagements: (await f.beginningOffsets(this.#o.engagementsTopic, [p])).get(p) ?? 0n, anchor, lastJoined };
     const from = anchor - this.#o.maxSkewMs - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs;
-    return { engagements: (await f.offsetsForTime(this.#o.engagementsTopic, [p], BigInt(Math.max(0, from)))).get(p) ?? 0n, anchor };
+    return { engagements: (await f.offsetsForTime(this.#o.engagementsTopic, [p], BigInt(Math.max(0, from)))).get(p) ?? 0n, anchor, lastJoined };
   }
 
   /**

@@ -31,8 +31,9 @@ export class PartitionJob {
   readonly drainViewEnd: bigint | undefined;
   readonly drainEngEnd: bigint | undefined;
   /**
-   * After a restart: engagements older than the first view still to join were
-   * read by the earlier run; they are indexed again but not counted again.
+   * After a restart: engagements older than the last joined view's time +
+   * window were read by the earlier run (that view was due); they are indexed
+   * again but not counted again.
    */
   readonly replayBefore: number;
 
