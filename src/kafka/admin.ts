@@ -2,7 +2,7 @@
  * Cluster administration: reachability, topics, partition counts.
  */
 import { Admin } from '@platformatic/kafka';
-import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
 import { TopicMissingError, TopicsNotCopartitionedError } from './errors.js';
 
 export interface ClusterInfo {
@@ -141,7 +141,5 @@ export class KafkaAdmin {
 }
 
 function isTopicExists(error: unknown): boolean {
-  const text = JSON.stringify(error, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? '';
-  // Kafka error code 36 is TOPIC_ALREADY_EXISTS; the client reports it inside its response errors.
-  return /TOPIC_ALREADY_EXISTS|"errorCode":36\b|\[36,/.test(text) || (error instanceof Error && /already exists/i.test(error.message));
+  return hasKafkaCode(error, 'TOPIC_ALREADY_EXISTS');
 }

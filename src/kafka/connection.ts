@@ -60,6 +60,11 @@ export function translateError(what: string, error: unknown, brokers: readonly s
   return new KafkaRequestError(codes.length === 0 ? what : `${what} (${codes.join(', ')})`, error, timedOut || isRetriableProtocolError(error));
 }
 
+/** Whether a Kafka protocol error of this name (e.g. TOPIC_ALREADY_EXISTS) is among the error and its causes. */
+export function hasKafkaCode(error: unknown, apiId: string): boolean {
+  return causeChain(error).some((e) => (e as { apiId?: unknown }).apiId === apiId);
+}
+
 function isUnavailable(error: unknown): boolean {
   for (const e of causeChain(error)) {
     const code = (e as { code?: unknown }).code;

@@ -10,7 +10,7 @@
  * control markers, so a reader sees committed data only.
  */
 import { Consumer } from '@platformatic/kafka';
-import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
 import { KafkaRequestError, TopicMissingError } from './errors.js';
 
 export interface FetchPosition {
@@ -235,8 +235,5 @@ function decodePartition(topic: string, part: RawPartition, from: bigint, isolat
 }
 
 function isUnknownTopic(error: unknown): boolean {
-  const code = (error as { apiCode?: unknown; errors?: unknown[] } | null)?.apiCode;
-  if (code === 3) return true; // UNKNOWN_TOPIC_OR_PARTITION
-  const members = error instanceof AggregateError ? error.errors : [];
-  return members.some((member) => isUnknownTopic(member));
+  return hasKafkaCode(error, 'UNKNOWN_TOPIC_OR_PARTITION');
 }
