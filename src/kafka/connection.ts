@@ -50,6 +50,22 @@ export function baseClientOptions(settings: ConnectionSettings): BaseClientOptio
   };
 }
 
+/**
+ * The group rebalanced or its coordinator moved: a commit under the old
+ * generation is refused. Trying again after the member has rejoined is right;
+ * partitions that moved are dropped by the caller and redone by their new owner.
+ */
+const GROUP_MOVED = new Set([
+  'ILLEGAL_GENERATION',
+  'REBALANCE_IN_PROGRESS',
+  'UNKNOWN_MEMBER_ID',
+  'FENCED_INSTANCE_ID',
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'CONCURRENT_TRANSACTIONS',
+]);
+
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
 
 /** Turns an error of the client library into a KafkaError that says what failed. */
@@ -57,7 +73,8 @@ export function translateError(what: string, error: unknown, brokers: readonly s
   if (isUnavailable(error)) return new KafkaUnavailableError(brokers, rootCause(error));
   const codes = [...new Set(causeChain(error).map((e) => (e as { apiId?: unknown }).apiId).filter((c): c is string => typeof c === 'string'))];
   const timedOut = causeChain(error).some((e) => (e as { code?: unknown }).code === 'PLT_KFK_TIMEOUT');
-  return new KafkaRequestError(codes.length === 0 ? what : `${what} (${codes.join(', ')})`, error, timedOut || isRetriableProtocolError(error));
+  const groupMoved = codes.some((c) => GROUP_MOVED.has(c));
+  return new KafkaRequestError(codes.length === 0 ? what : `${what} (${codes.join(', ')})`, error, timedOut || groupMoved || isRetriableProtocolError(error));
 }
 
 /** Whether a Kafka protocol error of this name (e.g. TOPIC_ALREADY_EXISTS) is among the error and its causes. */
