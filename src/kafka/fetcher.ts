@@ -110,6 +110,11 @@ export class KafkaFetcher {
     return this.#listOffsets(topic, partitions, LATEST);
   }
 
+  /** High watermarks, whatever this fetcher's isolation. */
+  async highWatermarks(topic: string, partitions: readonly number[]): Promise<Map<number, bigint>> {
+    return this.#listOffsets(topic, partitions, LATEST, 'read_uncommitted');
+  }
+
   async partitionCount(topic: string): Promise<number> {
     const metadata = await this.#metadata([topic]);
     return metadata.topics.get(topic)?.partitionsCount ?? 0;
@@ -132,13 +137,13 @@ export class KafkaFetcher {
     }
   }
 
-  async #listOffsets(topic: string, partitions: readonly number[], timestamp: bigint): Promise<Map<number, bigint>> {
+  async #listOffsets(topic: string, partitions: readonly number[], timestamp: bigint, isolation: Isolation = this.#isolation): Promise<Map<number, bigint>> {
     try {
       const offsets = await this.#client.listOffsets({
         topics: [topic],
         partitions: { [topic]: [...partitions] },
         timestamp,
-        isolationLevel: ISOLATION_LEVEL[this.#isolation],
+        isolationLevel: ISOLATION_LEVEL[isolation],
       });
       const list = offsets.get(topic) ?? [];
       return new Map(partitions.map((p) => [p, list[p] ?? -1n]));
