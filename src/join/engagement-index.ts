@@ -77,16 +77,16 @@ export class EngagementIndex {
     const value = Buffer.alloc(e.view_id === null ? 10 : 26);
     value[0] = type;
     value[1] = e.view_id === null ? 0 : 1;
-    value.writeBigUInt64BE(BigInt(e.ts), 2);
+    writeU64(value, e.ts, 2);
     if (e.view_id !== null) e.view_id.copy(value, 10);
     this.#eng.put(key, value);
-    this.#engExp.put(Buffer.concat([u16(partition), u64(e.ts), key]), EMPTY);
+    this.#engExp.put(expKey(partition, e.ts, key), EMPTY);
     return true;
   }
 
   /** Every indexed engagement of (user, post). */
   engagementsOf(user: number, post: number): IndexedEngagement[] {
-    const prefix = Buffer.concat([u64(user), u64(post)]);
+    const prefix = pairKey(user, post, 0);
     const out: IndexedEngagement[] = [];
     for (const [key, value] of this.#eng.range(prefix, prefixEnd(prefix))) out.push(decodeEngagement(key, value));
     return out;
@@ -94,30 +94,31 @@ export class EngagementIndex {
 
   /** Whether this view was emitted already (a repeated send of it). */
   wasEmitted(user: number, post: number, viewTs: number, viewId: Buffer): boolean {
-    return this.#out.has(Buffer.concat([u64(user), u64(post), u64(viewTs), viewId]));
+    return this.#out.has(outKey(user, post, viewTs, viewId));
   }
 
   recordEmitted(partition: number, user: number, post: number, viewTs: number, viewId: Buffer, version: number, labels: number, sample: Buffer | undefined): void {
-    const key = Buffer.concat([u64(user), u64(post), u64(viewTs), viewId]);
+    const key = outKey(user, post, viewTs, viewId);
     const head = Buffer.alloc(8);
     head.writeUInt32BE(version, 0);
     head.writeUInt32BE(labels >>> 0, 4);
     this.#out.put(key, sample === undefined ? head : Buffer.concat([head, sample]));
     const t = this.#t;
     const expiry = viewTs + 2 * t.windowMs + t.allowedLatenessMs + t.maxSkewMs + t.viewDisorderMs;
-    this.#outExp.put(Buffer.concat([u16(partition), u64(expiry), key]), EMPTY);
+    this.#outExp.put(expKey(partition, expiry, key), EMPTY);
   }
 
   /** Emitted views of (user, post) with fromTs <= view ts <= toTs. */
   emittedOf(user: number, post: number, fromTs: number, toTs: number): EmittedView[] {
-    const prefix = Buffer.concat([u64(user), u64(post)]);
-    const start = Buffer.concat([prefix, u64(Math.max(0, fromTs))]);
-    const end = Buffer.concat([prefix, u64(Math.max(0, toTs + 1))]);
+    const start = pairKey(user, post, 8);
+    writeU64(start, fromTs, 16);
+    const end = pairKey(user, post, 8);
+    writeU64(end, toTs + 1, 16);
     const out: EmittedView[] = [];
     for (const [key, value] of this.#out.range(start, end)) {
       out.push({
         key,
-        viewTs: Number(key.readBigUInt64BE(16)),
+        viewTs: readU64(key, 16),
         viewId: Buffer.from(key.subarray(24, 40)),
         version: value.readUInt32BE(0),
         labels: value.readUInt32BE(4),
@@ -149,7 +150,7 @@ export class EngagementIndex {
       const key = expKey.subarray(10);
       const value = this.#eng.get(key);
       if (value !== undefined) {
-        expired.push({ user: Number(key.readBigUInt64BE(0)), post: Number(key.readBigUInt64BE(8)), engagement: decodeEngagement(key, value) });
+        expired.push({ user: readU64(key, 0), post: readU64(key, 8), engagement: decodeEngagement(key, value) });
         this.#eng.remove(key);
       }
       this.#engExp.remove(expKey);
@@ -181,31 +182,70 @@ const EMPTY = Buffer.alloc(0);
 /** Keys of an expiry table for partition p with time < cutoff. */
 function keysIn(table: KvTable, p: Buffer, cutoff: number): Buffer[] {
   const keys: Buffer[] = [];
-  for (const [key] of table.range(Buffer.concat([p, u64(0)]), Buffer.concat([p, u64(Math.max(0, cutoff))]))) keys.push(Buffer.from(key));
+  for (const [key] of table.range(Buffer.concat([p, u64(0)]), Buffer.concat([p, u64(cutoff)]))) keys.push(Buffer.from(key));
   return keys;
 }
 
+const TWO_32 = 2 ** 32;
+
+/** An unsigned 64-bit big-endian integer at `at`, without BigInt (values are safe integers). */
+function writeU64(b: Buffer, n: number, at: number): void {
+  const v = Math.max(0, Math.min(Number.MAX_SAFE_INTEGER, Math.floor(n)));
+  b.writeUInt32BE(Math.floor(v / TWO_32), at);
+  b.writeUInt32BE(v >>> 0, at + 4);
+}
+
+function readU64(b: Buffer, at: number): number {
+  return b.readUInt32BE(at) * TWO_32 + b.readUInt32BE(at + 4);
+}
+
 function u64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(Math.max(0, Math.min(Number.MAX_SAFE_INTEGER, Math.floor(n)))));
+  const b = Buffer.allocUnsafe(8);
+  writeU64(b, n, 0);
   return b;
 }
 
 function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
+  const b = Buffer.allocUnsafe(2);
   b.writeUInt16BE(n);
   return b;
 }
 
+/** user u64 | post u64, followed by `extra` bytes for the caller to fill. */
+function pairKey(user: number, post: number, extra: number): Buffer {
+  const b = Buffer.allocUnsafe(16 + extra);
+  writeU64(b, user, 0);
+  writeU64(b, post, 8);
+  return b;
+}
+
 function engKey(user: number, post: number, eventId: Buffer): Buffer {
-  return Buffer.concat([u64(user), u64(post), eventId]);
+  const b = pairKey(user, post, 16);
+  eventId.copy(b, 16);
+  return b;
+}
+
+function outKey(user: number, post: number, viewTs: number, viewId: Buffer): Buffer {
+  const b = pairKey(user, post, 24);
+  writeU64(b, viewTs, 16);
+  viewId.copy(b, 24);
+  return b;
+}
+
+/** partition u16 | time u64 | key */
+function expKey(partition: number, time: number, key: Buffer): Buffer {
+  const b = Buffer.allocUnsafe(10 + key.length);
+  b.writeUInt16BE(partition, 0);
+  writeU64(b, time, 2);
+  key.copy(b, 10);
+  return b;
 }
 
 function decodeEngagement(key: Buffer, value: Buffer): IndexedEngagement {
   return {
     eventId: Buffer.from(key.subarray(16, 32)),
     type: value[0]!,
-    ts: Number(value.readBigUInt64BE(2)),
+    ts: readU64(value, 2),
     viewId: (value[1]! & 1) === 1 ? Buffer.from(value.subarray(10, 26)) : null,
   };
 }
