@@ -76,6 +76,12 @@ async function main(argv: string[]): Promise<number> {
   return found.spec.run(context);
 }
 
+// A closed stdout (`labeljoin validate | head -2`) is not an error of ours: stop quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

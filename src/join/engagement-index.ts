@@ -6,7 +6,7 @@
  * numeric order; times are ms since the epoch as unsigned 64-bit.
  *
  * Table "eng"     key   user_id u64 | post_id u64 | event_id [16]              (32 bytes)
- *                 value type u8 | flags u8 (bit 0: has view_id) | ts u64 | view_id [16]?  (10 or 26 bytes)
+ *                 value type u8 | flags u8 (bit 0: has view_id, bit 1: matched a view) | ts u64 | view_id [16]?  (10 or 26 bytes)
  * Table "eng-exp" key   partition u16 | ts u64 | user_id u64 | post_id u64 | event_id [16]   (42 bytes), value empty
  *                 expires the "eng" entry once the partition's watermark passes ts + maxSkew + window + viewDisorder
  * Table "out"     key   user_id u64 | post_id u64 | view ts u64 | view event_id [16]   (48 bytes)
@@ -24,6 +24,10 @@ export interface IndexedEngagement {
   readonly type: number;
   readonly ts: number;
   readonly viewId: Buffer | null;
+  /** Whether it has labelled a view (an engagement that never does is an orphan). */
+  readonly matched: boolean;
+  /** Its key in the "eng" table, when read from there. */
+  readonly key?: Buffer;
 }
 
 export interface EmittedView {
@@ -82,6 +86,20 @@ export class EngagementIndex {
     this.#eng.put(key, value);
     this.#engExp.put(expKey(partition, e.ts, key), EMPTY);
     return true;
+  }
+
+  /** Records that the engagement labelled a view, so it is no orphan when it expires. */
+  markMatched(e: IndexedEngagement | { key: Buffer }): void {
+    const value = this.#eng.get(e.key!);
+    if (value === undefined || (value[1]! & 2) !== 0) return;
+    const next = Buffer.from(value);
+    next[1] = value[1]! | 2;
+    this.#eng.put(e.key!, next);
+  }
+
+  /** The "eng" key of an engagement. */
+  keyOf(user: number, post: number, eventId: Buffer): Buffer {
+    return engKey(user, post, eventId);
   }
 
   /** Every indexed engagement of (user, post). */
@@ -242,10 +260,13 @@ function expKey(partition: number, time: number, key: Buffer): Buffer {
 }
 
 function decodeEngagement(key: Buffer, value: Buffer): IndexedEngagement {
+  const k = Buffer.from(key); // the store may reuse its buffers on the next read
   return {
-    eventId: Buffer.from(key.subarray(16, 32)),
+    eventId: k.subarray(16, 32),
     type: value[0]!,
     ts: readU64(value, 2),
     viewId: (value[1]! & 1) === 1 ? Buffer.from(value.subarray(10, 26)) : null,
+    matched: (value[1]! & 2) !== 0,
+    key: k,
   };
 }

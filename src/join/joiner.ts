@@ -336,6 +336,7 @@ export class Joiner {
       return;
     }
     const labelled = labels(view.event_id, view.ts, index.engagementsOf(view.user_id, view.post_id), this.#o.labelTypes.length, this.#o);
+    for (const e of labelled.matched) if (!e.matched) index.markMatched(e);
     const sample = this.#d.outbox.sample(p, view, labelled, this.#d.clock.now());
     this.counters.samplesOut++;
     this.#o.labelTypes.forEach((t, i) => {
@@ -377,12 +378,13 @@ export class Joiner {
   #lateCheck(p: number, e: EngagementEvent, type: number): void {
     // Only views with ts >= e.ts - window can match; none emitted yet, nothing to look up.
     if (e.ts - this.#o.windowMs > (this.#newestEmitted.get(p) ?? Number.NEGATIVE_INFINITY)) return;
-    const indexed = { eventId: e.event_id, type, ts: e.ts, viewId: e.view_id };
+    const indexed = { eventId: e.event_id, type, ts: e.ts, viewId: e.view_id, matched: true };
     const emitted = this.#d.index
       .emittedOf(e.user_id, e.post_id, e.ts - this.#o.windowMs, e.ts + this.#o.maxSkewMs)
       .filter((v) => matches(v.viewId, v.viewTs, indexed, this.#o));
     if (emitted.length === 0) return;
     this.counters.late++;
+    this.#d.index.markMatched({ key: this.#d.index.keyOf(e.user_id, e.post_id, e.event_id) });
     if (this.#o.latePolicy !== 'correct') return;
     for (const v of emitted) {
       if (((v.labels >>> type) & 1) === 1 || v.sample === undefined) continue;
@@ -418,8 +420,7 @@ export class Joiner {
     if (limit === Number.NEGATIVE_INFINITY) return;
     for (const { user, post, engagement } of this.#d.index.expire(p, limit)) {
       if (engagement.ts < job.replayBefore) continue; // judged by the run that first read it
-      const seen = this.#d.index.emittedOf(user, post, engagement.ts - this.#o.windowMs, engagement.ts + this.#o.maxSkewMs).some((v) => matches(v.viewId, v.viewTs, engagement, this.#o));
-      if (seen) continue;
+      if (engagement.matched) continue;
       this.counters.orphans++;
       this.#d.outbox.orphan(p, user, post, engagement);
     }

@@ -19,12 +19,15 @@ export interface Labelled {
   /** bit t set = label 1 for type t */
   labels: number;
   delays: Array<number | null>;
+  /** the candidates that labelled the view */
+  matched: IndexedEngagement[];
 }
 
 export function labels(viewId: Buffer, viewTs: number, candidates: readonly IndexedEngagement[], typeCount: number, w: JoinWindow): Labelled {
-  const out: Labelled = { labels: 0, delays: new Array<number | null>(typeCount).fill(null) };
+  const out: Labelled = { labels: 0, delays: new Array<number | null>(typeCount).fill(null), matched: [] };
   for (const e of candidates) {
     if (!matches(viewId, viewTs, e, w)) continue;
+    out.matched.push(e);
     out.labels |= 1 << e.type;
     const delay = e.ts - viewTs;
     const current = out.delays[e.type];

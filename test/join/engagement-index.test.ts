@@ -30,6 +30,20 @@ for (const [name, make] of [
       await store.close();
     });
 
+    it('remembers which engagements labelled a view (the others are orphans when they expire)', async () => {
+      const store = make();
+      const index = new EngagementIndex(store, times);
+      const a = engagement(1, { user_id: 7, post_id: 8, ts: T0 });
+      const b = engagement(2, { user_id: 7, post_id: 8, ts: T0 + 1 });
+      index.batch(() => [index.addEngagement(0, a, 0), index.addEngagement(0, b, 0)]);
+      const [first] = index.engagementsOf(7, 8).filter((x) => x.eventId.equals(a.event_id));
+      assert.equal(first!.matched, false);
+      index.batch(() => index.markMatched(first!));
+      const expired = index.batch(() => index.expire(0, Number.MAX_SAFE_INTEGER));
+      assert.deepEqual(expired.map((x) => [x.engagement.eventId.equals(a.event_id), x.engagement.matched]).sort(), [[false, false], [true, true]]);
+      await store.close();
+    });
+
     it('expires engagements once the watermark passes ts + maxSkew + window + view disorder', async () => {
       const store = make();
       const index = new EngagementIndex(store, times);

@@ -4,7 +4,7 @@ import { labels } from '../../src/join/labels.js';
 import { id, T0 } from '../helpers/events.js';
 
 const w = { windowMs: 60_000, maxSkewMs: 5_000 };
-const e = (type: number, dt: number, viewId: Buffer | null = null) => ({ eventId: id(100_000 + type * 1_000 + Math.abs(dt)), type, ts: T0 + dt, viewId });
+const e = (type: number, dt: number, viewId: Buffer | null = null) => ({ eventId: id(100_000 + type * 1_000 + Math.abs(dt)), type, ts: T0 + dt, viewId, matched: false });
 
 describe('labels (the join rule)', () => {
   it('labels a type 1 when an engagement is in [ts - maxSkew, ts + window], edges included', () => {
