@@ -255,6 +255,7 @@ export class Joiner {
   async #fetch(): Promise<FetchedPartition[]> {
     const positions = [];
     for (const job of this.#jobs.values()) {
+      job.viewsAtEndThisCycle = false;
       if (job.wantsViews()) positions.push({ topic: this.#o.viewsTopic, partition: job.partition, offset: job.viewPos });
       if (job.wantsEngagements()) positions.push({ topic: this.#o.engagementsTopic, partition: job.partition, offset: job.engPos });
     }
@@ -273,6 +274,7 @@ export class Joiner {
           this.#checkFuture(view.ts, r);
           job.heldViews.push({ offset: r.offset, view });
           this.#d.time.observeView(view.ts);
+          if (view.ts > (job.newestViewTs ?? Number.NEGATIVE_INFINITY)) job.newestViewTs = view.ts;
         } catch (error) {
           if (!(error instanceof BadRecordError)) throw error;
           this.#deadLetter(r, error);
@@ -280,6 +282,7 @@ export class Joiner {
         }
       }
       job.viewPos = part.nextOffset;
+      job.viewsAtEndThisCycle = job.viewPos >= part.endOffset;
     } else {
       job.engEnd = part.endOffset;
       for (const r of part.records) {
@@ -288,6 +291,10 @@ export class Joiner {
       }
       job.engPos = part.nextOffset;
       if (job.drainEngEnd !== undefined && job.engPos > job.drainEngEnd) job.engPos = job.drainEngEnd;
+      // New records end any idleness before they are joined, so an idle partition's
+      // borrowed time never runs ahead of engagements it has just received.
+      if (part.records.length > 0) this.#d.time.activity(part.partition);
+      this.#d.time.setCaughtUp(part.partition, job.engagementsCaughtUp());
     }
     if (job.drainViewEnd !== undefined && job.viewPos > job.drainViewEnd) job.viewPos = job.drainViewEnd;
   }
@@ -414,9 +421,12 @@ export class Joiner {
     const p = job.partition;
     const watermark = this.#d.time.watermark(p);
     if (watermark === Number.NEGATIVE_INFINITY) return;
-    // Engagements may only expire once the views that could still need them are joined.
-    const head = job.heldViews[0]?.view?.ts;
-    const limit = head === undefined ? (job.viewsCaughtUp() ? watermark : Number.NEGATIVE_INFINITY) : Math.min(watermark, head + this.#o.windowMs);
+    // Engagements may only expire once the views that could still need them are
+    // joined: the first held view, or else views not fetched yet, which are at
+    // most viewDisorder older than the newest view fetched (the cutoff below
+    // subtracts it).
+    const head = job.heldViews[0]?.view?.ts ?? job.newestViewTs;
+    const limit = head === undefined ? watermark : Math.min(watermark, head + this.#o.windowMs);
     if (limit === Number.NEGATIVE_INFINITY) return;
     for (const { user, post, engagement } of this.#d.index.expire(p, limit)) {
       if (engagement.ts < job.replayBefore) continue; // judged by the run that first read it

@@ -27,6 +27,14 @@ export class PartitionJob {
   /** End offsets seen by the last fetch of each topic (high watermark or LSO). */
   viewEnd = -1n;
   engEnd = -1n;
+  /**
+   * Live mode: whether this cycle's views fetch found no view beyond the held
+   * ones. Only then may engagements go further: a view appended since could be
+   * due already and needs the engagements before it, not after.
+   */
+  viewsAtEndThisCycle = false;
+  /** Time of the newest view fetched: a lower bound, less view disorder, for views not fetched yet. */
+  newestViewTs: number | undefined;
   /** In drain mode: the end offsets at start; nothing beyond is read. */
   readonly drainViewEnd: bigint | undefined;
   readonly drainEngEnd: bigint | undefined;
@@ -51,7 +59,7 @@ export class PartitionJob {
   /** Whether every view there is (up to the drain end, in drain mode) has been fetched. */
   viewsCaughtUp(): boolean {
     if (this.drainViewEnd !== undefined) return this.viewPos >= this.drainViewEnd;
-    return this.viewEnd >= 0n && this.viewPos >= this.viewEnd;
+    return this.viewsAtEndThisCycle;
   }
 
   engagementsCaughtUp(): boolean {

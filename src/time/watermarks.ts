@@ -56,6 +56,14 @@ export class EngagementTime {
     p.lastRecordAt = this.#clock.now();
   }
 
+  /** Records arrived for p (not yet read): p is not idle. */
+  activity(partition: number): void {
+    const p = this.#partitions.get(partition);
+    if (p === undefined) return;
+    p.lastRecordAt = this.#clock.now();
+    p.caughtUp = false;
+  }
+
   /** After a fetch: whether p's reader has reached the end of its log. */
   setCaughtUp(partition: number, caughtUp: boolean): void {
     const p = this.#partitions.get(partition);

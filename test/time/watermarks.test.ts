@@ -40,6 +40,18 @@ describe('EngagementTime', () => {
     assert.equal(time.watermark(2), 85_000, 'an hour of wall clock changes nothing');
   });
 
+  it('records arriving for an idle partition end its idleness at once', () => {
+    const { time, clock } = setup();
+    time.observe(0, 100_000);
+    time.observe(1, 200_000);
+    for (const p of [0, 1, 2]) time.setCaughtUp(p, true);
+    clock.advance(10_000);
+    time.setCaughtUp(1, false);
+    assert.equal(time.watermark(0), 185_000, 'idle: follows partition 1, the only active one');
+    time.activity(0);
+    assert.equal(time.watermark(0), 85_000, 'fetched records: its own time again');
+  });
+
   it('a partition with unread records is never idle', () => {
     const { time, clock } = setup();
     time.observe(2, 10_000);
