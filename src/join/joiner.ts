@@ -425,7 +425,8 @@ export class Joiner {
     // joined: the first held view, or else views not fetched yet, which are at
     // most viewDisorder older than the newest view fetched (the cutoff below
     // subtracts it).
-    const head = job.heldViews[0]?.view?.ts ?? job.newestViewTs;
+    const everyViewJoined = this.#d.time.ended && job.heldViews.length === 0 && job.viewsCaughtUp();
+    const head = everyViewJoined ? undefined : (job.heldViews[0]?.view?.ts ?? job.newestViewTs);
     const limit = head === undefined ? watermark : Math.min(watermark, head + this.#o.windowMs);
     if (limit === Number.NEGATIVE_INFINITY) return;
     for (const { user, post, engagement } of this.#d.index.expire(p, limit)) {
