@@ -80,21 +80,24 @@ export class KafkaProducer {
 
   async #sendNow(records: readonly ProducedRecord[]): Promise<SendResult> {
     try {
-      await this.#producer.send({
-        messages: records.map((r) => ({
-          topic: r.topic,
-          partition: r.partition,
-          key: r.key ?? undefined,
-          value: r.value,
-          ...(r.timestamp === undefined ? {} : { timestamp: r.timestamp }),
-          ...(r.headers === undefined ? {} : { headers: toHeaderMap(r.headers) }),
-        })),
-      });
+      await this.#producer.send({ messages: records.map(toClientMessage) });
       return { records: records.length };
     } catch (error) {
       throw translateError(`send of ${records.length} records`, error, this.#brokers);
     }
   }
+}
+
+/** A record in the shape the client library sends (also used by ./transactional.ts). */
+export function toClientMessage(r: ProducedRecord): { topic: string; partition: number; key: Buffer | undefined; value: Buffer; timestamp?: bigint; headers?: Map<Buffer, Buffer> } {
+  return {
+    topic: r.topic,
+    partition: r.partition,
+    key: r.key ?? undefined,
+    value: r.value,
+    ...(r.timestamp === undefined ? {} : { timestamp: r.timestamp }),
+    ...(r.headers === undefined ? {} : { headers: toHeaderMap(r.headers) }),
+  };
 }
 
 function toHeaderMap(headers: Readonly<Record<string, string | Buffer>>): Map<Buffer, Buffer> {

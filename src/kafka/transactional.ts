@@ -16,7 +16,7 @@ import type { Compression } from '../config/settings.js';
 import { requireCompression } from './compression.js';
 import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
 import type { GroupMember } from './group.js';
-import type { ProducedRecord } from './producer.js';
+import { toClientMessage, type ProducedRecord } from './producer.js';
 
 export class TransactionalOutput {
   readonly #producer: Producer;
@@ -53,16 +53,7 @@ export class TransactionalOutput {
     }
     try {
       if (records.length > 0) {
-        await transaction.send({
-          messages: records.map((r) => ({
-            topic: r.topic,
-            partition: r.partition,
-            key: r.key ?? undefined,
-            value: r.value,
-            ...(r.timestamp === undefined ? {} : { timestamp: r.timestamp }),
-            ...(r.headers === undefined ? {} : { headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), typeof v === 'string' ? Buffer.from(v) : v])) }),
-          })),
-        });
+        await transaction.send({ messages: records.map(toClientMessage) });
       }
       if (offsets.size > 0) {
         const consumer = this.#group.client;
