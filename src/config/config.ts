@@ -118,11 +118,6 @@ export function loadConfig(sources: ConfigSources = {}): LabeljoinConfig {
   return assemble(Object.fromEntries(values) as SettingValues);
 }
 
-/** The config with every setting at its default. */
-export function defaultConfig(): LabeljoinConfig {
-  return loadConfig();
-}
-
 function parseOne(key: SettingKey, raw: unknown, source: string): unknown {
   try {
     return SETTINGS[key].parse(raw);

@@ -55,10 +55,6 @@ export class GroupMember {
     return mine === undefined ? [] : [...mine.partitions].sort((a, b) => a - b);
   }
 
-  get generation(): number {
-    return this.#consumer.generationId;
-  }
-
   get topic(): string {
     return this.#o.topic;
   }

@@ -103,8 +103,4 @@ export class EngagementTime {
     return Math.max(own, this.#viewsNewest - this.#o.outOfOrdernessMs);
   }
 
-  /** The newest engagement time seen in p (for reports). */
-  newest(partition: number): number {
-    return this.#partitions.get(partition)?.newest ?? Number.NEGATIVE_INFINITY;
-  }
 }
