@@ -179,7 +179,8 @@ export class KafkaFetcher {
         })),
       });
     } catch (error) {
-      throw translateError(`fetch from broker ${leader}`, error, this.#brokers);
+      const where = positions.map((p) => `${p.topic}/${p.partition}@${p.offset}`).join(', ');
+      throw translateError(`fetch of ${where} from broker ${leader}`, error, this.#brokers);
     }
 
     const requested = new Map(positions.map((p) => [`${p.topic}:${p.partition}`, p.offset]));
