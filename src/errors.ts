@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'TOPIC_MISSING',
   'TOPICS_NOT_COPARTITIONED',
   'COMPRESSION_UNAVAILABLE',
+  'OFFSET_OUT_OF_RANGE',
   // codec: bad input records (each goes to the dead-letter topic)
   'RECORD_UNDECODABLE',
   'RECORD_MISSING_FIELD',

@@ -20,6 +20,8 @@ export interface JoinCounters {
   /** engagements that expired without matching any view */
   orphans: number;
   deadLettered: number;
+  /** views and engagements deleted (by retention) before the joiner read them */
+  lostToRetention: number;
   /** dead-lettered records by error code */
   deadLetteredBy: Record<string, number>;
   commits: number;
@@ -38,6 +40,7 @@ export function newCounters(labelTypes: readonly string[]): JoinCounters {
     corrections: 0,
     orphans: 0,
     deadLettered: 0,
+    lostToRetention: 0,
     deadLetteredBy: {},
     commits: 0,
   };

@@ -25,7 +25,7 @@ import { BadRecordError } from '../codec/errors.js';
 import type { EngagementEvent } from '../codec/events.js';
 import type { FetchedPartition, KafkaFetcher } from '../kafka/fetcher.js';
 import type { GroupMember } from '../kafka/group.js';
-import { KafkaError } from '../kafka/errors.js';
+import { KafkaError, OffsetOutOfRangeError } from '../kafka/errors.js';
 import type { ProducedRecord } from '../kafka/producer.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
@@ -182,7 +182,12 @@ export class Joiner {
     const viewEnds = await f.endOffsets(this.#o.viewsTopic, added);
     const engEnds = await f.endOffsets(this.#o.engagementsTopic, added);
     for (const p of added) {
-      const views = committed.get(p) ?? viewStarts.get(p) ?? 0n;
+      const logStart = viewStarts.get(p) ?? 0n;
+      let views = committed.get(p) ?? logStart;
+      if (views < logStart) {
+        this.#lostToRetention(this.#o.viewsTopic, p, views, logStart);
+        views = logStart;
+      }
       const { engagements, anchor, lastJoined } = await this.#engagementStart(p, views);
       if (anchor !== undefined) await this.#rememberJoined(p, views, anchor);
       const job = new PartitionJob(p, {
@@ -208,8 +213,13 @@ export class Joiner {
     const f = this.#d.fetcher;
     const timeAt = async (offset: bigint): Promise<number | undefined> => {
       if (offset < 0n) return undefined;
-      const first = (await f.fetch([{ topic: this.#o.viewsTopic, partition: p, offset }]))[0]?.records[0];
-      return first !== undefined && first.offset === offset ? Number(first.timestamp) : undefined;
+      try {
+        const first = (await f.fetch([{ topic: this.#o.viewsTopic, partition: p, offset }]))[0]?.records[0];
+        return first !== undefined && first.offset === offset ? Number(first.timestamp) : undefined;
+      } catch (error) {
+        if (error instanceof OffsetOutOfRangeError) return undefined; // deleted: no time to anchor on
+        throw error;
+      }
     };
     const lastJoined = await timeAt(viewOffset - 1n);
     const next = await timeAt(viewOffset);
@@ -253,6 +263,39 @@ export class Joiner {
   // 2. fetch ----------------------------------------------------------------
 
   async #fetch(): Promise<FetchedPartition[]> {
+    try {
+      return await this.#fetchOnce();
+    } catch (error) {
+      if (!(error instanceof OffsetOutOfRangeError)) throw error;
+      // Retention deleted records this joiner had not read: go on from the log start, and say so.
+      for (const pos of error.positions) {
+        const job = this.#jobs.get(pos.partition);
+        if (job === undefined) continue;
+        const start = (await this.#d.fetcher.beginningOffsets(pos.topic, [pos.partition])).get(pos.partition) ?? 0n;
+        if (start <= pos.offset) continue; // past the end instead: nothing to skip, the next fetch will tell
+        this.#lostToRetention(pos.topic, pos.partition, pos.offset, start);
+        if (pos.topic === this.#o.viewsTopic) {
+          job.viewPos = start;
+          job.released = start;
+        } else job.engPos = start;
+      }
+      return [];
+    }
+  }
+
+  #lostToRetention(topic: string, partition: number, from: bigint, to: bigint): void {
+    const lost = Number(to - from);
+    this.counters.lostToRetention += lost;
+    this.#d.log.error('records deleted before they were read (retention shorter than the outage?); going on from the log start', {
+      topic,
+      partition,
+      from: from.toString(),
+      logStart: to.toString(),
+      lost,
+    });
+  }
+
+  async #fetchOnce(): Promise<FetchedPartition[]> {
     const positions = [];
     for (const job of this.#jobs.values()) {
       job.viewsAtEndThisCycle = false;

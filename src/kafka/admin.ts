@@ -120,6 +120,13 @@ export class KafkaAdmin {
     return sizes;
   }
 
+  /** Deletes the records before the given offsets (what retention does); for tests and operators. */
+  async deleteRecordsBefore(topic: string, offsets: ReadonlyMap<number, bigint>): Promise<void> {
+    await this.#call(`delete records of ${topic}`, () =>
+      this.#admin.deleteRecords({ topics: [{ name: topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset })) }] }),
+    );
+  }
+
   async deleteTopics(topics: readonly string[]): Promise<void> {
     const present = new Set(await this.listTopics());
     const doomed = topics.filter((t) => present.has(t));

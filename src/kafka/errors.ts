@@ -41,6 +41,17 @@ export class TopicsNotCopartitionedError extends KafkaError {
   }
 }
 
+/**
+ * A fetch asked for offsets the log no longer (or not yet) has: retention
+ * deleted them while the reader was away. Carries the positions asked for, so
+ * the caller can move them to the log start.
+ */
+export class OffsetOutOfRangeError extends KafkaError {
+  constructor(readonly positions: ReadonlyArray<{ readonly topic: string; readonly partition: number; readonly offset: bigint }>, cause: unknown) {
+    super('OFFSET_OUT_OF_RANGE', `offsets out of range (deleted by retention?) at ${positions.map((p) => `${p.topic}/${p.partition}@${p.offset}`).join(', ')}`, { cause });
+  }
+}
+
 // --- local broker --------------------------------------------------------
 
 export class JavaMissingError extends KafkaError {

@@ -11,7 +11,7 @@
  */
 import { Consumer } from '@platformatic/kafka';
 import { baseClientOptions, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
-import { KafkaRequestError, TopicMissingError } from './errors.js';
+import { KafkaRequestError, OffsetOutOfRangeError, TopicMissingError } from './errors.js';
 
 export interface FetchPosition {
   readonly topic: string;
@@ -179,6 +179,7 @@ export class KafkaFetcher {
         })),
       });
     } catch (error) {
+      if (hasKafkaCode(error, 'OFFSET_OUT_OF_RANGE')) throw new OffsetOutOfRangeError(positions, error);
       const where = positions.map((p) => `${p.topic}/${p.partition}@${p.offset}`).join(', ');
       throw translateError(`fetch of ${where} from broker ${leader}`, error, this.#brokers);
     }

@@ -55,8 +55,8 @@ function joinArgs(p: TestPipeline, extra: readonly string[], samplesTopic: strin
   return ['join', '--drain', ...p.inputArgs, '--samples-topic', samplesTopic, '--dead-letter-topic', p.deadLetter, ...WINDOW_FLAGS, '--view-disorder', '60s', '--group', p.group, '--state-dir', p.stateDir, ...extra];
 }
 
-export function runJoin(p: TestPipeline, extra: readonly string[] = [], samplesTopic = p.samples): Promise<CliResult> {
-  return runCli(joinArgs(p, extra, samplesTopic), { LABELJOIN_LOG_LEVEL: 'warn' });
+export function runJoin(p: TestPipeline, extra: readonly string[] = [], samplesTopic = p.samples, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runCli(joinArgs(p, extra, samplesTopic), { LABELJOIN_LOG_LEVEL: 'warn', ...env });
 }
 
 export function startJoin(p: TestPipeline, extra: readonly string[] = [], env: NodeJS.ProcessEnv = {}): RunningCli {

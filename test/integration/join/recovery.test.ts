@@ -10,7 +10,8 @@ import { EventCodec } from '../../../src/codec/codec.js';
 import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
 import { Random } from '../../../src/sim/random.js';
 import { compareWithTruth } from '../../../src/validate/truth-report.js';
-import { testConnection } from '../../helpers/kafka.js';
+import { KafkaFetcher } from '../../../src/kafka/fetcher.js';
+import { testAdmin, testConnection } from '../../helpers/kafka.js';
 import { startCli } from '../../helpers/cli.js';
 import { createPipeline, runJoin, runSimulate, startJoin } from '../../helpers/pipeline.js';
 
@@ -81,5 +82,30 @@ describe('joiner graceful shutdown on the real broker', () => {
     assert.equal(report.missing, 0);
     assert.equal(report.labelAccuracy, 1);
     assert.equal(report.duplicateSampleIds, 0, 'what was committed at shutdown is not joined again');
+  });
+});
+
+describe('records deleted before the joiner read them', () => {
+  it('goes on from the log start, and counts and reports what was lost', async (t) => {
+    const p = await createPipeline(t, 'join-retention', 4);
+    await runSimulate(p, ['--views', '3000', '--users', '400', '--posts', '300', '--views-per-second', '20', '--seed', '61']);
+    assert.equal((await runJoin(p)).code, 0);
+    const fetcher = new KafkaFetcher(testConnection());
+    t.after(() => fetcher.close());
+    const joinedUpTo = (await fetcher.endOffsets(p.views, [0])).get(0)!;
+
+    // More traffic arrives while the joiner is away, and retention deletes the first 100 views of partition 0.
+    await runSimulate(p, ['--views', '3000', '--users', '400', '--posts', '300', '--views-per-second', '20', '--seed', '62', '--start', '2026-01-02T00:00:00Z']);
+    const admin = testAdmin(t);
+    await admin.deleteRecordsBefore(p.views, new Map([[0, joinedUpTo + 100n]]));
+
+    const r = await runJoin(p, [], p.samples, { LABELJOIN_LOG_FORMAT: 'json', LABELJOIN_LOG_LEVEL: 'error' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /LOST TO RETENTION 100\b/);
+    assert.match(r.stderr, /"msg":"records deleted before they were read[^"]*","topic":"[^"]+-views","partition":0,"from":"\d+","logStart":"\d+","lost":100/);
+
+    const report = await compareWithTruth(testConnection(), p.samples, p.truth, codec, 'drop');
+    assert.ok(report.missing > 0 && report.missing <= 100, `missing ${report.missing}: the deleted views, no more`);
+    assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
   });
 });
