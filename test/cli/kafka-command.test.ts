@@ -4,24 +4,24 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, realpathSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import { freePort } from '../../src/kafka/local/broker.js';
 import { runCli } from '../helpers/cli.js';
+import { testDir } from '../helpers/tmp.js';
 
 describe('labeljoin kafka start without its tools', () => {
-  it('names Java when JAVA_HOME points to no Java', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'labeljoin-nojava-'));
+  it('names Java when JAVA_HOME points to no Java', async (t) => {
+    const data = testDir(t, 'nojava');
     const r = await runCli(['kafka', 'start', '--port', String(await freePort()), '--data', data], { JAVA_HOME: '/nonexistent/jdk' });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^labeljoin: Java 17 or newer is needed to run the local Kafka broker: could not run "\/nonexistent\/jdk\/bin\/java" \(ENOENT\)/);
   });
 
-  it('names Maven when the jars are not cached and mvn is not on PATH', async () => {
-    const data = mkdtempSync(join(tmpdir(), 'labeljoin-nomvn-'));
-    const emptyCache = mkdtempSync(join(tmpdir(), 'labeljoin-cache-'));
+  it('names Maven when the jars are not cached and mvn is not on PATH', async (t) => {
+    const data = testDir(t, 'nomvn');
+    const emptyCache = testDir(t, 'cache');
     // Java stays reachable through JAVA_HOME (found from the java on PATH); only mvn disappears.
     const javaDir = process.env['JAVA_HOME'] ?? dirname(dirname(realpathSync(execFileSync('which', ['java'], { encoding: 'utf8' }).trim())));
     const r = await runCli(['kafka', 'start', '--port', String(await freePort()), '--data', data], {

@@ -2,12 +2,11 @@
  * A pipeline of unique topics on the test broker, and the CLI commands run
  * against it as a user would: simulate, join, validate.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { runCli, startCli, type CliResult, type RunningCli } from './cli.js';
 import { createTestTopics, testBrokers, uniqueTopic } from './kafka.js';
+import { testDir } from './tmp.js';
 
 export interface TestPipeline {
   readonly views: string;
@@ -32,7 +31,7 @@ export async function createPipeline(t: TestContext, name: string, partitions = 
     group: `${base}-joiner`,
   };
   await createTestTopics(t, [p.views, p.engagements, p.samples, p.deadLetter].map((topic) => ({ name: topic, partitions, replicationFactor: 1 })));
-  const dir = mkdtempSync(join(tmpdir(), `labeljoin-${name}-`));
+  const dir = testDir(t, name);
   return {
     ...p,
     stateDir: join(dir, 'state'),

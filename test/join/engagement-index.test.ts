@@ -1,19 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { EngagementIndex } from '../../src/join/engagement-index.js';
 import type { KvStore } from '../../src/store/kv.js';
 import { LmdbStore } from '../../src/store/lmdb-store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { engagement, id, T0 } from '../helpers/events.js';
 
+const root = mkdtempSync(join(tmpdir(), 'labeljoin-index-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let stores = 0;
+
 const times = { windowMs: 60_000, maxSkewMs: 5_000, viewDisorderMs: 10_000, allowedLatenessMs: 30_000 };
 
 for (const [name, make] of [
   ['memory', () => new MemoryStore()],
-  ['lmdb', () => new LmdbStore({ path: join(mkdtempSync(join(tmpdir(), 'labeljoin-index-')), 'db'), fresh: true })],
+  ['lmdb', () => new LmdbStore({ path: join(root, `db-${stores++}`), fresh: true })],
 ] as Array<[string, () => KvStore]>) {
   describe(`EngagementIndex on the ${name} store`, () => {
     it('indexes by (user, post), drops repeated event ids, and finds them by pair', async () => {

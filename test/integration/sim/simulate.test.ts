@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { EventCodec } from '../../../src/codec/codec.js';
@@ -16,6 +15,7 @@ import { readTopicToEnd } from '../../../src/kafka/read-all.js';
 import type { TruthRow } from '../../../src/sim/truth.js';
 import { runCli } from '../../helpers/cli.js';
 import { createTestTopics, testBrokers, testConnection, uniqueTopic } from '../../helpers/kafka.js';
+import { testDir } from '../../helpers/tmp.js';
 import { contractLabels } from '../../helpers/truth.js';
 
 const LABEL_TYPES = ['like', 'share', 'comment', 'favorite', 'play', 'skip'];
@@ -25,7 +25,7 @@ async function simulateInto(t: TestContext, name: string, extra: string[] = []):
   const views = uniqueTopic(`${name}-views`);
   const engagements = uniqueTopic(`${name}-eng`);
   await createTestTopics(t, [views, engagements].map((topic) => ({ name: topic, partitions: PARTITIONS, replicationFactor: 1 })));
-  const truth = join(mkdtempSync(join(tmpdir(), 'labeljoin-truth-')), 'truth.ndjson');
+  const truth = join(testDir(t, 'truth'), 'truth.ndjson');
   const r = await runCli([
     'simulate', '--brokers', testBrokers().join(','), '--views-topic', views, '--engagements-topic', engagements,
     '--seed', '7', '--views', '5000', '--users', '400', '--posts', '300', '--window', '2m', '--max-skew', '10s',
