@@ -12,9 +12,7 @@ import { KafkaError, TopicMissingError } from '../kafka/errors.js';
 import { KafkaFetcher } from '../kafka/fetcher.js';
 import { GroupMember } from '../kafka/group.js';
 import { KafkaProducer } from '../kafka/producer.js';
-import { TransactionalOutput } from '../kafka/transactional.js';
-import { atLeastOnce, exactlyOnce, type Delivery } from '../join/delivery.js';
-import { hostname } from 'node:os';
+import { atLeastOnce } from '../join/delivery.js';
 import { LmdbStore } from '../store/lmdb-store.js';
 import { systemClock } from '../time/clock.js';
 import { EngagementTime } from '../time/watermarks.js';
@@ -39,7 +37,6 @@ export const joinCommand: CommandSpec = {
   ],
   flags: [
     { name: 'drain', type: 'boolean', doc: 'join everything in the input topics now, treat their end as the end of time, commit and exit 0' },
-    { name: 'exactly-once', type: 'boolean', doc: 'commit samples and views offsets in one Kafka transaction (transactional id: group-instance id, or group-hostname)' },
   ],
   async run(ctx) {
     const { config, log } = ctx;
@@ -64,17 +61,8 @@ export const joinCommand: CommandSpec = {
     const store = new LmdbStore({ path: joinPath(j.stateDir, `${j.groupId}-${j.instanceId ?? process.pid}`), fresh: true });
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxBytesPerPartition: j.fetchBytesPerPartition, maxWaitMs: 200 });
     const group = new GroupMember(settings, { groupId: j.groupId, topic: t.views, instanceId: j.instanceId });
-    let delivery: Delivery;
-    let closeOutput: () => Promise<void>;
-    if (ctx.flags['exactly-once'] === true) {
-      const transactional = new TransactionalOutput(settings, { transactionalId: `${j.groupId}-${j.instanceId ?? hostname()}`, compression: config.kafka.compression }, group);
-      delivery = exactlyOnce(transactional);
-      closeOutput = () => transactional.close();
-    } else {
-      const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
-      delivery = atLeastOnce(producer, group);
-      closeOutput = () => producer.close();
-    }
+    const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
+    const delivery = atLeastOnce(producer, group);
     const drain = ctx.flags['drain'] === true;
     const joiner = new Joiner(
       {
@@ -120,7 +108,7 @@ export const joinCommand: CommandSpec = {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       await group.close().catch(() => undefined);
-      await closeOutput().catch(() => undefined);
+      await producer.close().catch(() => undefined);
       await fetcher.close().catch(() => undefined);
       await store.close().catch(() => undefined);
     }

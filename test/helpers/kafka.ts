@@ -33,7 +33,8 @@ export function testAdmin(t: TestContext, cleanupTopics: readonly string[] = [])
   const admin = new KafkaAdmin(testConnection('labeljoin-test-admin'));
   t.after(async () => {
     try {
-      await admin.deleteTopics(cleanupTopics);
+      // LABELJOIN_TEST_KEEP_TOPICS=1 keeps them for a post-mortem of a failing test.
+      if (process.env['LABELJOIN_TEST_KEEP_TOPICS'] !== '1') await admin.deleteTopics(cleanupTopics);
     } finally {
       await admin.close();
     }
