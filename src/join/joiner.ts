@@ -81,8 +81,6 @@ export class Joiner {
   readonly #d: JoinerDeps;
   readonly #jobs = new Map<number, PartitionJob>();
   readonly #types: Map<string, number>;
-  /** Newest view time emitted per partition: engagements newer than it + window cannot be late. */
-  readonly #newestEmitted = new Map<number, number>();
   #unsent: ProducedRecord[] = [];
   #stopping = false;
   #lastProgress = 0;
@@ -169,7 +167,6 @@ export class Joiner {
     for (const [p, job] of this.#jobs) {
       if (wanted.has(p)) continue;
       this.#jobs.delete(p);
-      this.#newestEmitted.delete(p);
       this.#d.time.remove(p);
       this.#d.index.batch(() => this.#d.index.dropPartition(p));
       this.#d.log.info('partition revoked', { partition: p, released: job.released.toString() });
@@ -189,7 +186,7 @@ export class Joiner {
         views = logStart;
       }
       const { engagements, anchor, lastJoined } = await this.#engagementStart(p, views);
-      if (anchor !== undefined) await this.#rememberJoined(p, views, anchor);
+      const newestJoined = anchor === undefined ? undefined : await this.#rememberJoined(p, views, anchor);
       const job = new PartitionJob(p, {
         views,
         engagements,
@@ -197,6 +194,7 @@ export class Joiner {
         ...(committed.get(p) !== undefined && lastJoined !== undefined ? { replayBefore: lastJoined + this.#o.windowMs } : {}),
         ...(this.#o.drain ? { drainViewEnd: viewEnds.get(p) ?? 0n, drainEngEnd: engEnds.get(p) ?? 0n } : {}),
       });
+      job.newestEmittedTs = newestJoined;
       this.#jobs.set(p, job);
       this.#d.time.add(p);
       this.#d.log.info('partition assigned', { partition: p, views: views.toString(), engagements: engagements.toString() });
@@ -237,8 +235,9 @@ export class Joiner {
    * of them as late. Their labels are not known again: under the late policy
    * "correct" they get no correction after a restart.
    */
-  async #rememberJoined(p: number, viewOffset: bigint, anchor: number): Promise<void> {
+  async #rememberJoined(p: number, viewOffset: bigint, anchor: number): Promise<number | undefined> {
     const f = this.#d.fetcher;
+    let newest: number | undefined;
     const since = BigInt(Math.max(0, anchor - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs));
     let offset = (await f.offsetsForTime(this.#o.viewsTopic, [p], since)).get(p) ?? viewOffset;
     while (offset < viewOffset) {
@@ -250,7 +249,7 @@ export class Joiner {
           try {
             const v = this.#d.codec.decodeView(r.value, r, this.#o.viewsFormat);
             this.#d.index.recordEmitted(p, v.user_id, v.post_id, v.ts, v.event_id, 0, 0, undefined);
-            if (v.ts > (this.#newestEmitted.get(p) ?? Number.NEGATIVE_INFINITY)) this.#newestEmitted.set(p, v.ts);
+            if (v.ts > (newest ?? Number.NEGATIVE_INFINITY)) newest = v.ts;
           } catch (error) {
             if (!(error instanceof BadRecordError)) throw error; // already dead-lettered by the earlier run
           }
@@ -258,6 +257,7 @@ export class Joiner {
       });
       offset = part.nextOffset;
     }
+    return newest;
   }
 
   // 2. fetch ----------------------------------------------------------------
@@ -359,7 +359,7 @@ export class Joiner {
         }
         if (head.view.ts + this.#o.windowMs <= watermark) {
           job.heldViews.shift();
-          this.#join(p, head.view);
+          this.#join(job, head.view);
           job.released = head.offset + 1n;
           continue;
         }
@@ -378,7 +378,8 @@ export class Joiner {
     this.#d.time.setCaughtUp(p, job.engagementsCaughtUp());
   }
 
-  #join(p: number, view: NonNullable<PartitionJob['heldViews'][number]['view']>): void {
+  #join(job: PartitionJob, view: NonNullable<PartitionJob['heldViews'][number]['view']>): void {
+    const p = job.partition;
     const index = this.#d.index;
     this.counters.viewsIn++;
     if (index.wasEmitted(view.user_id, view.post_id, view.ts, view.event_id)) {
@@ -394,7 +395,7 @@ export class Joiner {
     });
     const keep = this.#o.latePolicy === 'correct' ? this.#d.outbox.encodeAvro(sample) : undefined;
     index.recordEmitted(p, view.user_id, view.post_id, view.ts, view.event_id, 0, labelled.labels, keep);
-    if (view.ts > (this.#newestEmitted.get(p) ?? Number.NEGATIVE_INFINITY)) this.#newestEmitted.set(p, view.ts);
+    if (view.ts > (job.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) job.newestEmittedTs = view.ts;
   }
 
   #index(job: PartitionJob, record: FetchedPartition['records'][number]): void {
@@ -421,13 +422,14 @@ export class Joiner {
       return;
     }
     this.#d.time.observe(p, e.ts);
-    this.#lateCheck(p, e, type);
+    this.#lateCheck(job, e, type);
   }
 
   /** An engagement for views already emitted is late: counted, and corrected under "correct". */
-  #lateCheck(p: number, e: EngagementEvent, type: number): void {
+  #lateCheck(job: PartitionJob, e: EngagementEvent, type: number): void {
+    const p = job.partition;
     // Only views with ts >= e.ts - window can match; none emitted yet, nothing to look up.
-    if (e.ts - this.#o.windowMs > (this.#newestEmitted.get(p) ?? Number.NEGATIVE_INFINITY)) return;
+    if (e.ts - this.#o.windowMs > (job.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) return;
     const indexed = { eventId: e.event_id, type, ts: e.ts, viewId: e.view_id, matched: true };
     const emitted = this.#d.index
       .emittedOf(e.user_id, e.post_id, e.ts - this.#o.windowMs, e.ts + this.#o.maxSkewMs)

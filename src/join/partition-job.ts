@@ -35,6 +35,8 @@ export class PartitionJob {
   viewsAtEndThisCycle = false;
   /** Time of the newest view fetched: a lower bound, less view disorder, for views not fetched yet. */
   newestViewTs: number | undefined;
+  /** Time of the newest view joined (or remembered as joined by an earlier run): engagements newer than it + window cannot be late. */
+  newestEmittedTs: number | undefined;
   /** In drain mode: the end offsets at start; nothing beyond is read. */
   readonly drainViewEnd: bigint | undefined;
   readonly drainEngEnd: bigint | undefined;
