@@ -3,6 +3,8 @@
  */
 import { join as joinPath } from 'node:path';
 import { EventCodec } from '../codec/codec.js';
+import { UsageError } from '../errors.js';
+import { atLeastOnce, exactlyOnce, type Delivery } from '../join/delivery.js';
 import { EngagementIndex } from '../join/engagement-index.js';
 import { Joiner } from '../join/joiner.js';
 import { Outbox } from '../join/outbox.js';
@@ -12,7 +14,7 @@ import { KafkaError, TopicMissingError } from '../kafka/errors.js';
 import { KafkaFetcher } from '../kafka/fetcher.js';
 import { GroupMember } from '../kafka/group.js';
 import { KafkaProducer } from '../kafka/producer.js';
-import { atLeastOnce } from '../join/delivery.js';
+import { TransactionalOutput } from '../kafka/transactional.js';
 import { LmdbStore } from '../store/lmdb-store.js';
 import { systemClock } from '../time/clock.js';
 import { EngagementTime } from '../time/watermarks.js';
@@ -37,11 +39,16 @@ export const joinCommand: CommandSpec = {
   ],
   flags: [
     { name: 'drain', type: 'boolean', doc: 'join everything in the input topics now, treat their end as the end of time, commit and exit 0' },
+    { name: 'exactly-once', type: 'boolean', doc: 'commit samples and views offsets in one Kafka transaction; needs --instance-id (transactional id GROUP-INSTANCE: a restart fences the process it replaces)' },
   ],
   async run(ctx) {
     const { config, log } = ctx;
     const j = config.join;
     const t = config.topics;
+    const exactly = ctx.flags['exactly-once'] === true;
+    if (exactly && j.instanceId === undefined) {
+      throw new UsageError('--exactly-once needs --instance-id: the transactional id must stay the same across restarts so a restart fences the process it replaces (see: labeljoin join --help)');
+    }
     const settings = connectionSettings(config);
     const admin = new KafkaAdmin(settings);
     try {
@@ -61,8 +68,17 @@ export const joinCommand: CommandSpec = {
     const store = new LmdbStore({ path: joinPath(j.stateDir, `${j.groupId}-${j.instanceId ?? process.pid}`), fresh: true });
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxBytesPerPartition: j.fetchBytesPerPartition, maxWaitMs: 200 });
     const group = new GroupMember(settings, { groupId: j.groupId, topic: t.views, instanceId: j.instanceId });
-    const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
-    const delivery = atLeastOnce(producer, group);
+    let delivery: Delivery;
+    let closeOutput: () => Promise<void>;
+    if (exactly && j.instanceId !== undefined) {
+      const transactional = new TransactionalOutput(settings, { transactionalId: `${j.groupId}-${j.instanceId}`, compression: config.kafka.compression }, group);
+      delivery = exactlyOnce(transactional);
+      closeOutput = () => transactional.close();
+    } else {
+      const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
+      delivery = atLeastOnce(producer, group);
+      closeOutput = () => producer.close();
+    }
     const drain = ctx.flags['drain'] === true;
     const joiner = new Joiner(
       {
@@ -108,7 +124,7 @@ export const joinCommand: CommandSpec = {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       await group.close().catch(() => undefined);
-      await producer.close().catch(() => undefined);
+      await closeOutput().catch(() => undefined);
       await fetcher.close().catch(() => undefined);
       await store.close().catch(() => undefined);
     }

@@ -4,14 +4,15 @@
  * at-least-once: (1) send the records and wait for the broker's acks,
  *                (2) then commit the views offsets to the group.
  *                A crash between (1) and (2) repeats those samples, same sample_id.
- * exactly-once (records and offsets in one Kafka transaction) is not offered
- * yet: see docs/operations.md.
+ * exactly-once:  records and offsets in one Kafka transaction; a reader with
+ *                read_committed sees each sample once.
  */
 import type { GroupMember } from '../kafka/group.js';
 import type { KafkaProducer, ProducedRecord } from '../kafka/producer.js';
+import type { TransactionalOutput } from '../kafka/transactional.js';
 
 export interface Delivery {
-  readonly mode: 'at-least-once';
+  readonly mode: 'at-least-once' | 'exactly-once';
   /** Makes the records and the offsets (next view to join, per partition) durable. */
   deliver(records: readonly ProducedRecord[], offsets: ReadonlyMap<number, bigint>): Promise<void>;
 }
@@ -23,5 +24,12 @@ export function atLeastOnce(producer: KafkaProducer, group: GroupMember): Delive
       if (records.length > 0) await producer.send(records);
       await group.commit(offsets);
     },
+  };
+}
+
+export function exactlyOnce(output: TransactionalOutput): Delivery {
+  return {
+    mode: 'exactly-once',
+    deliver: (records, offsets) => output.commit(records, offsets),
   };
 }

@@ -17,8 +17,8 @@
  *   3. per partition, join due views and index engagements in lockstep;
  *   4. expire state past the watermark (orphans counted);
  *   5. send samples, corrections, dead letters, orphans; wait for the acks;
- *   6. commit the views offsets up to the last joined view (at-least-once,
- *      see ./delivery.ts).
+ *   6. commit the views offsets up to the last joined view (at-least-once);
+ *      or 5+6 as one Kafka transaction (exactly-once), see ./delivery.ts.
  */
 import type { EventCodec, InputFormat } from '../codec/codec.js';
 import { BadRecordError } from '../codec/errors.js';

@@ -8,8 +8,16 @@
  * stable offset, and this reader drops the records of aborted transactions
  * (using the aborted-transaction list of the fetch response) and transaction
  * control markers, so a reader sees committed data only.
+ *
+ * Fetch requests go to the Fetch API directly (v13-v17, on our own connection
+ * pool), not through the client's Consumer.fetch: that one filters aborted
+ * transactions itself and, when one producer id has two aborted transactions in
+ * one response, drops the committed transactions between them as well (seen
+ * with a transactional id reused across restarts, @platformatic/kafka 1.35 and
+ * 2.12; test/integration/kafka/transactions.test.ts). Our filter below follows
+ * the markers in order instead.
  */
-import { Consumer } from '@platformatic/kafka';
+import { ConnectionPool, Consumer, fetchV13, fetchV14, fetchV15, fetchV16, fetchV17 } from '@platformatic/kafka';
 import { baseClientOptions, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
 import { KafkaRequestError, OffsetOutOfRangeError, TopicMissingError } from './errors.js';
 
@@ -57,9 +65,21 @@ const ISOLATION_LEVEL: Record<Isolation, number> = { read_uncommitted: 0, read_c
 /** Kafka's ListOffsets timestamps meaning "earliest" and "latest". */
 const EARLIEST = -2n;
 const LATEST = -1n;
+/** Fetch API versions this reader speaks (same request shape; topic ids from v13). */
+const FETCH_APIS = new Map([
+  [13, fetchV13.api],
+  [14, fetchV14.api],
+  [15, fetchV15.api],
+  [16, fetchV16.api],
+  [17, fetchV17.api],
+]);
+const FETCH_API_KEY = 1;
+type FetchResponse = Awaited<ReturnType<typeof fetchV17.api.async>>;
 
 export class KafkaFetcher {
   readonly #client: Consumer;
+  readonly #pool: ConnectionPool;
+  #fetchApi: typeof fetchV17.api | undefined;
   readonly #brokers: readonly string[];
   readonly #isolation: Isolation;
   readonly #maxBytes: number;
@@ -68,7 +88,9 @@ export class KafkaFetcher {
 
   constructor(settings: ConnectionSettings, options: FetcherOptions = {}) {
     // The client wants a group id even for plain fetches; no group is ever joined here.
-    this.#client = new Consumer({ ...baseClientOptions(settings), groupId: `${settings.clientId}-fetcher` });
+    const clientOptions = baseClientOptions(settings);
+    this.#client = new Consumer({ ...clientOptions, groupId: `${settings.clientId}-fetcher` });
+    this.#pool = new ConnectionPool(settings.clientId, { connectTimeout: clientOptions.connectTimeout, requestTimeout: clientOptions.requestTimeout });
     this.#brokers = settings.brokers;
     this.#isolation = options.isolation ?? 'read_uncommitted';
     this.#maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
@@ -121,7 +143,27 @@ export class KafkaFetcher {
   }
 
   async close(): Promise<void> {
+    await this.#pool.close();
     await this.#client.close(true);
+  }
+
+  /** The newest Fetch version both sides speak, asked once. */
+  async #fetchVersion(): Promise<typeof fetchV17.api> {
+    if (this.#fetchApi !== undefined) return this.#fetchApi;
+    let apis;
+    try {
+      apis = await this.#client.listApis();
+    } catch (error) {
+      throw translateError('list the broker API versions', error, this.#brokers);
+    }
+    const fetch = apis.find((a) => a.apiKey === FETCH_API_KEY);
+    const version = Math.min(fetch?.maxVersion ?? -1, 17);
+    const api = FETCH_APIS.get(version);
+    if (api === undefined || (fetch?.minVersion ?? 0) > version) {
+      throw new KafkaRequestError('fetch', `the broker speaks Fetch v${fetch?.minVersion ?? '?'}-v${fetch?.maxVersion ?? '?'}; labeljoin needs v13-v17 (Kafka 3.1 or newer)`, false);
+    }
+    this.#fetchApi = api;
+    return api;
   }
 
   async #metadata(topics: string[]): Promise<Awaited<ReturnType<Consumer['metadata']>>> {
@@ -160,26 +202,29 @@ export class KafkaFetcher {
       entry.partitions.push(p);
       byTopicId.set(id, entry);
     }
-    let response;
+    let response: FetchResponse;
     try {
-      response = await this.#client.fetch({
-        node: leader,
-        maxBytes: this.#maxBytes,
-        maxWaitTime: this.#maxWaitMs,
-        isolationLevel: ISOLATION_LEVEL[this.#isolation],
-        topics: [...byTopicId].map(([topicId, { topic, partitions }]) => ({
-          topicId,
-          partitions: partitions.map((p) => ({
-            partition: p.partition,
-            fetchOffset: p.offset,
-            partitionMaxBytes: this.#maxBytesPerPartition,
-            currentLeaderEpoch: metadata.topics.get(topic)!.partitions[p.partition]!.leaderEpoch,
-            lastFetchedEpoch: -1,
-          })),
+      const api = await this.#fetchVersion();
+      const broker = metadata.brokers.get(leader);
+      if (broker === undefined) throw new KafkaRequestError(`fetch from broker ${leader}`, 'broker not in the metadata', true);
+      const connection = await this.#pool.get(broker);
+      const topics = [...byTopicId].map(([topicId, { topic, partitions }]) => ({
+        topicId,
+        partitions: partitions.map((p) => ({
+          partition: p.partition,
+          fetchOffset: p.offset,
+          partitionMaxBytes: this.#maxBytesPerPartition,
+          currentLeaderEpoch: metadata.topics.get(topic)!.partitions[p.partition]!.leaderEpoch,
+          lastFetchedEpoch: -1,
         })),
-      });
+      }));
+      // maxWait, minBytes, maxBytes, isolation, session id, session epoch, topics, forgotten topics, rack
+      response = await api.async(connection, this.#maxWaitMs, 1, this.#maxBytes, ISOLATION_LEVEL[this.#isolation], 0, 0, topics, [], '');
     } catch (error) {
       if (hasKafkaCode(error, 'OFFSET_OUT_OF_RANGE')) throw new OffsetOutOfRangeError(positions, error);
+      // A leader moved: ask for fresh metadata next time.
+      if (hasKafkaCode(error, 'FENCED_LEADER_EPOCH') || hasKafkaCode(error, 'NOT_LEADER_OR_FOLLOWER') || hasKafkaCode(error, 'UNKNOWN_LEADER_EPOCH')) this.#client.clearMetadata();
+      if (error instanceof KafkaRequestError) throw error;
       const where = positions.map((p) => `${p.topic}/${p.partition}@${p.offset}`).join(', ');
       throw translateError(`fetch of ${where} from broker ${leader}`, error, this.#brokers);
     }
@@ -201,9 +246,11 @@ export class KafkaFetcher {
   }
 }
 
-type RawPartition = Awaited<ReturnType<Consumer['fetch']>>['responses'][number]['partitions'][number];
+/** One partition of a Fetch response, as the protocol layer decodes it. */
+export type RawPartition = FetchResponse['responses'][number]['partitions'][number];
 
-function decodePartition(topic: string, part: RawPartition, from: bigint, isolation: Isolation): FetchedPartition {
+/** The records of one partition of a Fetch response that a reader with this isolation may see (exported for unit tests). */
+export function decodePartition(topic: string, part: RawPartition, from: bigint, isolation: Isolation): FetchedPartition {
   const partition = part.partitionIndex;
   const records: ConsumedRecord[] = [];
   let nextOffset = from;

@@ -55,6 +55,15 @@ export class GroupMember {
     return mine === undefined ? [] : [...mine.partitions].sort((a, b) => a - b);
   }
 
+  get topic(): string {
+    return this.#o.topic;
+  }
+
+  /** The client behind the membership; for src/kafka/transactional.ts only. */
+  get client(): Consumer {
+    return this.#consumer;
+  }
+
   /** Committed offsets of the group for these partitions (undefined: none committed yet). */
   async committed(partitions: readonly number[]): Promise<Map<number, bigint | undefined>> {
     try {

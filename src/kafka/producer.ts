@@ -88,8 +88,8 @@ export class KafkaProducer {
   }
 }
 
-/** A record in the shape the client library sends. */
-function toClientMessage(r: ProducedRecord): { topic: string; partition: number; key: Buffer | undefined; value: Buffer; timestamp?: bigint; headers?: Map<Buffer, Buffer> } {
+/** A record in the shape the client library sends (also used by ./transactional.ts). */
+export function toClientMessage(r: ProducedRecord): { topic: string; partition: number; key: Buffer | undefined; value: Buffer; timestamp?: bigint; headers?: Map<Buffer, Buffer> } {
   return {
     topic: r.topic,
     partition: r.partition,

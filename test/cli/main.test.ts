@@ -35,6 +35,12 @@ describe('labeljoin CLI', () => {
     assert.match(r.stderr, /^labeljoin: invalid topics\.partitions from flag --partitions: expected a number from 1 to 10000, got 0\n$/);
   });
 
+  it('join --exactly-once without --instance-id is refused before any connection, exit code 2', async () => {
+    const r = await runCli(['join', '--exactly-once', '--brokers', '127.0.0.1:1']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^labeljoin: --exactly-once needs --instance-id: .*\n$/);
+  });
+
   it('an unreachable cluster is a one-line error with exit code 1', async () => {
     const r = await runCli(['topics', 'list', '--brokers', '127.0.0.1:1'], { LABELJOIN_LOG_LEVEL: 'error' });
     assert.equal(r.code, 1);

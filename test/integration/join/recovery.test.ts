@@ -19,8 +19,10 @@ const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
 const KILLS = Number(process.env['LABELJOIN_TEST_KILLS'] ?? '5');
 
 describe('joiner crash recovery on the real broker', () => {
-  it(`kill -9 at ${KILLS} random moments: nothing missing, every label right after de-duplication`, async (t) => {
-    const p = await createPipeline(t, 'join-kill');
+  for (const mode of ['at-least-once', 'exactly-once'] as const) {
+  it(`${mode}: kill -9 at ${KILLS} random moments: nothing missing, every label right${mode === 'exactly-once' ? ', no sample twice' : ' after de-duplication'}`, async (t) => {
+    const p = await createPipeline(t, `join-kill-${mode === 'exactly-once' ? 'eos' : 'alo'}`);
+    const modeFlags = mode === 'exactly-once' ? ['--exactly-once'] : [];
     await runSimulate(p, ['--views', '120000', '--users', '3000', '--posts', '2000', '--views-per-second', '60', '--seed', '31',
       '--duplicate-rate', '0.05', '--early-rate', '0.1', '--late-rate', '0.03', '--late-arrival-rate', '0.02']);
     const seed = Number(process.env['LABELJOIN_TEST_SEED'] ?? Date.now() % 100_000);
@@ -30,7 +32,7 @@ describe('joiner crash recovery on the real broker', () => {
     let killedMidway = 0;
     for (let kill = 0; kill < KILLS; kill++) {
       // Small fetches make short cycles, so kills land between many commit points.
-      const run = startJoin(p, ['--instance-id', `${p.group}-1`, '--progress-every', '100ms'], { LABELJOIN_FETCH_BYTES: '32768' });
+      const run = startJoin(p, ['--instance-id', `${p.group}-1`, '--progress-every', '100ms', ...modeFlags], { LABELJOIN_FETCH_BYTES: '32768' });
       // Kill while samples are flowing: after the first progress line of this run with samples out, plus a random delay.
       const progress = await run.waitForStderr(/samples [1-9]\d* out/);
       await sleep(random.int(300));
@@ -41,7 +43,7 @@ describe('joiner crash recovery on the real broker', () => {
       assert.ok(r.code === 128 || r.code === 0, `run ${kill + 1} failed by itself (exit ${r.code}): ${r.stderr.split('\n').filter((l) => !l.startsWith('join: views')).join('\n')}`);
       if (progress !== undefined && r.code === 128) killedMidway++;
     }
-    const last = await runJoin(p, ['--instance-id', `${p.group}-1`]);
+    const last = await runJoin(p, ['--instance-id', `${p.group}-1`, ...modeFlags]);
     assert.equal(last.code, 0, last.stderr);
     t.diagnostic(`killed mid-run ${killedMidway} of ${KILLS} times`);
     assert.ok(killedMidway >= Math.min(KILLS, 3), `only ${killedMidway} kills happened while samples were flowing`);
@@ -51,7 +53,9 @@ describe('joiner crash recovery on the real broker', () => {
     assert.equal(report.extra, 0);
     assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
     t.diagnostic(`samples read ${report.samplesRead}, repeated sample ids ${report.duplicateSampleIds}`);
+    if (mode === 'exactly-once') assert.equal(report.duplicateSampleIds, 0, 'read_committed sees every sample once');
   });
+  }
 });
 
 describe('joiner graceful shutdown on the real broker', () => {
