@@ -33,6 +33,10 @@ export const ERROR_CODES = [
   'RECORD_WRONG_TYPE',
   'RECORD_ABSURD_TIMESTAMP',
   'RECORD_UNKNOWN_TYPE',
+  // model store (trainer)
+  'STORE_UNAVAILABLE',
+  'STORE_FAILED',
+  'REDIS_MISSING',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

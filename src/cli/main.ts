@@ -14,9 +14,10 @@ import { benchCodec } from './bench-command.js';
 import { joinCommand } from './join-command.js';
 import { simulateCommand } from './simulate-command.js';
 import { topicsCreate, topicsList } from './topics-command.js';
+import { trainCommand } from './train-command.js';
 import { validateCommand } from './validate-command.js';
 
-const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList, simulateCommand, joinCommand, validateCommand, benchCodec];
+const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList, simulateCommand, joinCommand, trainCommand, validateCommand, benchCodec];
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

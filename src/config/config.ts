@@ -79,6 +79,25 @@ export interface LabeljoinConfig {
     readonly idlePartition: number | undefined;
     readonly format: SettingValues['sim.format'];
   };
+  readonly train: {
+    readonly signals: readonly string[];
+    readonly instance: number;
+    readonly instances: number;
+    readonly store: 'embedded' | 'redis';
+    readonly stateDir: string;
+    readonly redisUrl: string;
+    readonly model: string;
+    readonly k: number;
+    readonly learningRate: number;
+    readonly l2: number;
+    readonly seed: number;
+    readonly batchSize: number;
+    readonly dedupTtlMs: number;
+    readonly evalWindow: number;
+    readonly freezeAfter: number;
+    readonly progressEveryMs: number;
+    readonly reportFile: string | undefined;
+  };
   readonly bench: {
     readonly records: number;
   };
@@ -226,6 +245,25 @@ function assemble(v: SettingValues): LabeljoinConfig {
       viewIdRate: v['sim.viewIdRate'],
       idlePartition: v['sim.idlePartition'],
       format: v['sim.format'],
+    },
+    train: {
+      signals: v['train.signals'],
+      instance: v['train.instance'],
+      instances: v['train.instances'],
+      store: v['train.store'],
+      stateDir: v['train.stateDir'],
+      redisUrl: v['train.redisUrl'],
+      model: v['train.model'],
+      k: v['train.k'],
+      learningRate: v['train.learningRate'],
+      l2: v['train.l2'],
+      seed: v['train.seed'],
+      batchSize: v['train.batchSize'],
+      dedupTtlMs: v['train.dedupTtlMs'],
+      evalWindow: v['train.evalWindow'],
+      freezeAfter: v['train.freezeAfter'],
+      progressEveryMs: v['train.progressEveryMs'],
+      reportFile: v['train.reportFile'],
     },
     bench: { records: v['bench.records'] },
     log: { level: v['log.level'], format: v['log.format'] },

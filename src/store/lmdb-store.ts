@@ -4,7 +4,8 @@
  * transactions (`transaction(fn)`, LMDB's transactionSync), so what is written
  * is readable as soon as the transaction returns; `flush()` waits for the OS. Durability is not needed for correctness: the
  * joiner rebuilds its state from Kafka after a restart, and wipes the
- * directory when it opens it (`fresh: true`).
+ * directory when it opens it (`fresh: true`). The trainer's model store keeps
+ * its directory and asks for `durable: true`.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, type Database, type RootDatabase } from 'lmdb';
@@ -16,6 +17,12 @@ export interface LmdbStoreOptions {
   readonly fresh: boolean;
   /** Largest size the map may grow to, bytes. */
   readonly mapSizeBytes?: number;
+  /**
+   * Sync every transaction to disk before it returns (survives a power loss,
+   * not only a process crash). The joiner's state is rebuilt from Kafka and
+   * does without; the trainer's model store needs it.
+   */
+  readonly durable?: boolean;
 }
 
 class LmdbTable implements KvTable {
@@ -57,7 +64,7 @@ export class LmdbStore implements KvStore {
       path: options.path,
       keyEncoding: 'binary',
       encoding: 'binary',
-      noSync: true,
+      noSync: options.durable !== true,
       maxDbs: 16,
       mapSize: options.mapSizeBytes ?? 2 ** 34,
       cache: false,

@@ -1,0 +1,135 @@
+/**
+ * labeljoin train
+ */
+import { writeFileSync } from 'node:fs';
+import { EventCodec } from '../codec/codec.js';
+import { UsageError } from '../errors.js';
+import { KafkaAdmin } from '../kafka/admin.js';
+import { connectionSettings } from '../kafka/connection.js';
+import { TopicMissingError } from '../kafka/errors.js';
+import { KafkaFetcher } from '../kafka/fetcher.js';
+import { KafkaProducer } from '../kafka/producer.js';
+import { LmdbModelStore } from '../store/lmdb-model-store.js';
+import type { ModelStore } from '../store/model-store.js';
+import { RedisModelStore } from '../store/redis-model-store.js';
+import { systemClock } from '../time/clock.js';
+import { Ffm } from '../train/ffm.js';
+import { Trainer, type TrainSummary } from '../train/trainer.js';
+import type { CommandSpec } from './command.js';
+
+export const trainCommand: CommandSpec = {
+  name: 'train',
+  summary: 'Train one online FFM model per signal from the samples topic, each sample once (long-running; --drain to stop at the end).',
+  details: [
+    'Instance N of M (--instance N --instances M, N from 0) owns the samples partitions p with p mod M = N: explicit',
+    'assignment, no consumer group, so no rebalance ever moves a user between instances; samples are keyed by user,',
+    'so each user is updated by one instance, in order. The model (k-dim FFM per signal over user, post and view',
+    'context, AdaGrad), the de-dup memory and the read offsets live in the store (--store embedded: an LMDB',
+    'directory; --store redis) and are committed together per batch: a restart goes on without re-applying any',
+    'sample. A sample whose view was applied with the same or a newer version is skipped. Every sample is scored',
+    'before the model learns from it (progressive validation: logloss and AUC per signal per --eval-window).',
+    'Reads with read_committed. SIGINT/SIGTERM: finish the batch, commit, exit 0.',
+  ].join('\n'),
+  settings: [
+    'kafka.brokers', 'kafka.compression', 'topics.samples', 'topics.deadLetter', 'join.labelTypes',
+    'train.signals', 'train.instance', 'train.instances', 'train.store', 'train.stateDir', 'train.redisUrl', 'train.model',
+    'train.k', 'train.learningRate', 'train.l2', 'train.seed', 'train.batchSize', 'train.dedupTtlMs', 'train.evalWindow',
+    'train.freezeAfter', 'train.progressEveryMs', 'train.reportFile', 'join.reconnectTimeoutMs',
+  ],
+  flags: [{ name: 'drain', type: 'boolean', doc: 'train on what the samples topic holds now, then commit and exit 0' }],
+  async run(ctx) {
+    const { config, log } = ctx;
+    const tr = config.train;
+    const topic = config.topics.samples;
+    if (tr.instance >= tr.instances) throw new UsageError(`--instance ${tr.instance} is not below --instances ${tr.instances} (instances are numbered from 0; see: labeljoin train --help)`);
+    const unknown = tr.signals.filter((s) => !config.join.labelTypes.includes(s));
+    if (unknown.length > 0) throw new UsageError(`--signals ${unknown.join(',')}: not among the samples' label types ${config.join.labelTypes.join(',')} (see: labeljoin train --help)`);
+
+    const settings = connectionSettings(config);
+    const admin = new KafkaAdmin(settings);
+    let partitionCount: number;
+    try {
+      const counts = await admin.partitionCounts([topic]);
+      const n = counts.get(topic);
+      if (n === undefined) throw new TopicMissingError([topic]);
+      partitionCount = n;
+    } finally {
+      await admin.close();
+    }
+    const partitions = Array.from({ length: partitionCount }, (_, p) => p).filter((p) => p % tr.instances === tr.instance);
+    if (partitions.length === 0) throw new UsageError(`instance ${tr.instance} of ${tr.instances} owns no partition: ${topic} has only ${partitionCount}`);
+
+    const store: ModelStore =
+      tr.store === 'redis' ? await RedisModelStore.open({ url: tr.redisUrl, model: tr.model, topic }) : new LmdbModelStore({ dir: tr.stateDir, model: tr.model, topic });
+    const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxWaitMs: 200 });
+    const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
+    const trainer = new Trainer(
+      {
+        samplesTopic: topic,
+        deadLetterTopic: config.topics.deadLetter,
+        partitions,
+        signals: tr.signals,
+        batchSize: tr.batchSize,
+        dedupTtlMs: tr.dedupTtlMs,
+        evalWindow: tr.evalWindow,
+        freezeAfter: tr.freezeAfter,
+        drain: ctx.flags['drain'] === true,
+        progressEveryMs: tr.progressEveryMs,
+        reconnectTimeoutMs: config.join.reconnectTimeoutMs,
+      },
+      {
+        fetcher,
+        codec: new EventCodec({ labelTypes: config.join.labelTypes }),
+        store,
+        model: new Ffm({ signals: tr.signals.length, k: tr.k, learningRate: tr.learningRate, l2: tr.l2, seed: tr.seed }),
+        sendDeadLetters: async (records) => {
+          await producer.send(records);
+        },
+        clock: systemClock,
+        log: log.child('train'),
+        progress: (line) => process.stderr.write(`${line}\n`),
+      },
+    );
+    const abort = new AbortController();
+    const stop = (): void => {
+      log.info('stopping: finishing the batch and committing');
+      abort.abort();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    let summary: TrainSummary;
+    try {
+      summary = await trainer.run(abort.signal);
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      await fetcher.close().catch(() => undefined);
+      await producer.close().catch(() => undefined);
+      await store.close().catch(() => undefined);
+    }
+    for (const line of describeSummary(summary, tr.instance, tr.instances, store.kind)) ctx.out(line);
+    if (tr.reportFile !== undefined) writeFileSync(tr.reportFile, `${JSON.stringify({ instance: tr.instance, instances: tr.instances, store: store.kind, ...summary }, null, 2)}\n`);
+    return 0;
+  },
+};
+
+function describeSummary(summary: TrainSummary, instance: number, instances: number, store: string): string[] {
+  const c = summary.counters;
+  const seconds = summary.elapsedMs / 1000;
+  const lines = [
+    `train (instance ${instance} of ${instances}, ${store} store): ${seconds.toFixed(1)} s, partitions ${summary.partitions.join(',')}: ${c.samplesIn} samples in (${Math.round(c.samplesIn / Math.max(seconds, 0.001))}/s), applied ${c.applied}, duplicates skipped ${c.duplicates}, older versions skipped ${c.stale}, corrections ${c.corrections}, dead-lettered ${c.deadLettered}`,
+    `  model steps ${c.updates}; store ${c.storeCommits} batches, ${(c.storeCommits === 0 ? 0 : c.storeMsTotal / c.storeCommits).toFixed(1)} ms per batch (max ${c.storeMsMax.toFixed(0)}); de-dup memory ${Object.values(summary.dedupEntries).reduce((a, b) => a + b, 0)} views`,
+  ];
+  if (summary.windows.length > 0) {
+    lines.push('  progressive validation (scored before learning): window, samples, per signal AUC / logloss [frozen AUC / logloss]');
+    for (const w of summary.windows) {
+      const cells = Object.entries(w.signals).map(([name, s]) => `${name} ${fmt(s.auc)}/${fmt(s.logloss)}${s.frozenAuc === undefined ? '' : ` [${fmt(s.frozenAuc)}/${fmt(s.frozenLogloss ?? Number.NaN)}]`}`);
+      lines.push(`  ${String(w.window).padStart(4)} ${String(w.samples).padStart(8)}  ${cells.join('  ')}`);
+    }
+  }
+  return lines;
+}
+
+function fmt(x: number): string {
+  return Number.isNaN(x) ? '-' : x.toFixed(3);
+}

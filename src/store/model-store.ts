@@ -1,0 +1,85 @@
+/**
+ * The model store: where the trainer's model lives — the store is the model.
+ * Two backends with one contract: embedded LMDB (./lmdb-model-store.ts, no
+ * server) and Redis (./redis-model-store.ts). Both keep, per model name:
+ *
+ *   rows      row key (UTF-8, e.g. "u:42", "p:1000007", "c:home|3", "bias")
+ *             → Float32 little-endian parameters (layout in src/train/ffm.ts)
+ *   seen      (partition, view event id) → newest sample version applied,
+ *             with the view time, for the idempotent sink
+ *   offsets   (samples topic, partition) → next offset to read
+ *
+ * `commit` is atomic: the rows, the seen entries and the offsets of a batch are
+ * written together or not at all, so a crash never applies a sample twice nor
+ * skips one.
+ *
+ * Merging rows: a commit carries, per row, the value the trainer read
+ * (`before`) and the value it computed (`after`). If the stored row still
+ * equals `before` (or is absent), `after` is written as is; if another
+ * instance changed it meanwhile (shared post and context rows), the difference
+ * after − before is added to the stored value instead (Hogwild-style), so no
+ * update is lost. With one writer a row is always written exactly.
+ */
+
+export interface RowWrite {
+  readonly key: string;
+  readonly before: Float32Array;
+  readonly after: Float32Array;
+}
+
+export interface SeenWrite {
+  readonly partition: number;
+  /** The view event id, 16 bytes. */
+  readonly viewId: Buffer;
+  readonly version: number;
+  /** View event time, ms. */
+  readonly ts: number;
+}
+
+export interface ModelCommit {
+  readonly rows: readonly RowWrite[];
+  readonly seen: readonly SeenWrite[];
+  /** Per partition: forget seen entries with a view time before this. */
+  readonly forgetBefore: ReadonlyMap<number, number>;
+  /** Per partition of the samples topic: the next offset to read. */
+  readonly offsets: ReadonlyMap<number, bigint>;
+}
+
+export interface ModelStore {
+  readonly kind: 'embedded' | 'redis';
+  /** The stored rows among these keys (absent: never written). */
+  readRows(keys: readonly string[]): Promise<Map<string, Float32Array>>;
+  /** Newest applied version per view id (hex of the 16 bytes) of one partition; absent: not seen or forgotten. */
+  readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, number>>;
+  readOffsets(partitions: readonly number[]): Promise<Map<number, bigint>>;
+  commit(batch: ModelCommit): Promise<void>;
+  /** Number of seen entries remembered for a partition (the de-dup memory's size). */
+  seenCount(partition: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The stored value a commit leaves for a row, given what is stored now (see the header). */
+export function mergeRow(stored: Float32Array | undefined, write: RowWrite): Float32Array {
+  if (stored === undefined || sameFloats(stored, write.before)) return write.after;
+  const merged = new Float32Array(write.after.length);
+  for (let i = 0; i < merged.length; i++) merged[i] = (stored[i] ?? 0) + (write.after[i]! - write.before[i]!);
+  return merged;
+}
+
+export function sameFloats(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/** Float32 values as stored (little-endian bytes). */
+export function floatsToBytes(row: Float32Array): Buffer {
+  const out = Buffer.alloc(row.length * 4);
+  for (let i = 0; i < row.length; i++) out.writeFloatLE(row[i]!, i * 4);
+  return out;
+}
+
+export function bytesToFloats(bytes: Buffer): Float32Array {
+  const out = new Float32Array(bytes.length >>> 2);
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
+  return out;
+}

@@ -1,0 +1,213 @@
+/**
+ * The model store in Redis (the networked NoSQL store), through @redis/client
+ * (docs/decisions/redis-client.md). Keys of model M, all with the hash tag {M}
+ * so one model lives in one slot:
+ *
+ *   lj:{M}:r:<row key>          string  Float32 little-endian parameters (src/train/ffm.ts)
+ *   lj:{M}:seen:<partition>     hash    view event id (32 hex) → newest version applied
+ *   lj:{M}:seenexp:<partition>  zset    view event id, scored by view time (ms), for forgetting
+ *   lj:{M}:offsets:<topic>      hash    partition → next offset to read
+ *
+ * A commit is one Lua script (COMMIT_SCRIPT), so Redis runs it atomically: the
+ * rows (merged as src/store/model-store.ts says), the seen entries, the
+ * forgetting and the offsets land together or not at all.
+ */
+import { createClient, RESP_TYPES } from '@redis/client';
+import { StoreFailedError, StoreUnavailableError } from './errors.js';
+import { bytesToFloats, floatsToBytes, type ModelCommit, type ModelStore } from './model-store.js';
+
+/**
+ * KEYS: the n row keys, then the offsets hash. ARGV: o, then o × (partition,
+ * offset); n, then n × (before, after) for the rows; key prefix; m, then
+ * m × (partition, view id, version, ts); f, then f × (partition, forget before).
+ * A batch whose offsets are all stored already was committed before (a retry
+ * after a lost reply): the script does nothing and answers -1, so a retry never
+ * applies a batch twice. Offsets only grow: one instance owns a partition.
+ */
+const COMMIT_SCRIPT = `
+local offsets = KEYS[#KEYS]
+local o = tonumber(ARGV[1])
+local oa = 2
+if o > 0 then
+  local done = 0
+  for i = oa, oa + 2 * o - 1, 2 do
+    local stored = redis.call('HGET', offsets, ARGV[i])
+    if stored and tonumber(stored) >= tonumber(ARGV[i + 1]) then done = done + 1 end
+  end
+  if done == o then return -1 end
+end
+local a = oa + 2 * o
+local n = tonumber(ARGV[a])
+a = a + 1
+for i = 1, n do
+  local before, after = ARGV[a], ARGV[a + 1]
+  a = a + 2
+  local cur = redis.call('GET', KEYS[i])
+  if (not cur) or cur == before then
+    redis.call('SET', KEYS[i], after)
+  else
+    local merged = {}
+    for j = 0, #after / 4 - 1 do
+      local pos = j * 4 + 1
+      merged[j + 1] = struct.pack('<f', struct.unpack('<f', cur, pos) + (struct.unpack('<f', after, pos) - struct.unpack('<f', before, pos)))
+    end
+    redis.call('SET', KEYS[i], table.concat(merged))
+  end
+end
+local prefix = ARGV[a]
+local m = tonumber(ARGV[a + 1])
+a = a + 2
+for i = 1, m do
+  redis.call('HSET', prefix .. 'seen:' .. ARGV[a], ARGV[a + 1], ARGV[a + 2])
+  redis.call('ZADD', prefix .. 'seenexp:' .. ARGV[a], ARGV[a + 3], ARGV[a + 1])
+  a = a + 4
+end
+local f = tonumber(ARGV[a])
+a = a + 1
+for i = 1, f do
+  local exp = prefix .. 'seenexp:' .. ARGV[a]
+  local ids = redis.call('ZRANGEBYSCORE', exp, '-inf', '(' .. ARGV[a + 1])
+  for s = 1, #ids, 1000 do
+    redis.call('HDEL', prefix .. 'seen:' .. ARGV[a], unpack(ids, s, math.min(s + 999, #ids)))
+  end
+  redis.call('ZREMRANGEBYSCORE', exp, '-inf', '(' .. ARGV[a + 1])
+  a = a + 2
+end
+for i = oa, oa + 2 * o - 1, 2 do
+  redis.call('HSET', offsets, ARGV[i], ARGV[i + 1])
+end
+return n
+`;
+
+type Client = ReturnType<typeof makeClient>;
+
+function makeClient(url: string, isConnected: () => boolean) {
+  return createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: 5_000,
+      // Before the first connection: give up after 4 tries. After: keep trying (the trainer retries its batch).
+      reconnectStrategy: (retries: number) => (!isConnected() && retries >= 3 ? new Error(`no Redis answered at ${url}`) : Math.min(100 * 2 ** retries, 2_000)),
+    },
+  });
+}
+type Arg = string | Buffer;
+
+export class RedisModelStore implements ModelStore {
+  readonly kind = 'redis' as const;
+  readonly #client: Client;
+  readonly #prefix: string;
+  readonly #offsetsKey: string;
+  readonly #url: string;
+  #sha: string | undefined;
+
+  private constructor(client: Client, url: string, model: string, topic: string) {
+    this.#client = client;
+    this.#url = url;
+    this.#prefix = `lj:{${model}}:`;
+    this.#offsetsKey = `${this.#prefix}offsets:${topic}`;
+  }
+
+  /** Connects; fails with STORE_UNAVAILABLE when no Redis answers at `url` within a few tries. */
+  static async open(options: { url: string; model: string; topic: string }): Promise<RedisModelStore> {
+    let connected = false;
+    const client = makeClient(options.url, () => connected);
+    client.on('error', () => undefined); // surfaced by the failing command instead
+    try {
+      await client.connect();
+      connected = true;
+    } catch (error) {
+      throw new StoreUnavailableError(`connect to ${options.url}`, error);
+    }
+    return new RedisModelStore(client, options.url, options.model, options.topic);
+  }
+
+  async readRows(keys: readonly string[]): Promise<Map<string, Float32Array>> {
+    const out = new Map<string, Float32Array>();
+    if (keys.length === 0) return out;
+    const values = await this.#send('read rows', ['MGET', ...keys.map((k) => this.#rowKey(k))]);
+    if (!Array.isArray(values)) throw new StoreFailedError('read rows', 'MGET did not answer an array');
+    values.forEach((v: unknown, i) => {
+      if (Buffer.isBuffer(v)) out.set(keys[i]!, bytesToFloats(v));
+    });
+    return out;
+  }
+
+  async readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (viewIds.length === 0) return out;
+    const hex = viewIds.map((id) => id.toString('hex'));
+    const values = await this.#send('read de-dup memory', ['HMGET', `${this.#prefix}seen:${partition}`, ...hex]);
+    if (!Array.isArray(values)) throw new StoreFailedError('read de-dup memory', 'HMGET did not answer an array');
+    values.forEach((v: unknown, i) => {
+      if (Buffer.isBuffer(v)) out.set(hex[i]!, Number(v.toString()));
+    });
+    return out;
+  }
+
+  async readOffsets(partitions: readonly number[]): Promise<Map<number, bigint>> {
+    const out = new Map<number, bigint>();
+    if (partitions.length === 0) return out;
+    const values = await this.#send('read offsets', ['HMGET', this.#offsetsKey, ...partitions.map(String)]);
+    if (!Array.isArray(values)) throw new StoreFailedError('read offsets', 'HMGET did not answer an array');
+    values.forEach((v: unknown, i) => {
+      if (Buffer.isBuffer(v)) out.set(partitions[i]!, BigInt(v.toString()));
+    });
+    return out;
+  }
+
+  async commit(batch: ModelCommit): Promise<void> {
+    const keys: Arg[] = batch.rows.map((r) => this.#rowKey(r.key));
+    keys.push(this.#offsetsKey);
+    const args: Arg[] = [String(batch.offsets.size)];
+    for (const [p, offset] of batch.offsets) args.push(String(p), offset.toString());
+    args.push(String(batch.rows.length));
+    for (const r of batch.rows) args.push(floatsToBytes(r.before), floatsToBytes(r.after));
+    args.push(this.#prefix, String(batch.seen.length));
+    for (const s of batch.seen) args.push(String(s.partition), s.viewId.toString('hex'), String(s.version), String(s.ts));
+    args.push(String(batch.forgetBefore.size));
+    for (const [p, before] of batch.forgetBefore) args.push(String(p), String(before));
+    await this.#runScript(keys, args);
+  }
+
+  async seenCount(partition: number): Promise<number> {
+    const n = await this.#send('count de-dup memory', ['HLEN', `${this.#prefix}seen:${partition}`]);
+    return Number(n);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#client.quit();
+    } catch {
+      this.#client.destroy();
+    }
+  }
+
+  #rowKey(key: string): string {
+    return `${this.#prefix}r:${key}`;
+  }
+
+  async #runScript(keys: readonly Arg[], args: readonly Arg[]): Promise<void> {
+    if (this.#sha === undefined) this.#sha = String(await this.#send('load the commit script', ['SCRIPT', 'LOAD', COMMIT_SCRIPT]));
+    try {
+      await this.#send('commit', ['EVALSHA', this.#sha, String(keys.length), ...keys, ...args]);
+    } catch (error) {
+      // A restarted Redis forgot the script: load it again once.
+      if (!(error instanceof StoreFailedError) || !/NOSCRIPT/.test(String((error.cause as Error | undefined)?.message))) throw error;
+      this.#sha = undefined;
+      await this.#runScript(keys, args);
+    }
+  }
+
+  async #send(what: string, args: readonly Arg[]): Promise<unknown> {
+    try {
+      return await this.#client.sendCommand(args, { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } });
+    } catch (error) {
+      const name = (error as { name?: unknown }).name;
+      const isReply = name === 'ErrorReply' || name === 'SimpleError' || name === 'BlobError';
+      if (isReply) throw new StoreFailedError(`${what} at ${this.#url}`, error);
+      throw new StoreUnavailableError(`${what} at ${this.#url}`, error);
+    }
+  }
+}

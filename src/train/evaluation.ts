@@ -1,0 +1,120 @@
+/**
+ * Progressive validation: every sample is scored by the model before the model
+ * learns from it, so the scores are honest out-of-sample predictions on the
+ * live stream. Per signal and per window of N samples: logloss and AUC of the
+ * live model, and, once frozen, of a copy of the model frozen after the first
+ * part of the stream (what training in real time buys under drift).
+ */
+
+export interface WindowReport {
+  /** 1-based window number. */
+  readonly window: number;
+  readonly samples: number;
+  /** View event time of the window's first and last samples. */
+  readonly fromTs: number;
+  readonly toTs: number;
+  readonly signals: Record<string, SignalScore>;
+}
+
+export interface SignalScore {
+  readonly positives: number;
+  readonly logloss: number;
+  /** Area under the ROC curve; NaN when the window has only one class. */
+  readonly auc: number;
+  readonly frozenLogloss?: number;
+  readonly frozenAuc?: number;
+}
+
+interface Scores {
+  readonly live: number[];
+  readonly frozen: number[];
+  readonly labels: number[];
+}
+
+export class ProgressiveValidation {
+  readonly windows: WindowReport[] = [];
+  readonly #signals: readonly string[];
+  readonly #windowSize: number;
+  #current: Scores[];
+  #count = 0;
+  #fromTs = 0;
+  #toTs = 0;
+
+  constructor(signals: readonly string[], windowSize: number) {
+    this.#signals = signals;
+    this.#windowSize = windowSize;
+    this.#current = this.#fresh();
+  }
+
+  /** Records one sample: per signal, the live score, the frozen score (if any) and the label. */
+  record(ts: number, live: readonly number[], frozen: readonly number[] | undefined, labels: readonly number[]): void {
+    if (this.#count === 0) this.#fromTs = ts;
+    this.#toTs = ts;
+    for (let s = 0; s < this.#signals.length; s++) {
+      const c = this.#current[s]!;
+      c.live.push(live[s]!);
+      c.labels.push(labels[s]!);
+      if (frozen !== undefined) c.frozen.push(frozen[s]!);
+    }
+    if (++this.#count >= this.#windowSize) this.close();
+  }
+
+  /** Ends the current window (if it has samples) and returns it. */
+  close(): WindowReport | undefined {
+    if (this.#count === 0) return undefined;
+    const signals: Record<string, SignalScore> = {};
+    this.#signals.forEach((name, s) => {
+      const c = this.#current[s]!;
+      const frozenComplete = c.frozen.length === c.labels.length;
+      signals[name] = {
+        positives: c.labels.reduce((a, b) => a + b, 0),
+        logloss: logloss(c.live, c.labels),
+        auc: auc(c.live, c.labels),
+        ...(frozenComplete ? { frozenLogloss: logloss(c.frozen, c.labels), frozenAuc: auc(c.frozen, c.labels) } : {}),
+      };
+    });
+    const report: WindowReport = { window: this.windows.length + 1, samples: this.#count, fromTs: this.#fromTs, toTs: this.#toTs, signals };
+    this.windows.push(report);
+    this.#current = this.#fresh();
+    this.#count = 0;
+    return report;
+  }
+
+  #fresh(): Scores[] {
+    return this.#signals.map(() => ({ live: [], frozen: [], labels: [] }));
+  }
+}
+
+const EPS = 1e-7;
+
+export function logloss(scores: readonly number[], labels: readonly number[]): number {
+  if (scores.length === 0) return Number.NaN;
+  let sum = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const p = Math.min(1 - EPS, Math.max(EPS, scores[i]!));
+    sum -= labels[i]! === 1 ? Math.log(p) : Math.log(1 - p);
+  }
+  return sum / scores.length;
+}
+
+/** Exact AUC (Mann-Whitney U), ties counted as one half. NaN with one class only. */
+export function auc(scores: readonly number[], labels: readonly number[]): number {
+  const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let positives = 0;
+  let rankSum = 0;
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
+    const meanRank = (i + j) / 2 + 1;
+    for (let t = i; t <= j; t++) {
+      if (labels[order[t]!] === 1) {
+        positives++;
+        rankSum += meanRank;
+      }
+    }
+    i = j + 1;
+  }
+  const negatives = order.length - positives;
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}

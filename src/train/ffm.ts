@@ -1,0 +1,167 @@
+/**
+ * Field-aware factorization machine (Juan et al., 2016), one model per signal,
+ * trained online with AdaGrad, on three fields: the user, the post and the
+ * view context (surface and position). For one impression and signal s:
+ *
+ *   φ = b + w_user + w_post + w_ctx
+ *         + <V_user→post, V_post→user> + <V_user→ctx, V_ctx→user> + <V_post→ctx, V_ctx→post>
+ *   p = sigmoid(φ),  loss = logloss(p, y),  g = p − y
+ *
+ * where V_f→g is the k-vector the feature of field f keeps for field g. Each
+ * step: grad(b) = g; grad(w) = g + λw; grad(V_f→g) = g·V_g→f + λV_f→g (all from
+ * the values before the step); AdaGrad: G += grad², θ −= η·grad/√G, G starting
+ * at 1 (as libffm does).
+ *
+ * Row layout (Float32, little-endian when stored; see src/store/model-store.ts):
+ * a feature row holds every signal's parameters, signal after signal, each block
+ * of 2 + 4k floats:
+ *
+ *   [ w, G_w, V_slot0[0..k), G_slot0[0..k), V_slot1[0..k), G_slot1[0..k) ]
+ *
+ * slot0/slot1 are the two other fields in field order (user, post, ctx). The
+ * bias row holds [b, G_b] per signal. A row that is not in the store yet starts
+ * from `initialRow`: w = 0, V uniform in [0, 1/√k), G = 1, drawn from a
+ * generator seeded by the model seed and the row key only, so every instance
+ * and every rerun starts a row the same way.
+ */
+
+export const FIELDS = ['user', 'post', 'ctx'] as const;
+export type Field = (typeof FIELDS)[number];
+
+export interface FfmParams {
+  readonly signals: number;
+  readonly k: number;
+  readonly learningRate: number;
+  readonly l2: number;
+  readonly seed: number;
+}
+
+/** The three feature rows of one impression, in FIELDS order, and the bias row. */
+export interface ImpressionRows {
+  readonly bias: Float32Array;
+  readonly features: readonly [Float32Array, Float32Array, Float32Array];
+}
+
+const PAIRS: ReadonlyArray<readonly [number, number]> = [
+  [0, 1],
+  [0, 2],
+  [1, 2],
+];
+
+export class Ffm {
+  readonly params: FfmParams;
+  /** Floats per signal in a feature row. */
+  readonly block: number;
+  readonly rowLength: number;
+  readonly biasLength: number;
+
+  constructor(params: FfmParams) {
+    this.params = params;
+    this.block = 2 + 4 * params.k;
+    this.rowLength = params.signals * this.block;
+    this.biasLength = 2 * params.signals;
+  }
+
+  /** Offset of V_f→g inside signal s's block of a field-f row (G follows at + k). */
+  #slot(s: number, f: number, g: number): number {
+    const slot = g < f ? g : g - 1;
+    return s * this.block + 2 + slot * 2 * this.params.k;
+  }
+
+  initialRow(key: string, isBias: boolean): Float32Array {
+    if (isBias) {
+      const row = new Float32Array(this.biasLength);
+      for (let s = 0; s < this.params.signals; s++) row[2 * s + 1] = 1;
+      return row;
+    }
+    const { k } = this.params;
+    const row = new Float32Array(this.rowLength);
+    const next = rowRandom(this.params.seed, key);
+    const scale = 1 / Math.sqrt(k);
+    for (let s = 0; s < this.params.signals; s++) {
+      const base = s * this.block;
+      row[base + 1] = 1;
+      for (let slot = 0; slot < 2; slot++) {
+        const v = base + 2 + slot * 2 * k;
+        for (let d = 0; d < k; d++) {
+          row[v + d] = next() * scale;
+          row[v + k + d] = 1;
+        }
+      }
+    }
+    return row;
+  }
+
+  /** Probability of signal s for these rows. */
+  predict(s: number, rows: ImpressionRows): number {
+    return sigmoid(this.#logit(s, rows));
+  }
+
+  #logit(s: number, rows: ImpressionRows): number {
+    const { k } = this.params;
+    const f = rows.features;
+    let phi = rows.bias[2 * s]! + f[0][s * this.block]! + f[1][s * this.block]! + f[2][s * this.block]!;
+    for (const [a, b] of PAIRS) {
+      const va = this.#slot(s, a, b);
+      const vb = this.#slot(s, b, a);
+      const ra = f[a]!;
+      const rb = f[b]!;
+      for (let d = 0; d < k; d++) phi += ra[va + d]! * rb[vb + d]!;
+    }
+    return phi;
+  }
+
+  /** One AdaGrad step of signal s towards label y, given the prediction p made before it. Mutates the rows. */
+  update(s: number, rows: ImpressionRows, p: number, y: number): void {
+    const { k, learningRate: eta, l2 } = this.params;
+    const g = p - y;
+    const f = rows.features;
+    // bias
+    const bias = rows.bias;
+    bias[2 * s + 1]! += g * g;
+    bias[2 * s]! -= (eta * g) / Math.sqrt(bias[2 * s + 1]!);
+    // latent vectors first, from the values before the step
+    for (const [a, b] of PAIRS) {
+      const ra = f[a]!;
+      const rb = f[b]!;
+      const va = this.#slot(s, a, b);
+      const vb = this.#slot(s, b, a);
+      for (let d = 0; d < k; d++) {
+        const xa = ra[va + d]!;
+        const xb = rb[vb + d]!;
+        const ga = g * xb + l2 * xa;
+        const gb = g * xa + l2 * xb;
+        ra[va + k + d]! += ga * ga;
+        rb[vb + k + d]! += gb * gb;
+        ra[va + d] = xa - (eta * ga) / Math.sqrt(ra[va + k + d]!);
+        rb[vb + d] = xb - (eta * gb) / Math.sqrt(rb[vb + k + d]!);
+      }
+    }
+    // linear weights
+    for (let i = 0; i < 3; i++) {
+      const r = f[i]!;
+      const w = s * this.block;
+      const gw = g + l2 * r[w]!;
+      r[w + 1]! += gw * gw;
+      r[w]! -= (eta * gw) / Math.sqrt(r[w + 1]!);
+    }
+  }
+}
+
+export function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/** A uniform [0, 1) generator seeded by (seed, key): FNV-1a of the key, then mulberry32. */
+function rowRandom(seed: number, key: string): () => number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  let state = h >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * The trainer: labelled samples → online FFM updates in the model store, one
+ * owner per user, each sample applied once.
+ *
+ * Ownership is static: instance N of M reads the samples partitions p with
+ * p mod M = N, by explicit assignment (no consumer group, so no rebalance can
+ * move a partition while it is being trained). Samples are keyed by user_id,
+ * so every user lives in one partition and is updated by one instance, in
+ * order. Post and context rows are shared; the store merges concurrent updates
+ * of them (src/store/model-store.ts).
+ *
+ * One step, per partition, for a batch of at most `batchSize` samples:
+ *   1. read the batch's rows (missing rows start from Ffm.initialRow) and
+ *      what the de-dup memory says about its view ids;
+ *   2. per sample, in offset order: skip it if a version >= its version was
+ *      applied (duplicate, or an older version arriving late); else score it
+ *      with every signal's model (progressive validation: before learning),
+ *      then take one AdaGrad step per signal;
+ *   3. send dead letters (undecodable records) and wait for the broker;
+ *   4. commit rows, de-dup entries (forgetting those older than the TTL) and
+ *      the partition's next offset in one store transaction.
+ * A crash before 4 redoes the batch from the stored offset; after 4 nothing
+ * is redone. A correction (version > 0 of an applied view) takes a step with
+ * the corrected labels; the step of the earlier version is not undone.
+ */
+import type { EventCodec } from '../codec/codec.js';
+import { BadRecordError } from '../codec/errors.js';
+import type { SampleRecord } from '../codec/events.js';
+import { LabeljoinError } from '../errors.js';
+import type { ConsumedRecord, KafkaFetcher } from '../kafka/fetcher.js';
+import type { ProducedRecord } from '../kafka/producer.js';
+import type { Logger } from '../log/logger.js';
+import type { ModelStore, RowWrite, SeenWrite } from '../store/model-store.js';
+import type { Clock } from '../time/clock.js';
+import { ProgressiveValidation, type WindowReport } from './evaluation.js';
+import type { Ffm, ImpressionRows } from './ffm.js';
+
+export interface TrainerOptions {
+  readonly samplesTopic: string;
+  readonly deadLetterTopic: string;
+  /** The samples partitions this instance owns. */
+  readonly partitions: readonly number[];
+  readonly signals: readonly string[];
+  readonly batchSize: number;
+  readonly dedupTtlMs: number;
+  readonly evalWindow: number;
+  /** Score a copy of the model frozen after this many applied samples (0: none). */
+  readonly freezeAfter: number;
+  /** Stop when every owned partition has been read to where it ended at start. */
+  readonly drain: boolean;
+  readonly progressEveryMs: number;
+  /** How long Kafka or the store may fail in a row before the trainer gives up. */
+  readonly reconnectTimeoutMs: number;
+}
+
+export interface TrainerDeps {
+  readonly fetcher: KafkaFetcher;
+  readonly codec: EventCodec;
+  readonly store: ModelStore;
+  readonly model: Ffm;
+  readonly sendDeadLetters: (records: readonly ProducedRecord[]) => Promise<void>;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly progress: (line: string) => void;
+}
+
+export interface TrainCounters {
+  samplesIn: number;
+  applied: number;
+  /** The same (view, version) again: at-least-once repeats. */
+  duplicates: number;
+  /** An older version after a newer one was applied. */
+  stale: number;
+  /** Versions > 0 of views applied before (label corrections). */
+  corrections: number;
+  deadLettered: number;
+  /** Model steps (applied samples × signals). */
+  updates: number;
+  storeCommits: number;
+  storeMsTotal: number;
+  storeMsMax: number;
+}
+
+export interface TrainSummary {
+  readonly counters: TrainCounters;
+  readonly elapsedMs: number;
+  readonly partitions: readonly number[];
+  readonly windows: readonly WindowReport[];
+  /** Views remembered by the de-dup memory at exit, per partition. */
+  readonly dedupEntries: Record<number, number>;
+}
+
+const BIAS = 'bias';
+
+export class Trainer {
+  readonly counters: TrainCounters = {
+    samplesIn: 0,
+    applied: 0,
+    duplicates: 0,
+    stale: 0,
+    corrections: 0,
+    deadLettered: 0,
+    updates: 0,
+    storeCommits: 0,
+    storeMsTotal: 0,
+    storeMsMax: 0,
+  };
+  readonly validation: ProgressiveValidation;
+  readonly #o: TrainerOptions;
+  readonly #d: TrainerDeps;
+  /** Rows as they were when the model was frozen (copy on first write after freezing). */
+  #frozen: Map<string, Float32Array> | undefined;
+  readonly #newestTs = new Map<number, number>();
+
+  constructor(options: TrainerOptions, deps: TrainerDeps) {
+    this.#o = options;
+    this.#d = deps;
+    this.validation = new ProgressiveValidation(options.signals, options.evalWindow);
+  }
+
+  async run(signal: AbortSignal): Promise<TrainSummary> {
+    const started = this.#d.clock.now();
+    const parts = this.#o.partitions;
+    const f = this.#d.fetcher;
+    const topic = this.#o.samplesTopic;
+    const stored = await this.#retrying('read offsets', () => this.#d.store.readOffsets(parts));
+    const starts = await this.#retrying('beginning offsets', () => f.beginningOffsets(topic, parts));
+    const positions = new Map(parts.map((p) => [p, stored.get(p) ?? starts.get(p) ?? 0n]));
+    const ends = this.#o.drain ? await this.#retrying('end offsets', () => f.endOffsets(topic, parts)) : undefined;
+    this.#d.log.info('trainer starts', { topic, partitions: parts, from: Object.fromEntries([...positions].map(([p, o]) => [p, o.toString()])) });
+    let lastProgress = started;
+    while (!signal.aborted) {
+      const active = parts.filter((p) => ends === undefined || positions.get(p)! < (ends.get(p) ?? 0n));
+      if (active.length === 0) break;
+      const fetched = await this.#retrying('fetch samples', () => f.fetch(active.map((p) => ({ topic, partition: p, offset: positions.get(p)! }))));
+      for (const part of fetched) {
+        for (let i = 0; i < part.records.length || (i === 0 && part.nextOffset > positions.get(part.partition)!); i += this.#o.batchSize) {
+          const chunk = part.records.slice(i, i + this.#o.batchSize);
+          const last = i + this.#o.batchSize >= part.records.length;
+          const next = last ? part.nextOffset : chunk[chunk.length - 1]!.offset + 1n;
+          await this.#step(part.partition, chunk, next);
+          const now = this.#d.clock.now();
+          if (now - lastProgress >= this.#o.progressEveryMs) {
+            lastProgress = now;
+            this.#d.progress(this.progressLine(now - started));
+          }
+        }
+        positions.set(part.partition, part.nextOffset);
+      }
+    }
+    this.validation.close();
+    const dedupEntries: Record<number, number> = {};
+    for (const p of parts) dedupEntries[p] = await this.#retrying('count de-dup memory', () => this.#d.store.seenCount(p));
+    return { counters: this.counters, elapsedMs: this.#d.clock.now() - started, partitions: parts, windows: this.validation.windows, dedupEntries };
+  }
+
+  progressLine(elapsedMs: number): string {
+    const c = this.counters;
+    const last = this.validation.windows[this.validation.windows.length - 1];
+    const auc = last === undefined ? '' : `, AUC (window ${last.window}) ${Object.entries(last.signals).map(([s, v]) => `${s} ${v.auc.toFixed(3)}`).join(' ')}`;
+    const rate = Math.round(c.samplesIn / Math.max(elapsedMs / 1000, 0.001));
+    const storeMs = c.storeCommits === 0 ? 0 : c.storeMsTotal / c.storeCommits;
+    return `train: samples ${c.samplesIn} in (${rate}/s), applied ${c.applied}, duplicates ${c.duplicates}, stale ${c.stale}, corrections ${c.corrections}, updates ${c.updates}, store ${storeMs.toFixed(1)} ms/batch (max ${c.storeMsMax.toFixed(0)})${auc}`;
+  }
+
+  async #step(partition: number, records: readonly ConsumedRecord[], next: bigint): Promise<void> {
+    const samples: SampleRecord[] = [];
+    const deadLetters: ProducedRecord[] = [];
+    for (const r of records) {
+      try {
+        samples.push(this.#d.codec.decodeSample(r.value, r));
+      } catch (error) {
+        if (!(error instanceof BadRecordError)) throw error;
+        deadLetters.push({ topic: this.#o.deadLetterTopic, partition: r.partition, key: r.key, value: r.value ?? Buffer.alloc(0), headers: error.deadLetterHeaders() });
+        this.counters.deadLettered++;
+        this.#d.log.warn('bad sample dead-lettered', { code: error.code, reason: error.reason, field: error.field, topic: r.topic, partition: r.partition, offset: r.offset });
+      }
+    }
+    this.counters.samplesIn += samples.length;
+    const model = this.#d.model;
+    const keys = new Set<string>([BIAS]);
+    for (const s of samples) for (const k of featureKeys(s)) keys.add(k);
+    const t0 = this.#d.clock.now();
+    const stored = await this.#retrying('read rows', () => this.#d.store.readRows([...keys]));
+    const seen = await this.#retrying('read de-dup memory', () => this.#d.store.readSeen(partition, samples.map((s) => s.view_event_id)));
+    const readMs = this.#d.clock.now() - t0;
+    const rows = new Map<string, Float32Array>();
+    const before = new Map<string, Float32Array>();
+    for (const key of keys) {
+      const row = stored.get(key) ?? model.initialRow(key, key === BIAS);
+      before.set(key, row);
+      rows.set(key, Float32Array.from(row));
+    }
+    const touched = new Set<string>();
+    const seenWrites: SeenWrite[] = [];
+    const applied = new Map<string, number>(seen);
+    const signals = this.#o.signals;
+    for (const s of samples) {
+      const id = s.view_event_id.toString('hex');
+      const done = applied.get(id);
+      if (done !== undefined && s.version <= done) {
+        if (s.version === done) this.counters.duplicates++;
+        else this.counters.stale++;
+        continue;
+      }
+      const [u, p, c] = featureKeys(s);
+      const live: ImpressionRows = { bias: rows.get(BIAS)!, features: [rows.get(u)!, rows.get(p)!, rows.get(c)!] };
+      const scores = signals.map((_, i) => model.predict(i, live));
+      const labels = signals.map((name) => (s.labels[name] === 1 ? 1 : 0));
+      if (done === undefined) {
+        const frozen = this.#frozen === undefined ? undefined : this.#frozenScores([BIAS, u, p, c], rows);
+        this.validation.record(s.view_ts, scores, frozen, labels);
+      } else this.counters.corrections++;
+      if (this.#frozen !== undefined) for (const key of [BIAS, u, p, c]) if (!this.#frozen.has(key)) this.#frozen.set(key, Float32Array.from(rows.get(key)!));
+      for (let i = 0; i < signals.length; i++) model.update(i, live, scores[i]!, labels[i]!);
+      this.counters.updates += signals.length;
+      for (const key of [BIAS, u, p, c]) touched.add(key);
+      applied.set(id, s.version);
+      seenWrites.push({ partition, viewId: s.view_event_id, version: s.version, ts: s.view_ts });
+      if (s.view_ts > (this.#newestTs.get(partition) ?? Number.NEGATIVE_INFINITY)) this.#newestTs.set(partition, s.view_ts);
+      this.counters.applied++;
+      if (this.#frozen === undefined && this.#o.freezeAfter > 0 && this.counters.applied >= this.#o.freezeAfter) {
+        this.#frozen = new Map();
+        this.#d.log.info('model frozen for comparison', { afterSamples: this.counters.applied });
+      }
+    }
+    if (deadLetters.length > 0) await this.#retrying('send dead letters', () => this.#d.sendDeadLetters(deadLetters));
+    const writes: RowWrite[] = [...touched].map((key) => ({ key, before: before.get(key)!, after: rows.get(key)! }));
+    const newest = this.#newestTs.get(partition);
+    const forgetBefore = new Map(newest === undefined ? [] : [[partition, newest - this.#o.dedupTtlMs] as const]);
+    const t1 = this.#d.clock.now();
+    await this.#retrying('commit', () => this.#d.store.commit({ rows: writes, seen: seenWrites, forgetBefore, offsets: new Map([[partition, next]]) }));
+    const storeMs = readMs + (this.#d.clock.now() - t1);
+    this.counters.storeCommits++;
+    this.counters.storeMsTotal += storeMs;
+    if (storeMs > this.counters.storeMsMax) this.counters.storeMsMax = storeMs;
+  }
+
+  #frozenScores(keys: readonly string[], rows: ReadonlyMap<string, Float32Array>): number[] {
+    const row = (key: string): Float32Array => this.#frozen?.get(key) ?? rows.get(key)!;
+    const frozen: ImpressionRows = { bias: row(keys[0]!), features: [row(keys[1]!), row(keys[2]!), row(keys[3]!)] };
+    return this.#o.signals.map((_, i) => this.#d.model.predict(i, frozen));
+  }
+
+  /** Runs op; on a retriable failure waits (0.25 s doubling to 5 s) and runs it again, for up to reconnectTimeoutMs. */
+  async #retrying<T>(what: string, op: () => Promise<T>): Promise<T> {
+    let failingSince: number | undefined;
+    let pause = 250;
+    for (;;) {
+      try {
+        const result = await op();
+        if (failingSince !== undefined) this.#d.log.info('answers again; going on', { what });
+        return result;
+      } catch (error) {
+        if (!(error instanceof LabeljoinError) || !error.retriable) throw error;
+        const now = this.#d.clock.now();
+        failingSince ??= now;
+        if (now - failingSince > this.#o.reconnectTimeoutMs) throw error;
+        this.#d.log.warn('unavailable; retrying', { what, error: error.message, retryInMs: pause });
+        await this.#d.clock.sleep(pause);
+        pause = Math.min(pause * 2, 5_000);
+      }
+    }
+  }
+}
+
+/** Row keys of a sample's three features, in field order (user, post, ctx). */
+export function featureKeys(s: SampleRecord): readonly [string, string, string] {
+  return [`u:${s.user_id}`, `p:${s.post_id}`, `c:${s.context.surface}|${Math.min(s.context.position, 20)}`];
+}

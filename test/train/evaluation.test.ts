@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { auc, logloss, ProgressiveValidation } from '../../src/train/evaluation.js';
+
+describe('progressive validation', () => {
+  it('AUC: perfect, inverted, ties and one class', () => {
+    assert.equal(auc([0.1, 0.2, 0.8, 0.9], [0, 0, 1, 1]), 1);
+    assert.equal(auc([0.9, 0.8, 0.2, 0.1], [0, 0, 1, 1]), 0);
+    assert.equal(auc([0.5, 0.5, 0.5, 0.5], [0, 1, 0, 1]), 0.5);
+    // 1 positive above 2 of 3 negatives: 2/3
+    assert.equal(auc([0.1, 0.3, 0.6, 0.5], [0, 0, 0, 1]), 2 / 3);
+    assert.ok(Number.isNaN(auc([0.1, 0.2], [1, 1])));
+  });
+
+  it('logloss of known predictions', () => {
+    assert.ok(Math.abs(logloss([0.5, 0.5], [0, 1]) - Math.log(2)) < 1e-12);
+    assert.ok(logloss([1, 0], [1, 0]) < 1e-6);
+  });
+
+  it('closes a window every N samples and scores the frozen copy only when every sample of the window has one', () => {
+    const v = new ProgressiveValidation(['like'], 2);
+    v.record(1, [0.9], undefined, [1]);
+    v.record(2, [0.1], undefined, [0]);
+    v.record(3, [0.2], [0.8], [1]);
+    v.record(4, [0.7], [0.3], [0]);
+    v.record(5, [0.6], [0.4], [1]);
+    assert.equal(v.close()?.samples, 1);
+    assert.deepEqual(v.windows.map((w) => [w.window, w.samples, w.fromTs, w.toTs]), [[1, 2, 1, 2], [2, 2, 3, 4], [3, 1, 5, 5]]);
+    assert.equal(v.windows[0]!.signals['like']!.auc, 1);
+    assert.equal(v.windows[0]!.signals['like']!.frozenAuc, undefined);
+    assert.equal(v.windows[1]!.signals['like']!.auc, 0);
+    assert.equal(v.windows[1]!.signals['like']!.frozenAuc, 1);
+  });
+});
