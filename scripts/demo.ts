@@ -6,7 +6,8 @@
  *   3. simulate 50,000 views with their engagements and write the ground truth,
  *   4. join them (labeljoin join --drain),
  *   5. validate the samples against the truth,
- *   6. delete the topics and stop the broker (--keep leaves both).
+ *   6. train online FFM models on the samples (labeljoin train --drain, embedded store),
+ *   7. delete the topics and stop the broker (--keep leaves both).
  * Each step runs the real `labeljoin` command. With LABELJOIN_BROKERS set it
  * uses that cluster and starts nothing.
  */
@@ -92,6 +93,12 @@ async function main(): Promise<number> {
     const [counts, accuracy] = report.split('\n');
     say(`5. validated against the truth: ${counts}`);
     say(`   ${accuracy}`);
+
+    const trained = await step('training', ['train', '--drain', '--signals', 'like,share', '--model', run, '--model-dir', join(demoDir, 'model'), '--eval-window', '10000'], env);
+    const trainLines = trained.trim().split('\n');
+    say(`6. trained: ${trainLines[0]?.replace(/^train \([^)]*\): /, '') ?? ''}`);
+    const lastWindow = trainLines[trainLines.length - 1]?.trim().split(/\s+/) ?? [];
+    say(`   last window, scored before learning (AUC/logloss): ${lastWindow.slice(2).join(' ')}`);
   } finally {
     if (values.keep === true) {
       say(`   kept the topics${external === undefined || external === '' ? ` and the broker (stop it: npx labeljoin kafka stop --data ${dataDir})` : ''}; truth in ${truth}`);
@@ -100,8 +107,8 @@ async function main(): Promise<number> {
       await admin.deleteTopics(Object.values(topics)).finally(() => admin.close());
       if (external === undefined || external === '') {
         await stopLocalBroker(dataDir, log);
-        say('6. topics deleted, broker stopped');
-      } else say('6. topics deleted');
+        say('7. topics deleted, broker stopped');
+      } else say('7. topics deleted');
     }
   }
   return 0;
