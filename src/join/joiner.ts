@@ -25,10 +25,11 @@ import { BadRecordError } from '../codec/errors.js';
 import type { EngagementEvent } from '../codec/events.js';
 import type { FetchedPartition, KafkaFetcher } from '../kafka/fetcher.js';
 import type { GroupMember } from '../kafka/group.js';
-import { KafkaError, OffsetOutOfRangeError } from '../kafka/errors.js';
+import { OffsetOutOfRangeError } from '../kafka/errors.js';
 import type { ProducedRecord } from '../kafka/producer.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
+import { retryWhileUnavailable } from '../time/retry.js';
 import type { EngagementTime } from '../time/watermarks.js';
 import { newCounters, type JoinCounters } from './counters.js';
 import type { Delivery } from './delivery.js';
@@ -132,31 +133,9 @@ export class Joiner {
     return { counters: this.counters, elapsedMs: this.#d.clock.now() - started, partitions: [...everAssigned].sort((a, b) => a - b) };
   }
 
-  /**
-   * Runs a step; when it fails with a retriable Kafka error (the broker is
-   * down or restarting, a leader moved), logs it, waits with growing pauses
-   * and runs it again, up to reconnectTimeout of failures in a row.
-   */
-  async #retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
-    let failingSince: number | undefined;
-    let pause = 250;
-    for (;;) {
-      try {
-        const result = await step();
-        if (failingSince !== undefined) this.#d.log.info('Kafka answers again; going on', { what, afterMs: this.#d.clock.now() - failingSince });
-        return result;
-      } catch (error) {
-        if (!(error instanceof KafkaError) || !error.retriable) throw error;
-        const now = this.#d.clock.now();
-        failingSince ??= now;
-        if (now - failingSince > this.#o.reconnectTimeoutMs) {
-          throw new KafkaError(error.code, `gave up after ${Math.round((now - failingSince) / 1000)} s of failures in ${what}: ${error.message}`, { cause: error });
-        }
-        this.#d.log.warn('Kafka unavailable; retrying', { what, error: error.message, retryInMs: pause });
-        await this.#d.clock.sleep(pause);
-        pause = Math.min(pause * 2, 5_000);
-      }
-    }
+  /** Runs a step through a Kafka outage, up to reconnectTimeout of failures in a row (src/time/retry.ts). */
+  #retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
+    return retryWhileUnavailable(step, { what, service: 'Kafka', timeoutMs: this.#o.reconnectTimeoutMs, clock: this.#d.clock, log: this.#d.log });
   }
 
   // 1. assignment ------------------------------------------------------------

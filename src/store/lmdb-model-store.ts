@@ -104,9 +104,9 @@ export class LmdbModelStore implements ModelStore {
   }
 
   async seenCount(partition: number): Promise<number> {
-    let n = 0;
     const start = u32(partition);
-    for (const entry of this.#seen.range(start, prefixEnd(start))) if (entry !== undefined) n++;
+    let n = 0;
+    for (const _ of this.#seen.range(start, prefixEnd(start))) n++;
     return n;
   }
 

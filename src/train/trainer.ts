@@ -26,12 +26,12 @@
 import type { EventCodec } from '../codec/codec.js';
 import { BadRecordError } from '../codec/errors.js';
 import type { SampleRecord } from '../codec/events.js';
-import { LabeljoinError } from '../errors.js';
 import type { ConsumedRecord, KafkaFetcher } from '../kafka/fetcher.js';
 import type { ProducedRecord } from '../kafka/producer.js';
 import type { Logger } from '../log/logger.js';
 import type { ModelStore, RowWrite, SeenWrite } from '../store/model-store.js';
 import type { Clock } from '../time/clock.js';
+import { retryWhileUnavailable } from '../time/retry.js';
 import { ProgressiveValidation, type WindowReport } from './evaluation.js';
 import type { Ffm, ImpressionRows } from './ffm.js';
 
@@ -123,21 +123,22 @@ export class Trainer {
     const parts = this.#o.partitions;
     const f = this.#d.fetcher;
     const topic = this.#o.samplesTopic;
-    const stored = await this.#retrying('read offsets', () => this.#d.store.readOffsets(parts));
-    const starts = await this.#retrying('beginning offsets', () => f.beginningOffsets(topic, parts));
+    const stored = await this.#retrying('read offsets', 'the model store', () => this.#d.store.readOffsets(parts));
+    const starts = await this.#retrying('beginning offsets', 'Kafka', () => f.beginningOffsets(topic, parts));
     const positions = new Map(parts.map((p) => [p, stored.get(p) ?? starts.get(p) ?? 0n]));
-    const ends = this.#o.drain ? await this.#retrying('end offsets', () => f.endOffsets(topic, parts)) : undefined;
+    const ends = this.#o.drain ? await this.#retrying('end offsets', 'Kafka', () => f.endOffsets(topic, parts)) : undefined;
     this.#d.log.info('trainer starts', { topic, partitions: parts, from: Object.fromEntries([...positions].map(([p, o]) => [p, o.toString()])) });
     let lastProgress = started;
     while (!signal.aborted) {
       const active = parts.filter((p) => ends === undefined || positions.get(p)! < (ends.get(p) ?? 0n));
       if (active.length === 0) break;
-      const fetched = await this.#retrying('fetch samples', () => f.fetch(active.map((p) => ({ topic, partition: p, offset: positions.get(p)! }))));
+      const fetched = await this.#retrying('fetch samples', 'Kafka', () => f.fetch(active.map((p) => ({ topic, partition: p, offset: positions.get(p)! }))));
       for (const part of fetched) {
-        for (let i = 0; i < part.records.length || (i === 0 && part.nextOffset > positions.get(part.partition)!); i += this.#o.batchSize) {
+        if (part.nextOffset <= positions.get(part.partition)!) continue; // nothing new
+        // Batches of at most batchSize; the last one commits the fetch's next offset (past markers and aborted records too).
+        for (let i = 0; i === 0 || i < part.records.length; i += this.#o.batchSize) {
           const chunk = part.records.slice(i, i + this.#o.batchSize);
-          const last = i + this.#o.batchSize >= part.records.length;
-          const next = last ? part.nextOffset : chunk[chunk.length - 1]!.offset + 1n;
+          const next = i + this.#o.batchSize >= part.records.length ? part.nextOffset : chunk[chunk.length - 1]!.offset + 1n;
           await this.#step(part.partition, chunk, next);
           const now = this.#d.clock.now();
           if (now - lastProgress >= this.#o.progressEveryMs) {
@@ -150,7 +151,7 @@ export class Trainer {
     }
     this.validation.close();
     const dedupEntries: Record<number, number> = {};
-    for (const p of parts) dedupEntries[p] = await this.#retrying('count de-dup memory', () => this.#d.store.seenCount(p));
+    for (const p of parts) dedupEntries[p] = await this.#retrying('count de-dup memory', 'the model store', () => this.#d.store.seenCount(p));
     return { counters: this.counters, elapsedMs: this.#d.clock.now() - started, partitions: parts, windows: this.validation.windows, dedupEntries };
   }
 
@@ -181,8 +182,8 @@ export class Trainer {
     const keys = new Set<string>([BIAS]);
     for (const s of samples) for (const k of featureKeys(s)) keys.add(k);
     const t0 = this.#d.clock.now();
-    const stored = await this.#retrying('read rows', () => this.#d.store.readRows([...keys]));
-    const seen = await this.#retrying('read de-dup memory', () => this.#d.store.readSeen(partition, samples.map((s) => s.view_event_id)));
+    const stored = await this.#retrying('read rows', 'the model store', () => this.#d.store.readRows([...keys]));
+    const seen = await this.#retrying('read de-dup memory', 'the model store', () => this.#d.store.readSeen(partition, samples.map((s) => s.view_event_id)));
     const readMs = this.#d.clock.now() - t0;
     const rows = new Map<string, Float32Array>();
     const before = new Map<string, Float32Array>();
@@ -204,17 +205,18 @@ export class Trainer {
         continue;
       }
       const [u, p, c] = featureKeys(s);
+      const impression = [BIAS, u, p, c] as const;
       const live: ImpressionRows = { bias: rows.get(BIAS)!, features: [rows.get(u)!, rows.get(p)!, rows.get(c)!] };
       const scores = signals.map((_, i) => model.predict(i, live));
       const labels = signals.map((name) => (s.labels[name] === 1 ? 1 : 0));
       if (done === undefined) {
-        const frozen = this.#frozen === undefined ? undefined : this.#frozenScores([BIAS, u, p, c], rows);
+        const frozen = this.#frozen === undefined ? undefined : this.#frozenScores(impression, rows);
         this.validation.record(s.view_ts, scores, frozen, labels);
       } else this.counters.corrections++;
-      if (this.#frozen !== undefined) for (const key of [BIAS, u, p, c]) if (!this.#frozen.has(key)) this.#frozen.set(key, Float32Array.from(rows.get(key)!));
+      if (this.#frozen !== undefined) for (const key of impression) if (!this.#frozen.has(key)) this.#frozen.set(key, Float32Array.from(rows.get(key)!));
       for (let i = 0; i < signals.length; i++) model.update(i, live, scores[i]!, labels[i]!);
       this.counters.updates += signals.length;
-      for (const key of [BIAS, u, p, c]) touched.add(key);
+      for (const key of impression) touched.add(key);
       applied.set(id, s.version);
       seenWrites.push({ partition, viewId: s.view_event_id, version: s.version, ts: s.view_ts });
       if (s.view_ts > (this.#newestTs.get(partition) ?? Number.NEGATIVE_INFINITY)) this.#newestTs.set(partition, s.view_ts);
@@ -224,12 +226,12 @@ export class Trainer {
         this.#d.log.info('model frozen for comparison', { afterSamples: this.counters.applied });
       }
     }
-    if (deadLetters.length > 0) await this.#retrying('send dead letters', () => this.#d.sendDeadLetters(deadLetters));
+    if (deadLetters.length > 0) await this.#retrying('send dead letters', 'Kafka', () => this.#d.sendDeadLetters(deadLetters));
     const writes: RowWrite[] = [...touched].map((key) => ({ key, before: before.get(key)!, after: rows.get(key)! }));
     const newest = this.#newestTs.get(partition);
     const forgetBefore = new Map(newest === undefined ? [] : [[partition, newest - this.#o.dedupTtlMs] as const]);
     const t1 = this.#d.clock.now();
-    await this.#retrying('commit', () => this.#d.store.commit({ rows: writes, seen: seenWrites, forgetBefore, offsets: new Map([[partition, next]]) }));
+    await this.#retrying('commit', 'the model store', () => this.#d.store.commit({ rows: writes, seen: seenWrites, forgetBefore, offsets: new Map([[partition, next]]) }));
     const storeMs = readMs + (this.#d.clock.now() - t1);
     this.counters.storeCommits++;
     this.counters.storeMsTotal += storeMs;
@@ -242,25 +244,9 @@ export class Trainer {
     return this.#o.signals.map((_, i) => this.#d.model.predict(i, frozen));
   }
 
-  /** Runs op; on a retriable failure waits (0.25 s doubling to 5 s) and runs it again, for up to reconnectTimeoutMs. */
-  async #retrying<T>(what: string, op: () => Promise<T>): Promise<T> {
-    let failingSince: number | undefined;
-    let pause = 250;
-    for (;;) {
-      try {
-        const result = await op();
-        if (failingSince !== undefined) this.#d.log.info('answers again; going on', { what });
-        return result;
-      } catch (error) {
-        if (!(error instanceof LabeljoinError) || !error.retriable) throw error;
-        const now = this.#d.clock.now();
-        failingSince ??= now;
-        if (now - failingSince > this.#o.reconnectTimeoutMs) throw error;
-        this.#d.log.warn('unavailable; retrying', { what, error: error.message, retryInMs: pause });
-        await this.#d.clock.sleep(pause);
-        pause = Math.min(pause * 2, 5_000);
-      }
-    }
+  /** Runs op through an outage of Kafka or the store, up to reconnectTimeoutMs of failures in a row (src/time/retry.ts). */
+  #retrying<T>(what: string, service: 'Kafka' | 'the model store', op: () => Promise<T>): Promise<T> {
+    return retryWhileUnavailable(op, { what, service, timeoutMs: this.#o.reconnectTimeoutMs, clock: this.#d.clock, log: this.#d.log });
   }
 }
 
