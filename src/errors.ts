@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   // cli / config
   'USAGE',
   'CONFIG_INVALID',
+  // validate: an input that cannot be read at all (missing file, unknown topic, not a sample set)
+  'INPUT_INVALID',
   // local broker
   'JAVA_MISSING',
   'MAVEN_MISSING',

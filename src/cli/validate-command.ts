@@ -1,42 +1,101 @@
 /**
- * labeljoin validate --samples TOPIC --truth FILE
+ * labeljoin validate --samples A (--against B | --truth FILE | --rejoin)
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { EventCodec } from '../codec/codec.js';
-import { UsageError } from '../errors.js';
+import { shadowFilter } from '../codec/shadow.js';
+import { isLabeljoinError, UsageError } from '../errors.js';
 import { connectionSettings } from '../kafka/connection.js';
-import { compareWithTruth, type TruthReport } from '../validate/truth-report.js';
+import { compareSampleSets, type ComparisonReport } from '../validate/compare.js';
+import { InputError } from '../validate/errors.js';
+import { reportHtml } from '../validate/report-html.js';
+import { reportLines } from '../validate/report-text.js';
+import { rejoinSource } from '../validate/rejoin.js';
+import { openSide, readWriterSchemas, truthSource, type SampleSource } from '../validate/sources.js';
 import type { CommandSpec } from './command.js';
 
 export const validateCommand: CommandSpec = {
   name: 'validate',
-  summary: 'Compare the samples in a topic with the simulator\'s ground truth: expected, found, missing, extra, repeated sample ids, label accuracy.',
-  details: 'Exit code 0 when every expected view has a sample, none is extra and every label agrees; 1 otherwise; 2 on usage errors.',
-  settings: ['kafka.brokers', 'join.labelTypes', 'join.latePolicy'],
+  summary: 'Compare a sample set with another, with the simulator\'s truth, or with an offline re-join: match rate, label agreement, missing/extra, duplicates, schema compatibility.',
+  details: [
+    'A side is a topic or a file: "topic:NAME" or "file:PATH" say which; otherwise an existing path or a name ending in',
+    '.avro/.ndjson/.jsonl/.json is a file (Avro container or NDJSON, told apart by their first bytes), else a topic.',
+    'The reference (B) is one of: --against SIDE; --truth FILE (from labeljoin simulate --truth; under --late-policy drop',
+    'labels the truth marks late are expected 0); --rejoin (the views and engagements topics joined again offline,',
+    'by a different method than the streaming joiner, under the same --window/--max-skew/--out-of-orderness/--late-policy).',
+    'Samples are matched by view (one sample per view; of several versions the newest counts). Memory is bounded:',
+    'both sides are spilled to --buckets hash buckets on disk and compared one bucket at a time.',
+    'Exit code: 0 when agreement (samples on both sides with every label equal, over all samples on either side)',
+    'is at least --min-agreement; 1 when below; 2 on usage or input errors (missing file or topic, no broker).',
+  ].join('\n'),
+  settings: [
+    'kafka.brokers', 'topics.samples', 'topics.views', 'topics.engagements', 'join.labelTypes', 'join.latePolicy',
+    'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'validate.minAgreement', 'validate.shadowFraction',
+    'validate.from', 'validate.to', 'validate.buckets', 'validate.spillDir',
+  ],
   flags: [
-    { name: 'samples', type: 'string', meta: 'TOPIC', doc: 'topic of the samples to check' },
-    { name: 'truth', type: 'string', meta: 'FILE', doc: 'truth file written by labeljoin simulate --truth' },
+    { name: 'samples', type: 'string', meta: 'SIDE', doc: 'the samples under test (A): a topic or a file; default: the --samples-topic' },
+    { name: 'against', type: 'string', meta: 'SIDE', doc: 'the reference sample set (B): a topic or a file' },
+    { name: 'truth', type: 'string', meta: 'FILE', doc: 'reference: the truth file written by labeljoin simulate --truth' },
+    { name: 'rejoin', type: 'boolean', doc: 'reference: an offline re-join of the --views-topic and --engagements-topic' },
+    { name: 'writer-schemas', type: 'string', meta: 'FILE,...', doc: 'more Avro writer schemas (.avsc) to read topics written by other pipelines' },
     { name: 'json', type: 'boolean', doc: 'print the report as one JSON object' },
+    { name: 'html', type: 'string', meta: 'FILE', doc: 'also write the report as a self-contained HTML page with a chart of agreement over time' },
   ],
   async run(ctx) {
-    const samples = ctx.flags['samples'];
+    const { config, log } = ctx;
+    const against = ctx.flags['against'];
     const truth = ctx.flags['truth'];
-    if (typeof samples !== 'string' || typeof truth !== 'string') throw new UsageError('validate needs --samples TOPIC and --truth FILE (see: labeljoin validate --help)');
-    const { config } = ctx;
-    const report = await compareWithTruth(connectionSettings(config), samples, resolve(truth), new EventCodec({ labelTypes: config.join.labelTypes }), config.join.latePolicy);
+    const rejoin = ctx.flags['rejoin'] === true;
+    const references = [typeof against === 'string', typeof truth === 'string', rejoin].filter(Boolean).length;
+    if (references !== 1) throw new UsageError('validate needs exactly one reference: --against SIDE, --truth FILE or --rejoin (see: labeljoin validate --help)');
+    const v = config.validate;
+    if (v.from !== undefined && v.to !== undefined && v.from >= v.to) throw new UsageError('--from must be before --to (see: labeljoin validate --help)');
+    const samples = typeof ctx.flags['samples'] === 'string' ? ctx.flags['samples'] : `topic:${config.topics.samples}`;
+    const schemaFiles = typeof ctx.flags['writer-schemas'] === 'string' ? ctx.flags['writer-schemas'].split(',').filter((s) => s !== '').map((s) => resolve(s)) : [];
+    const connection = connectionSettings(config);
+    const labelTypes = config.join.labelTypes;
+    const keepUser = shadowFilter(v.shadowFraction);
+    const spillDir = v.spillDir ?? tmpdir();
+    const progress = (what: string, n: number): void => log.info(what, { n });
+
+    let report: ComparisonReport;
+    try {
+      const sourceContext = { connection, labelTypes, writerSchemas: readWriterSchemas(schemaFiles) };
+      const a = openSide(samples, sourceContext);
+      let b: SampleSource;
+      if (typeof against === 'string') b = openSide(against, sourceContext);
+      else if (typeof truth === 'string') b = truthSource(resolve(truth), labelTypes, config.join.latePolicy);
+      else {
+        b = rejoinSource({
+          connection,
+          viewsTopic: config.topics.views,
+          engagementsTopic: config.topics.engagements,
+          codec: new EventCodec({ labelTypes }),
+          windowMs: config.join.windowMs,
+          maxSkewMs: config.join.maxSkewMs,
+          outOfOrdernessMs: config.join.outOfOrdernessMs,
+          latePolicy: config.join.latePolicy,
+          from: v.from,
+          to: v.to,
+          keepUser,
+          spillDir,
+          buckets: v.buckets,
+          onProgress: progress,
+        });
+      }
+      report = await compareSampleSets(a, b, { labelTypes, keepUser, shadowFraction: v.shadowFraction, from: v.from, to: v.to, spillDir, buckets: v.buckets, minAgreement: v.minAgreement, onProgress: progress });
+    } catch (error) {
+      // Any input that cannot be read at all (no broker, no topic, no file) is an input error: exit 2.
+      if (isLabeljoinError(error) && error.code !== 'INPUT_INVALID') throw new InputError(error.message, error);
+      throw error;
+    }
+    const html = ctx.flags['html'];
+    if (typeof html === 'string') writeFileSync(html, reportHtml(report));
     if (ctx.flags['json'] === true) ctx.out(JSON.stringify(report));
-    else for (const line of describe(report)) ctx.out(line);
-    return report.missing === 0 && report.extra === 0 && report.labelAccuracy === 1 ? 0 : 1;
+    else for (const line of reportLines(report)) ctx.out(line);
+    return report.passed ? 0 : 1;
   },
 };
-
-function describe(r: TruthReport): string[] {
-  const pct = (x: number): string => `${(x * 100).toFixed(3)} %`;
-  return [
-    `expected ${r.expected}, found ${r.found}, missing ${r.missing}, extra ${r.extra} (${r.samplesRead} samples read, ${r.duplicateSampleIds} repeated sample ids, ${r.versionsAboveZero} corrections)`,
-    `label accuracy ${pct(r.labelAccuracy)} (late policy ${r.latePolicy})`,
-    ...Object.entries(r.perLabel).map(([t, s]) => `  ${t.padEnd(10)} ${pct(s.accuracy).padStart(10)}  positives expected ${s.expectedPositives}, found ${s.foundPositives}, mismatches ${s.mismatches}`),
-    ...(r.examples.missing.length > 0 ? [`missing e.g. ${r.examples.missing.join(', ')}`] : []),
-    ...(r.examples.mismatched.length > 0 ? [`mismatched e.g. ${r.examples.mismatched.join('; ')}`] : []),
-  ];
-}

@@ -98,6 +98,14 @@ export interface LabeljoinConfig {
     readonly progressEveryMs: number;
     readonly reportFile: string | undefined;
   };
+  readonly validate: {
+    readonly minAgreement: number;
+    readonly shadowFraction: number;
+    readonly from: number | undefined;
+    readonly to: number | undefined;
+    readonly spillDir: string | undefined;
+    readonly buckets: number;
+  };
   readonly bench: {
     readonly records: number;
   };
@@ -264,6 +272,14 @@ function assemble(v: SettingValues): LabeljoinConfig {
       freezeAfter: v['train.freezeAfter'],
       progressEveryMs: v['train.progressEveryMs'],
       reportFile: v['train.reportFile'],
+    },
+    validate: {
+      minAgreement: v['validate.minAgreement'],
+      shadowFraction: v['validate.shadowFraction'],
+      from: v['validate.from'],
+      to: v['validate.to'],
+      spillDir: v['validate.spillDir'],
+      buckets: v['validate.buckets'],
     },
     bench: { records: v['bench.records'] },
     log: { level: v['log.level'], format: v['log.format'] },

@@ -115,3 +115,14 @@ export function isoTimeOrNowParser(raw: unknown): number | 'now' {
   }
   throw new ValueError(`expected "now", an ISO-8601 time or ms since the epoch, got ${show(raw)}`);
 }
+
+/** An ISO-8601 time or ms since the epoch; empty or "none" for undefined. */
+export function optionalTimeParser(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null || raw === '' || raw === 'none') return undefined;
+  if (typeof raw === 'number' && Number.isSafeInteger(raw)) return raw;
+  if (typeof raw === 'string') {
+    const ms = /^-?\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+    if (Number.isSafeInteger(ms)) return ms;
+  }
+  throw new ValueError(`expected an ISO-8601 time or ms since the epoch, got ${show(raw)}`);
+}

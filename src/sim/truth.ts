@@ -19,7 +19,7 @@ export interface TruthOptions {
   readonly labelTypes: readonly string[];
   readonly windowMs: number;
   readonly maxSkewMs: number;
-  /** An engagement delivered later than view.ts + window + this is late. */
+  /** An engagement delivered later than max(view.ts, view arrival) + window + this is late. */
   readonly lateAfterMs: number;
   /** Largest clock skew of any engagement time (either way), for finalising views. */
   readonly maxClockSkewMs: number;
@@ -29,6 +29,8 @@ interface ViewState {
   readonly view: ViewEvent;
   readonly idHex: string;
   readonly partition: number;
+  /** When the joiner can close the view's window at the earliest: its time, or its arrival when it arrives late. */
+  readonly closesFrom: number;
   readonly labels: Uint8Array;
   readonly onTime: Uint8Array;
   readonly delays: Array<number | null>;
@@ -65,12 +67,18 @@ export class TruthTracker {
     return this.#pending.length - this.#pendingHead;
   }
 
-  addView(view: ViewEvent, partition: number): void {
+  /**
+   * `arrival`: when the view is delivered (default: its time). A view delivered
+   * late is joined after the views delivered before it (the joiner reads in
+   * order), so its window closes later: lateness counts from max(ts, arrival).
+   */
+  addView(view: ViewEvent, partition: number, arrival = view.ts): void {
     const n = this.#o.labelTypes.length;
     const state: ViewState = {
       view,
       idHex: view.event_id.toString('hex'),
       partition,
+      closesFrom: Math.max(view.ts, arrival),
       labels: new Uint8Array(n),
       onTime: new Uint8Array(n),
       delays: new Array<number | null>(n).fill(null),
@@ -126,7 +134,7 @@ export class TruthTracker {
     const delay = e.ts - vts;
     const current = v.delays[e.type];
     if (current === null || current === undefined || delay < current) v.delays[e.type] = delay;
-    if (e.arrival <= vts + this.#o.windowMs + this.#o.lateAfterMs) v.onTime[e.type] = 1;
+    if (e.arrival <= v.closesFrom + this.#o.windowMs + this.#o.lateAfterMs) v.onTime[e.type] = 1;
   }
 
   #finalize(v: ViewState, frontier: number): void {

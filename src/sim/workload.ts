@@ -213,7 +213,7 @@ export class Workload {
     const viewArrival = ts + (early ? 5_000 + r.int(55_000) : Math.round(r.exponential(150)));
     this.#send({ kind: 'view', event: view, partition, arrival: viewArrival, duplicate: false });
     this.stats.views++;
-    this.#truth.addView(view, partition);
+    this.#truth.addView(view, partition, viewArrival);
 
     for (const [type, p] of this.#population.engagementProbabilities(session.user, postIndex, session.position, ts)) {
       if (!r.chance(p)) continue;
@@ -221,7 +221,9 @@ export class Workload {
       const delay = beyondWindow ? this.#o.windowMs + 1_000 + r.int(this.#o.windowMs) : Math.round(typeDelay(type, r));
       const trueTs = ts + delay;
       const lateArrival = r.chance(this.#o.lateArrivalRate);
-      const transport = lateArrival ? this.#o.windowMs + 60_000 + r.int(240_000) : Math.min(5_000, Math.round(r.exponential(300)));
+      // A late arrival comes 60-300 s after the view's window closed, counted from when the view itself arrived
+      // (a view that arrives late is joined late), so it is late for the joiner without doubt.
+      const transport = lateArrival ? Math.max(0, viewArrival - trueTs) + this.#o.windowMs + 60_000 + r.int(240_000) : Math.min(5_000, Math.round(r.exponential(300)));
       const engagement: EngagementEvent = {
         event_id: r.uuid(),
         user_id: profile.id,
