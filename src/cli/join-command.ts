@@ -18,6 +18,8 @@ import { TransactionalOutput } from '../kafka/transactional.js';
 import { LmdbStore } from '../store/lmdb-store.js';
 import { systemClock } from '../time/clock.js';
 import { EngagementTime } from '../time/watermarks.js';
+import { JoinMetrics } from '../observe/metrics.js';
+import { startMetricsEndpoint } from './metrics-endpoint.js';
 import type { CommandSpec } from './command.js';
 
 export const joinCommand: CommandSpec = {
@@ -35,7 +37,7 @@ export const joinCommand: CommandSpec = {
     'codec.viewsFormat', 'codec.engagementsFormat', 'codec.samplesFormat',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.viewDisorderMs', 'join.allowedLatenessMs',
     'join.latePolicy', 'join.idleTimeoutMs', 'join.maxFutureMs', 'join.timeMode', 'join.groupId', 'join.instanceId',
-    'join.orphanTopic', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs',
+    'join.orphanTopic', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',
   ],
   flags: [
     { name: 'drain', type: 'boolean', doc: 'join everything in the input topics now, treat their end as the end of time, commit and exit 0' },
@@ -80,6 +82,8 @@ export const joinCommand: CommandSpec = {
       closeOutput = () => producer.close();
     }
     const drain = ctx.flags['drain'] === true;
+    const endpoint = await startMetricsEndpoint(config, 'join', `${j.groupId}-${j.instanceId ?? process.pid}`, log);
+    const metrics = new JoinMetrics(endpoint.registry, { labelTypes: j.labelTypes, windowMs: j.windowMs, viewsTopic: t.views, engagementsTopic: t.engagements, clock: systemClock });
     const joiner = new Joiner(
       {
         viewsTopic: t.views,
@@ -109,8 +113,10 @@ export const joinCommand: CommandSpec = {
         clock: systemClock,
         log: log.child('join'),
         progress: (line) => process.stderr.write(`join: ${line}\n`),
+        observer: metrics.observer,
       },
     );
+    metrics.attach(joiner);
     const stop = (): void => {
       log.info('stopping: finishing the cycle and committing');
       joiner.stop();
@@ -127,6 +133,7 @@ export const joinCommand: CommandSpec = {
       await closeOutput().catch(() => undefined);
       await fetcher.close().catch(() => undefined);
       await store.close().catch(() => undefined);
+      await endpoint.close();
     }
     const c = summary.counters;
     const seconds = summary.elapsedMs / 1000;

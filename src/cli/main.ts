@@ -16,8 +16,9 @@ import { simulateCommand } from './simulate-command.js';
 import { topicsCreate, topicsList } from './topics-command.js';
 import { trainCommand } from './train-command.js';
 import { validateCommand } from './validate-command.js';
+import { dashboardCommand } from './dashboard-command.js';
 
-const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList, simulateCommand, joinCommand, trainCommand, validateCommand, benchCodec];
+const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList, simulateCommand, joinCommand, trainCommand, validateCommand, dashboardCommand, benchCodec];
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

@@ -15,7 +15,9 @@ import { RedisModelStore } from '../store/redis-model-store.js';
 import { systemClock } from '../time/clock.js';
 import { Ffm } from '../train/ffm.js';
 import { Trainer, type TrainSummary } from '../train/trainer.js';
+import { TrainMetrics } from '../observe/metrics.js';
 import type { CommandSpec } from './command.js';
+import { startMetricsEndpoint } from './metrics-endpoint.js';
 
 export const trainCommand: CommandSpec = {
   name: 'train',
@@ -34,7 +36,7 @@ export const trainCommand: CommandSpec = {
     'kafka.brokers', 'kafka.compression', 'topics.samples', 'topics.deadLetter', 'join.labelTypes',
     'train.signals', 'train.instance', 'train.instances', 'train.store', 'train.stateDir', 'train.redisUrl', 'train.model',
     'train.k', 'train.learningRate', 'train.l2', 'train.seed', 'train.batchSize', 'train.dedupTtlMs', 'train.evalWindow',
-    'train.freezeAfter', 'train.progressEveryMs', 'train.reportFile', 'join.reconnectTimeoutMs',
+    'train.freezeAfter', 'train.progressEveryMs', 'train.reportFile', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',
   ],
   flags: [{ name: 'drain', type: 'boolean', doc: 'train on what the samples topic holds now, then commit and exit 0' }],
   async run(ctx) {
@@ -63,6 +65,8 @@ export const trainCommand: CommandSpec = {
       tr.store === 'redis' ? await RedisModelStore.open({ url: tr.redisUrl, model: tr.model, topic }) : new LmdbModelStore({ dir: tr.stateDir, model: tr.model, topic });
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxWaitMs: 200 });
     const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
+    const endpoint = await startMetricsEndpoint(config, 'train', `${tr.model}-${tr.instance}`, log);
+    const metrics = new TrainMetrics(endpoint.registry, { signals: tr.signals, samplesTopic: topic });
     const trainer = new Trainer(
       {
         samplesTopic: topic,
@@ -88,8 +92,10 @@ export const trainCommand: CommandSpec = {
         clock: systemClock,
         log: log.child('train'),
         progress: (line) => process.stderr.write(`${line}\n`),
+        observer: metrics.observer,
       },
     );
+    metrics.attach(trainer);
     const abort = new AbortController();
     const stop = (): void => {
       log.info('stopping: finishing the batch and committing');
@@ -106,6 +112,7 @@ export const trainCommand: CommandSpec = {
       await fetcher.close().catch(() => undefined);
       await producer.close().catch(() => undefined);
       await store.close().catch(() => undefined);
+      await endpoint.close();
     }
     for (const line of describeSummary(summary, tr.instance, tr.instances, store.kind)) ctx.out(line);
     if (tr.reportFile !== undefined) writeFileSync(tr.reportFile, `${JSON.stringify({ instance: tr.instance, instances: tr.instances, store: store.kind, ...summary }, null, 2)}\n`);

@@ -106,6 +106,14 @@ export interface LabeljoinConfig {
     readonly spillDir: string | undefined;
     readonly buckets: number;
   };
+  readonly observe: {
+    readonly metricsHost: string;
+    readonly metricsPort: number | 'off';
+    readonly dashboardPort: number;
+    readonly targets: readonly string[];
+    readonly scrapeEveryMs: number;
+    readonly historyMs: number;
+  };
   readonly bench: {
     readonly records: number;
   };
@@ -280,6 +288,14 @@ function assemble(v: SettingValues): LabeljoinConfig {
       to: v['validate.to'],
       spillDir: v['validate.spillDir'],
       buckets: v['validate.buckets'],
+    },
+    observe: {
+      metricsHost: v['observe.metricsHost'],
+      metricsPort: v['observe.metricsPort'],
+      dashboardPort: v['observe.dashboardPort'],
+      targets: v['observe.targets'],
+      scrapeEveryMs: v['observe.scrapeEveryMs'],
+      historyMs: v['observe.historyMs'],
     },
     bench: { records: v['bench.records'] },
     log: { level: v['log.level'], format: v['log.format'] },

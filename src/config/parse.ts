@@ -126,3 +126,27 @@ export function optionalTimeParser(raw: unknown): number | undefined {
   }
   throw new ValueError(`expected an ISO-8601 time or ms since the epoch, got ${show(raw)}`);
 }
+
+/** A TCP port, or "off". */
+export function portOrOffParser(raw: unknown): number | 'off' {
+  if (raw === 'off') return 'off';
+  return intParser(0, 65_535)(raw);
+}
+
+/** Comma-separated http(s) URLs. */
+export function parseUrlList(raw: unknown): string[] {
+  const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (items === undefined) throw new ValueError(`expected comma-separated URLs, got ${show(raw)}`);
+  const urls = items.map((u) => String(u).trim()).filter((u) => u !== '');
+  for (const u of urls) {
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(u).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ValueError(`expected an http(s) URL, got ${show(u)}`);
+  }
+  if (urls.length === 0) throw new ValueError('expected at least one URL');
+  return urls;
+}

@@ -1,7 +1,30 @@
 /**
- * Counters of every outcome of the joiner. Plain numbers, read by the
- * progress line, the final summary and (later) the metrics endpoint.
+ * Counters of every outcome of the joiner, plain numbers read by the progress
+ * line, the final summary and the metrics endpoint; and the hooks an observer
+ * (the metrics of src/observe, wired by the CLI) gets for what is not a count.
  */
+import type { SampleRecord } from '../codec/events.js';
+
+/** Called by the joiner as things happen; must be cheap (it runs on the hot path). */
+export interface JoinObserver {
+  sampleEmitted(sample: SampleRecord): void;
+  committed(durationMs: number): void;
+}
+
+/** Where one assigned partition stands, for metrics. */
+export interface PartitionState {
+  readonly partition: number;
+  /** Engagement watermark (event time, ms); -Infinity before any engagement. */
+  readonly watermark: number;
+  /** Next views offset not yet joined, and the views end offset seen last. */
+  readonly viewsPosition: bigint;
+  readonly viewsEnd: bigint;
+  /** Next engagements offset to read, and the engagements end offset seen last. */
+  readonly engagementsPosition: bigint;
+  readonly engagementsEnd: bigint;
+  /** Event time of the newest view joined. */
+  readonly newestJoinedTs: number | undefined;
+}
 
 export interface JoinCounters {
   viewsIn: number;

@@ -31,7 +31,7 @@ import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import { retryWhileUnavailable } from '../time/retry.js';
 import type { EngagementTime } from '../time/watermarks.js';
-import { newCounters, type JoinCounters } from './counters.js';
+import { newCounters, type JoinCounters, type JoinObserver, type PartitionState } from './counters.js';
 import type { Delivery } from './delivery.js';
 import type { EngagementIndex } from './engagement-index.js';
 import { labels, matches } from './labels.js';
@@ -68,6 +68,7 @@ export interface JoinerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly progress: (line: string) => void;
+  readonly observer?: JoinObserver;
 }
 
 export interface JoinSummary {
@@ -97,6 +98,24 @@ export class Joiner {
   /** Asks the loop to finish its cycle, commit and return. */
   stop(): void {
     this.#stopping = true;
+  }
+
+  /** Where each assigned partition stands (for metrics). */
+  partitionStates(): PartitionState[] {
+    return [...this.#jobs.values()].map((j) => ({
+      partition: j.partition,
+      watermark: this.#d.time.watermark(j.partition),
+      viewsPosition: j.released,
+      viewsEnd: j.viewEnd,
+      engagementsPosition: j.engPos,
+      engagementsEnd: j.engEnd,
+      newestJoinedTs: j.newestEmittedTs,
+    }));
+  }
+
+  /** Engagements held by the index. */
+  indexSize(): number {
+    return this.#d.index.engagementCount();
   }
 
   async run(): Promise<JoinSummary> {
@@ -368,6 +387,7 @@ export class Joiner {
     const labelled = labels(view.event_id, view.ts, index.engagementsOf(view.user_id, view.post_id), this.#o.labelTypes.length, this.#o);
     for (const e of labelled.matched) if (!e.matched) index.markMatched(e);
     const sample = this.#d.outbox.sample(p, view, labelled, this.#d.clock.now());
+    this.#d.observer?.sampleEmitted(sample);
     this.counters.samplesOut++;
     this.#o.labelTypes.forEach((t, i) => {
       if (((labelled.labels >>> i) & 1) === 1) this.counters.positives[t]!++;
@@ -470,7 +490,9 @@ export class Joiner {
     for (const job of this.#jobs.values()) if (job.released > job.committed) offsets.set(job.partition, job.released);
     if (this.#unsent.length === 0 && offsets.size === 0) return;
     // The records are kept until delivered: a failed attempt delivers them again.
+    const started = this.#d.clock.now();
     await this.#d.delivery.deliver(this.#unsent, offsets);
+    this.#d.observer?.committed(this.#d.clock.now() - started);
     this.#unsent = [];
     for (const [p, offset] of offsets) {
       const job = this.#jobs.get(p);

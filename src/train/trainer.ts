@@ -62,6 +62,8 @@ export interface TrainerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly progress: (line: string) => void;
+  /** Called after each batch's store commit (for metrics). */
+  readonly observer?: { batchCommitted(durationMs: number): void };
 }
 
 export interface TrainCounters {
@@ -106,6 +108,8 @@ export class Trainer {
     storeMsMax: 0,
   };
   readonly validation: ProgressiveValidation;
+  /** Per owned partition: the next offset to read and the end offset seen by the last fetch (for metrics). */
+  readonly positions = new Map<number, { position: bigint; end: bigint }>();
   readonly #o: TrainerOptions;
   readonly #d: TrainerDeps;
   /** Rows as they were when the model was frozen (copy on first write after freezing). */
@@ -134,6 +138,7 @@ export class Trainer {
       if (active.length === 0) break;
       const fetched = await this.#retrying('fetch samples', 'Kafka', () => f.fetch(active.map((p) => ({ topic, partition: p, offset: positions.get(p)! }))));
       for (const part of fetched) {
+        this.positions.set(part.partition, { position: positions.get(part.partition)!, end: part.endOffset });
         if (part.nextOffset <= positions.get(part.partition)!) continue; // nothing new
         // Batches of at most batchSize; the last one commits the fetch's next offset (past markers and aborted records too).
         for (let i = 0; i === 0 || i < part.records.length; i += this.#o.batchSize) {
@@ -147,6 +152,7 @@ export class Trainer {
           }
         }
         positions.set(part.partition, part.nextOffset);
+        this.positions.set(part.partition, { position: part.nextOffset, end: part.endOffset });
       }
     }
     this.validation.close();
@@ -233,6 +239,7 @@ export class Trainer {
     const t1 = this.#d.clock.now();
     await this.#retrying('commit', 'the model store', () => this.#d.store.commit({ rows: writes, seen: seenWrites, forgetBefore, offsets: new Map([[partition, next]]) }));
     const storeMs = readMs + (this.#d.clock.now() - t1);
+    this.#d.observer?.batchCommitted(storeMs);
     this.counters.storeCommits++;
     this.counters.storeMsTotal += storeMs;
     if (storeMs > this.counters.storeMsMax) this.counters.storeMsMax = storeMs;
