@@ -1,58 +1,110 @@
 /**
- * `npm run demo`: the pipeline end to end on a local broker, in a few readable lines.
+ * `npm run demo`: the pipeline running live on a local broker, with the
+ * dashboard to watch it.
  *
  *   1. start a local Apache Kafka broker (data in .labeljoin/demo, a free port),
  *   2. create this run's topics (views, engagements, samples, dead letter; 8 partitions),
- *   3. simulate 50,000 views with their engagements and write the ground truth,
- *   4. join them (labeljoin join --drain),
- *   5. validate the samples against the truth,
- *   6. train online FFM models on the samples (labeljoin train --drain, embedded store),
- *   7. delete the topics and stop the broker (--keep leaves both).
- * Each step runs the real `labeljoin` command. With LABELJOIN_BROKERS set it
- * uses that cluster and starts nothing.
+ *   3. start, each as the real `labeljoin` command:
+ *      - the simulator in real time (--start now --rate live: events leave when
+ *        the wall clock reaches them, with a daily load curve compressed into
+ *        --day-length, 10 min here), writing the ground truth;
+ *      - the joiner (live, a 1-minute window, late policy "correct": when the
+ *        demo stops, late arrivals still in flight are sent at once), with its
+ *        /metrics endpoint;
+ *      - the trainer (live, like/share/play), with its /metrics endpoint;
+ *      - the dashboard, and print its URL;
+ *      then a status line every 10 s,
+ *   4. on Ctrl-C (or after --seconds N): stop the simulator (what is in flight
+ *      is still sent, at once), stop the joiner, join the last window (join
+ *      --drain), validate the samples of views up to 2 min before the stop
+ *      against the truth, stop the trainer and the dashboard,
+ *   5. delete the topics and stop the broker (--keep leaves both).
+ * With LABELJOIN_BROKERS set it uses that cluster and starts no broker.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KafkaAdmin } from '../src/kafka/admin.js';
 import { freePort, startLocalBroker, stopLocalBroker } from '../src/kafka/local/broker.js';
 import { createLogger } from '../src/log/logger.js';
+import { parsePromText, sumOf } from '../src/observe/prom-text.js';
 import { packageRoot } from '../src/paths.js';
 
 const say = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
-function labeljoin(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const main = join(packageRoot(), 'build', 'src', 'cli', 'main.js');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
+const MAIN = join(packageRoot(), 'build', 'src', 'cli', 'main.js');
+const WINDOW = ['--window', '1m', '--max-skew', '10s', '--out-of-orderness', '5s'];
+const STOP_MARGIN_MS = 120_000;
+const JOIN = [...WINDOW, '--view-disorder', '60s', '--late-policy', 'correct'];
+
+interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly done: Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-async function step(what: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const r = await labeljoin(args, env);
-  if (r.code !== 0 && !(args[0] === 'validate' && r.code === 1)) {
-    throw new Error(`${what} failed (labeljoin ${args.join(' ')}):\n${r.stderr.trim().split('\n').slice(-10).join('\n')}`);
-  }
+/** Runs `labeljoin args` in its own process group (Ctrl-C reaches only the demo, which stops the children in order). */
+function start(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
+  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr += c.toString();
+    if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
+  });
+  const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal === null ? 1 : 128), stdout, stderr }));
+  });
+  return { name, process: child, done };
+}
+
+async function run(what: string, args: string[], env: NodeJS.ProcessEnv, okCodes: readonly number[] = [0]): Promise<string> {
+  const r = await start(what, args, env).done;
+  if (!okCodes.includes(r.code)) throw new Error(`${what} failed (labeljoin ${args.join(' ')}):\n${r.stderr.trim().split('\n').slice(-10).join('\n')}`);
   return r.stdout;
 }
 
+async function stopChild(c: Child, signal: NodeJS.Signals = 'SIGTERM', graceMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill(signal);
+  const timer = setTimeout(() => c.process.kill('SIGKILL'), graceMs);
+  try {
+    return await c.done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function scrape(url: string): Promise<ReturnType<typeof parsePromText>> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    return response.ok ? parsePromText(await response.text()) : [];
+  } catch {
+    return [];
+  }
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { keep: { type: 'boolean', default: false }, views: { type: 'string', default: '50000' } } });
+  const { values } = parseArgs({
+    options: {
+      keep: { type: 'boolean', default: false },
+      seconds: { type: 'string' },
+      'views-per-second': { type: 'string', default: '300' },
+      'dashboard-port': { type: 'string', default: '9470' },
+    },
+  });
+  const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
+  if (seconds !== undefined && !(seconds > 0)) throw new Error(`--seconds ${values.seconds}: expected a positive number`);
   const log = createLogger({ level: 'warn', format: 'pretty' });
   const external = process.env['LABELJOIN_BROKERS'];
   const demoDir = join(packageRoot(), '.labeljoin', 'demo');
   const dataDir = join(demoDir, 'kafka');
-  const run = `demo-${Date.now().toString(36)}`;
-  const topics = { views: `${run}-views`, engagements: `${run}-engagements`, samples: `${run}-samples`, deadLetter: `${run}-dead-letter` };
+  const runId = `demo-${Date.now().toString(36)}`;
+  const topics = { views: `${runId}-views`, engagements: `${runId}-engagements`, samples: `${runId}-samples`, deadLetter: `${runId}-dead-letter` };
 
   let brokers: string;
   if (external !== undefined && external !== '') {
@@ -73,33 +125,83 @@ async function main(): Promise<number> {
     LABELJOIN_TOPIC_DEAD_LETTER: topics.deadLetter,
     LABELJOIN_STATE_DIR: join(demoDir, 'joiner'),
     LABELJOIN_LOG_LEVEL: 'warn',
+    LABELJOIN_LOG_FORMAT: 'json',
   };
   mkdirSync(demoDir, { recursive: true });
-  const truth = join(demoDir, `${run}-truth.ndjson`);
+  const truth = join(demoDir, `${runId}-truth.ndjson`);
+  const children: Child[] = [];
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) {
+      say('   second Ctrl-C: stopping the processes now');
+      for (const c of children) c.process.kill('SIGKILL');
+      return;
+    }
+    interrupted = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    await step('creating topics', ['topics', 'create'], env);
+    await run('creating topics', ['topics', 'create'], env);
     say(`2. topics ${Object.values(topics).join(', ')} (8 partitions each)`);
 
-    const sim = await step('simulating', ['simulate', '--seed', '7', '--views', values.views, '--truth', truth], env);
-    say(`3. simulated: ${sim.split('\n')[1]?.trim() ?? ''}`);
-    say(`   ${sim.split('\n')[2]?.trim() ?? ''}`);
+    const [joinPort, trainPort] = [await freePort(), await freePort()];
+    const vps = values['views-per-second'];
+    const sim = start('simulator', ['simulate', '--seed', '7', '--start', 'now', '--rate', 'live', '--views-per-second', vps, '--day-length', '10m', '--duration', '24h', '--truth', truth, ...WINDOW], env);
+    const joiner = start('joiner', ['join', '--group', `${runId}-joiner`, '--idle-timeout', '2s', '--metrics-port', String(joinPort), ...JOIN], env);
+    const trainer = start('trainer', ['train', '--signals', 'like,share,play', '--model', runId, '--model-dir', join(demoDir, 'model'), '--eval-window', '2000', '--metrics-port', String(trainPort)], env);
+    children.push(sim, joiner, trainer);
+    const targets = [`http://127.0.0.1:${joinPort}/metrics`, `http://127.0.0.1:${trainPort}/metrics`];
+    let dashboardPort = Number(values['dashboard-port']);
+    const dashboardArgs = (port: number): string[] => ['dashboard', '--targets', targets.join(','), '--dashboard-port', String(port)];
+    let dashboard = start('dashboard', dashboardArgs(dashboardPort), env);
+    const first = await Promise.race([dashboard.done.then(() => 'ended' as const), new Promise<'up'>((resolve) => dashboard.process.stdout?.once('data', () => resolve('up')))]);
+    if (first === 'ended') {
+      dashboardPort = await freePort();
+      dashboard = start('dashboard', dashboardArgs(dashboardPort), env);
+    }
+    children.push(dashboard);
+    say(`3. live: simulator (${vps} views/s on average, a daily curve every 10 min), joiner (1-minute window), trainer (like, share, play)`);
+    say('');
+    say(`   dashboard: http://127.0.0.1:${dashboardPort}/`);
+    say('');
+    say(seconds === undefined ? '   Ctrl-C stops everything cleanly.' : `   stopping by itself after ${seconds} s (or on Ctrl-C).`);
 
-    const joined = await step('joining', ['join', '--drain', '--group', `${run}-joiner`], env);
-    const lines = joined.trim().split('\n');
-    say(`4. joined: ${lines[0]?.replace(/^join \([^)]*\): /, '') ?? ''}`);
-    say(`   ${lines[2]?.trim() ?? ''}`);
+    const started = Date.now();
+    let lastStatus = started;
+    while (!interrupted && (seconds === undefined || Date.now() - started < seconds * 1000)) {
+      for (const c of children) {
+        if (c.process.exitCode !== null) throw new Error(`the ${c.name} ended unexpectedly:\n${(await c.done).stderr.trim().split('\n').slice(-8).join('\n')}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+      if (Date.now() - lastStatus >= 10_000) {
+        lastStatus = Date.now();
+        const [j, t] = await Promise.all(targets.map(scrape));
+        const auc = (t ?? []).filter((s) => s.name === 'labeljoin_train_auc').map((s) => `${s.labels['signal']} ${s.value.toFixed(3)}`).join(' ');
+        say(`   ${Math.round((lastStatus - started) / 1000)} s: views ${sumOf(j ?? [], 'labeljoin_join_records_in_total', { input: 'views' })}, engagements ${sumOf(j ?? [], 'labeljoin_join_records_in_total', { input: 'engagements' })}, samples ${sumOf(j ?? [], 'labeljoin_join_samples_out_total')}, trained ${sumOf(t ?? [], 'labeljoin_train_samples_total', { outcome: 'applied' })}${auc === '' ? '' : `, AUC ${auc}`}`);
+      }
+    }
 
-    const report = await step('validating', ['validate', '--samples', topics.samples, '--truth', truth], env);
-    const [counts, accuracy] = report.split('\n');
-    say(`5. validated against the truth: ${counts}`);
-    say(`   ${accuracy}`);
-
-    const trained = await step('training', ['train', '--drain', '--signals', 'like,share', '--model', run, '--model-dir', join(demoDir, 'model'), '--eval-window', '10000'], env);
-    const trainLines = trained.trim().split('\n');
-    say(`6. trained: ${trainLines[0]?.replace(/^train \([^)]*\): /, '') ?? ''}`);
-    const lastWindow = trainLines[trainLines.length - 1]?.trim().split(/\s+/) ?? [];
-    say(`   last window, scored before learning (AUC/logloss): ${lastWindow.slice(2).join(' ')}`);
+    say('4. stopping: the simulator sends what is in flight and finishes the truth; the joiner commits');
+    // What is still in flight at the stop leaves at once, far faster than the disorder the joiner is set for;
+    // the check covers the views up to STOP_MARGIN before the stop.
+    const checkTo = new Date(Date.now() - STOP_MARGIN_MS).toISOString();
+    const simulated = await stopChild(sim, 'SIGINT', 120_000);
+    say(`   ${simulated.stdout.split('\n')[1]?.trim() ?? ''}`);
+    await stopChild(joiner);
+    const drained = await run('joining the last window', ['join', '--drain', '--group', `${runId}-joiner`, '--metrics-port', 'off', ...JOIN], env);
+    say(`   last window joined: ${drained.trim().split('\n')[0]?.replace(/^join \([^)]*\): /, '') ?? ''}`);
+    const report = await run('validating', ['validate', '--samples', topics.samples, '--truth', truth, '--late-policy', 'correct', '--to', checkTo, ...WINDOW], env, [0, 1]);
+    const lines = report.split('\n');
+    say(`   validated against the truth (views before ${checkTo.slice(11, 19)}): ${lines.find((l) => l.startsWith('samples on either side'))?.trim() ?? ''}`);
+    say(`   ${lines.find((l) => l.startsWith('match rate'))?.trim() ?? ''}`);
+    const trained = await stopChild(trainer);
+    say(`   trainer: ${trained.stdout.split('\n')[0]?.replace(/^train \([^)]*\): /, '') ?? ''}`);
+    await stopChild(dashboard);
   } finally {
+    for (const c of children) await stopChild(c, 'SIGTERM', 10_000).catch(() => undefined);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (values.keep === true) {
       say(`   kept the topics${external === undefined || external === '' ? ` and the broker (stop it: npx labeljoin kafka stop --data ${dataDir})` : ''}; truth in ${truth}`);
     } else {
@@ -107,11 +209,16 @@ async function main(): Promise<number> {
       await admin.deleteTopics(Object.values(topics)).finally(() => admin.close());
       if (external === undefined || external === '') {
         await stopLocalBroker(dataDir, log);
-        say('7. topics deleted, broker stopped');
-      } else say('7. topics deleted');
+        say('5. topics deleted, broker stopped');
+      } else say('5. topics deleted');
     }
   }
   return 0;
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (error) {
+  process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -44,6 +44,13 @@ export const simulateCommand: CommandSpec = {
     const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
     const what = sim.views !== undefined ? `${sim.views.toLocaleString('en-US')} views` : `${((sim.durationMs ?? 0) / 1000).toFixed(0)} s of event time`;
     process.stderr.write(`simulate: seed ${sim.seed}, ${what}, ${sim.users} users, ${sim.posts} posts, ${sim.format}/${config.kafka.compression} to ${config.topics.views} + ${config.topics.engagements} (${partitions} partitions)\n`);
+    const abort = new AbortController();
+    const stop = (): void => {
+      process.stderr.write('simulate: stopping: no new views; sending what is in flight and finishing the truth\n');
+      abort.abort();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     let summary;
     try {
       summary = await simulate(
@@ -54,12 +61,15 @@ export const simulateCommand: CommandSpec = {
           format: sim.format,
           rate: sim.rate,
           truthFile,
+          signal: abort.signal,
         },
         producer,
         systemClock,
         (p) => process.stderr.write(`simulate: ${fmt(p.sent)} sent (${fmt(p.perSecond)}/s), ${fmt(p.views)} views, ${fmt(p.engagements)} engagements, ${(p.elapsedMs / 1000).toFixed(1)} s\n`),
       );
     } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
       await producer.close();
     }
     const s = summary;

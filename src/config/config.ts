@@ -66,7 +66,7 @@ export interface LabeljoinConfig {
     readonly views: number | undefined;
     readonly durationMs: number | undefined;
     readonly viewsPerSecond: number;
-    readonly rate: number | undefined;
+    readonly rate: number | 'live' | undefined;
     readonly start: number | 'now';
     readonly dayLengthMs: number;
     readonly driftPeriodMs: number;

@@ -344,12 +344,12 @@ export const SETTINGS = {
     meta: 'N',
     doc: 'average views per second of event time (before the daily curve)',
   }),
-  'sim.rate': setting<number | undefined>({
+  'sim.rate': setting<number | 'live' | undefined>({
     default: undefined,
-    parse: (raw) => (raw === undefined || raw === '' || raw === 'max' ? undefined : floatParser(1, 100_000_000)(raw)),
+    parse: (raw) => (raw === undefined || raw === '' || raw === 'max' ? undefined : raw === 'live' ? 'live' : floatParser(1, 100_000_000)(raw)),
     flag: 'rate',
-    meta: 'N|max',
-    doc: 'events sent per second of wall-clock time; max (default) sends as fast as possible',
+    meta: 'N|live|max',
+    doc: 'events sent per second of wall-clock time; live: each event when the wall clock reaches its arrival time (with --start now: real time, the daily curve visible in throughput); max (default): as fast as possible',
   }),
   'sim.start': setting<number | 'now'>({
     default: Date.UTC(2026, 0, 1),

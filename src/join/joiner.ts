@@ -202,23 +202,42 @@ export class Joiner {
   /**
    * Where to start reading engagements p so that every view from `viewOffset`
    * on finds its engagements: the offset for time T - maxSkew - viewDisorder -
-   * outOfOrderness, T being the time of the first view still to join (or of the
-   * last joined one). Needs record timestamps to be event times (CreateTime).
+   * outOfOrderness, T being the event time of the first view still to join (or
+   * of the last joined one). Undecodable views are skipped when looking for T:
+   * a bad record's Kafka timestamp says nothing about the views' event time.
+   * Needs engagement record timestamps to be event times (CreateTime).
    */
   async #engagementStart(p: number, viewOffset: bigint): Promise<{ engagements: bigint; anchor: number | undefined; lastJoined: number | undefined }> {
     const f = this.#d.fetcher;
-    const timeAt = async (offset: bigint): Promise<number | undefined> => {
+    /** Event time of the view at `offset`, or (scanning) of the first decodable view after it. */
+    const timeAt = async (offset: bigint, scan: boolean): Promise<number | undefined> => {
       if (offset < 0n) return undefined;
-      try {
-        const first = (await f.fetch([{ topic: this.#o.viewsTopic, partition: p, offset }]))[0]?.records[0];
-        return first !== undefined && first.offset === offset ? Number(first.timestamp) : undefined;
-      } catch (error) {
-        if (error instanceof OffsetOutOfRangeError) return undefined; // deleted: no time to anchor on
-        throw error;
+      let position = offset;
+      for (let fetches = 0; fetches < (scan ? 20 : 1); fetches++) {
+        let part;
+        try {
+          part = (await f.fetch([{ topic: this.#o.viewsTopic, partition: p, offset: position }]))[0];
+        } catch (error) {
+          if (error instanceof OffsetOutOfRangeError) return undefined; // deleted: no time to anchor on
+          throw error;
+        }
+        if (part === undefined || part.records.length === 0) return undefined;
+        for (const r of part.records) {
+          if (r.offset < position) continue;
+          if (!scan && r.offset !== offset) return undefined;
+          try {
+            return this.#d.codec.decodeView(r.value, r, this.#o.viewsFormat).ts;
+          } catch (error) {
+            if (!(error instanceof BadRecordError)) throw error;
+            if (!scan) return undefined;
+          }
+        }
+        position = part.nextOffset;
       }
+      return undefined;
     };
-    const lastJoined = await timeAt(viewOffset - 1n);
-    const next = await timeAt(viewOffset);
+    const lastJoined = await timeAt(viewOffset - 1n, false);
+    const next = await timeAt(viewOffset, true);
     const anchor = next === undefined ? lastJoined : lastJoined === undefined ? next : Math.min(next, lastJoined);
     if (anchor === undefined) return { engagements: (await f.beginningOffsets(this.#o.engagementsTopic, [p])).get(p) ?? 0n, anchor, lastJoined };
     const from = anchor - this.#o.maxSkewMs - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs;

@@ -21,7 +21,8 @@ export interface ReadAllOptions {
 }
 
 export async function readTopicToEnd(settings: ConnectionSettings, topic: string, options: ReadAllOptions): Promise<number> {
-  const fetcher = new KafkaFetcher(settings, { isolation: options.isolation ?? 'read_uncommitted', maxWaitMs: 50 });
+  // Small fetches: a tool reading millions of records holds one fetch's records at a time (LZ4 batches expand several times).
+  const fetcher = new KafkaFetcher(settings, { isolation: options.isolation ?? 'read_uncommitted', maxWaitMs: 50, maxBytes: 4 * 1024 * 1024, maxBytesPerPartition: 1024 * 1024 });
   try {
     const count = await fetcher.partitionCount(topic);
     const partitions = Array.from({ length: count }, (_, p) => p);

@@ -21,11 +21,13 @@ export interface SimulateOptions {
   readonly viewsTopic: string;
   readonly engagementsTopic: string;
   readonly format: OutputFormat;
-  /** Sends per wall-clock second; undefined = as fast as possible. */
-  readonly rate: number | undefined;
+  /** Sends per wall-clock second; 'live' = each send at its arrival time on the wall clock; undefined = as fast as possible. */
+  readonly rate: number | 'live' | undefined;
   /** Truth file (NDJSON); undefined = no truth file. */
   readonly truthFile: string | undefined;
   readonly progressEveryMs?: number;
+  /** Aborting ends the run early: no new views; what is in flight is still sent and the truth is finished. */
+  readonly signal?: AbortSignal;
 }
 
 export interface SimProgress {
@@ -66,14 +68,17 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
   let sent = 0;
   let bytes = 0;
   let batch: ProducedRecord[] = [];
+  let batchArrival = 0;
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const records = batch;
     batch = [];
+    // Stopping (aborted): what is in flight leaves at once, late arrivals included.
+    if (options.rate === 'live' && options.signal?.aborted !== true && batchArrival > clock.now()) await clock.sleep(batchArrival - clock.now());
     await sink.send(records);
     sent += records.length;
     const now = clock.now();
-    if (options.rate !== undefined) {
+    if (typeof options.rate === 'number') {
       const due = started + (sent / options.rate) * 1000;
       if (due > now) await clock.sleep(due - now);
     }
@@ -85,8 +90,9 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
   };
 
   // With a rate, send small batches so pacing is smooth; without, large ones for throughput.
-  const batchSize = options.rate === undefined ? BATCH : Math.max(1, Math.min(BATCH, Math.round(options.rate / 20)));
+  const batchSize = options.rate === undefined ? BATCH : options.rate === 'live' ? 200 : Math.max(1, Math.min(BATCH, Math.round(options.rate / 20)));
   try {
+    options.signal?.addEventListener('abort', () => workload.stop(), { once: true });
     for (const send of workload.sends()) {
       const value = send.kind === 'view' ? codec.encodeView(send.event, options.format) : codec.encodeEngagement(send.event, options.format);
       bytes += value.length;
@@ -97,7 +103,9 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
         value,
         timestamp: BigInt(send.event.ts),
       });
-      if (batch.length >= batchSize) await flush();
+      // Live: a batch leaves when the wall clock reaches its first record's arrival, and spans at most 100 ms.
+      if (batch.length === 1) batchArrival = send.arrival;
+      if (batch.length >= batchSize || (options.rate === 'live' && send.arrival - batchArrival >= 100)) await flush();
     }
     await flush();
   } finally {

@@ -92,6 +92,7 @@ export class Workload {
   readonly #sessionsPerMs: number;
   #nextSessionAt: number;
   #finished = false;
+  #stopRequested = false;
 
   constructor(options: WorkloadOptions, onTruth: (row: TruthRow) => void) {
     if (options.idlePartition !== undefined && options.idlePartition >= options.partitions) {
@@ -129,9 +130,15 @@ export class Workload {
     }
   }
 
-  /** Done at the view count, or when the next event would fall past start + duration. */
+  /** Ends the workload early: no new views; what is in flight is still sent and the truth is finished. */
+  stop(): void {
+    this.#stopRequested = true;
+  }
+
+  /** Done at the view count, or when the next event would fall past start + duration, or when stopped. */
   #done(): boolean {
     const o = this.#o;
+    if (this.#stopRequested) return true;
     if (o.views !== undefined) return this.stats.views >= o.views;
     const next = Math.min(this.#nextSessionAt, this.#sessions.peekKey() ?? Number.POSITIVE_INFINITY);
     return next >= o.startMs + (o.durationMs ?? 0);

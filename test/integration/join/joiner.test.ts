@@ -144,6 +144,21 @@ describe('bad input on the real broker', () => {
 });
 
 describe('join start-up checks on the real broker', () => {
+  it('bad views at the start of the partitions (stamped with the wall clock) do not move where engagements are read from', async (t) => {
+    const p = await createPipeline(t, 'join-bad-first', 4);
+    const producer = new KafkaProducer(testConnection(), { compression: 'lz4' });
+    t.after(() => producer.close());
+    // Record timestamps are the producer's wall clock: months after the simulated event times.
+    await producer.send([0, 1, 2, 3].map((partition) => ({ topic: p.views, partition, key: Buffer.from(`bad-${partition}`), value: Buffer.from('{not json') })));
+    await runSimulate(p, ['--views', '1500', '--users', '200', '--posts', '150', '--views-per-second', '20', '--seed', '25']);
+    const r = await runJoin(p);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /dead-lettered 4 /);
+    const report = await compareWithTruth(testConnection(), p.samples, p.truth, codec, 'drop');
+    assert.equal(report.missing, 0);
+    assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
+  });
+
   it('refuses input topics that are not co-partitioned, and a missing samples topic, with a clear message', async (t) => {
     const p = await createPipeline(t, 'join-checks', 4);
     const admin = testAdmin(t, [`${p.views}-x`]);
