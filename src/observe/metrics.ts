@@ -60,7 +60,7 @@ export function newRegistry(component: 'join' | 'train', instance: string): Regi
   return registry;
 }
 
-const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600];
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600];
 const DELAY_BUCKETS = [0, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
 const COMMIT_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
