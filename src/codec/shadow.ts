@@ -11,6 +11,7 @@
  * earlier users) and independent of Kafka's partitioner (murmur2), so a
  * fraction spreads over every partition.
  */
+import { fmix32 } from './hash.js';
 
 export function userHash(userId: number): number {
   const text = String(userId);
@@ -19,12 +20,7 @@ export function userHash(userId: number): number {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** A predicate for fraction F in (0, 1]; F = 1 keeps every user. */

@@ -43,6 +43,7 @@
  *   offset 32   8 bytes  ts, int64 ms
  *   offset 40   8 bytes  release time (see above), int64 ms
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventCodec } from '../codec/codec.js';
 import { BadRecordError } from '../codec/errors.js';
@@ -85,8 +86,10 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
   return {
     description: `re-join of ${o.viewsTopic} + ${o.engagementsTopic} (late policy ${o.latePolicy})`,
     async read(sink) {
-      const engagements = new BucketSpill(join(o.spillDir, 'rejoin'), 'engagements', o.buckets, ENGAGEMENT_BYTES);
-      const views = new BucketSpill(join(o.spillDir, 'rejoin'), 'views', o.buckets, VIEW_BYTES);
+      // A directory of its own: two comparisons on one machine must not share spill files.
+      const dir = mkdtempSync(join(o.spillDir, 'labeljoin-rejoin-'));
+      const engagements = new BucketSpill(dir, 'engagements', o.buckets, ENGAGEMENT_BYTES);
+      const views = new BucketSpill(dir, 'views', o.buckets, VIEW_BYTES);
       const bad = (error: unknown): void => {
         if (error instanceof BadRecordError) sink.bad(asBadInput(error));
         else throw error;
@@ -153,6 +156,7 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
       } finally {
         engagements.remove();
         views.remove();
+        rmSync(dir, { recursive: true, force: true });
       }
       return { kind: 'none', reason: 'the re-join computes labels, it has no writer schema' };
     },

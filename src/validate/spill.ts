@@ -12,6 +12,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { fmix32 } from '../codec/hash.js';
 
 const BUFFER_BYTES = 64 * 1024;
 
@@ -108,14 +109,4 @@ export function hashPair(userId: number, postId: number): number {
   let h = Math.imul(userId | 0, 0x9e3779b1) ^ Math.imul(Math.floor(userId / 2 ** 32) | 0, 0x85ebca6b);
   h ^= Math.imul(postId | 0, 0xc2b2ae35) ^ Math.imul(Math.floor(postId / 2 ** 32) | 0, 0x27d4eb2f);
   return fmix32(h);
-}
-
-function fmix32(x: number): number {
-  let h = x;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }

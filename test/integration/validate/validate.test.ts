@@ -79,7 +79,7 @@ describe('labeljoin validate on the real broker', () => {
     const keep = shadowFilter(0.1);
     const expected = truthRows(p).filter((row) => keep(row.user_id)).length;
     const [one, two] = await Promise.all([validate(p, p.samples, ['--rejoin', '--shadow-fraction', '0.1']), validate(p, p.samples, ['--rejoin', '--shadow-fraction', '0.1'])]);
-    assert.equal(one.code, 0);
+    assert.equal(one.code, 0, JSON.stringify(one.report.examples));
     assert.ok(expected > 0 && expected < 6000 * 0.3, `${expected} views of sampled users`);
     for (const r of [one.report, two.report]) {
       assert.equal(r.union, expected);
