@@ -116,6 +116,7 @@ export interface LabeljoinConfig {
   };
   readonly bench: {
     readonly records: number;
+    readonly views: number;
   };
   readonly log: {
     readonly level: SettingValues['log.level'];
@@ -297,7 +298,7 @@ function assemble(v: SettingValues): LabeljoinConfig {
       scrapeEveryMs: v['observe.scrapeEveryMs'],
       historyMs: v['observe.historyMs'],
     },
-    bench: { records: v['bench.records'] },
+    bench: { records: v['bench.records'], views: v['bench.views'] },
     log: { level: v['log.level'], format: v['log.format'] },
   };
 }

@@ -507,6 +507,13 @@ export const SETTINGS = {
     meta: 'FILE',
     doc: 'write the summary and every validation window as JSON to FILE at exit',
   }),
+  'bench.views': setting<number>({
+    default: 1_000_000,
+    parse: intParser(1_000, 100_000_000),
+    flag: 'join-views',
+    meta: 'N',
+    doc: 'simulated views (with their engagements) the join benchmark pre-fills the log with',
+  }),
   'validate.minAgreement': setting<number>({
     default: 1,
     parse: floatParser(0, 1),

@@ -1,0 +1,137 @@
+/**
+ * The joiner's throughput against the limit of the machine, in one run on one
+ * broker (`labeljoin bench join`):
+ *   1. fresh topics (views, engagements, samples, dead letter) and N simulated
+ *      views with their engagements in them (a pre-filled log);
+ *   2. the limit: the same input read by a bare loop of our client (fetch and
+ *      decompress, no decoding) and by Kafka's own JVM consumer
+ *      (ConsumerPerformance from the broker's jars);
+ *   3. `labeljoin join --drain` as its own process, watched through /proc:
+ *      input events/s, CPU seconds per million input events, peak RSS, bytes
+ *      written to the local store per million input events;
+ *   4. the topics are deleted.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KafkaAdmin } from '../kafka/admin.js';
+import type { ConnectionSettings } from '../kafka/connection.js';
+import { runConsumerPerformance } from '../kafka/local/consumer-perf.js';
+import { KafkaProducer } from '../kafka/producer.js';
+import { readTopicToEnd } from '../kafka/read-all.js';
+import { packageRoot } from '../paths.js';
+import { simulate } from '../sim/simulate.js';
+import type { WorkloadOptions } from '../sim/workload.js';
+import type { Clock } from '../time/clock.js';
+import { ProcessWatch } from './process-usage.js';
+
+export interface JoinBenchOptions {
+  readonly workload: WorkloadOptions;
+  readonly partitions: number;
+  readonly topicPrefix: string;
+  /** Flags for `labeljoin join` besides topics and brokers (window, out-of-orderness, ...). */
+  readonly joinFlags: readonly string[];
+}
+
+export interface JoinBenchResult {
+  readonly views: number;
+  readonly inputEvents: number;
+  readonly simulateSeconds: number;
+  readonly join: {
+    readonly seconds: number;
+    readonly eventsPerSec: number;
+    readonly samples: number;
+    readonly cpuSecondsPerMillion: number;
+    readonly peakRssMiB: number;
+    readonly storeBytesPerMillion: number;
+  };
+  readonly limit: {
+    readonly ourClientEventsPerSec: number;
+    readonly kafkaConsumerEventsPerSec: number;
+  };
+  /** the joiner's rate as a fraction of each limit */
+  readonly fractionOfOurClient: number;
+  readonly fractionOfKafkaConsumer: number;
+}
+
+export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOptions, clock: Clock, progress: (line: string) => void): Promise<JoinBenchResult> {
+  const topics = { views: `${o.topicPrefix}-views`, engagements: `${o.topicPrefix}-engagements`, samples: `${o.topicPrefix}-samples`, deadLetter: `${o.topicPrefix}-dead-letter` };
+  const admin = new KafkaAdmin(settings);
+  const state = mkdtempSync(join(tmpdir(), 'labeljoin-bench-join-'));
+  try {
+    await admin.createTopics(Object.values(topics).map((name) => ({ name, partitions: o.partitions, replicationFactor: 1 })));
+    progress(`simulating ${o.workload.views?.toLocaleString('en-US') ?? ''} views into ${topics.views} + ${topics.engagements}`);
+    const producer = new KafkaProducer(settings, { compression: 'lz4' });
+    let sim;
+    try {
+      sim = await simulate({ workload: o.workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', rate: undefined, truthFile: undefined }, producer, clock);
+    } finally {
+      await producer.close();
+    }
+    const inputEvents = sim.sent;
+    progress(`${inputEvents.toLocaleString('en-US')} input events in ${(sim.elapsedMs / 1000).toFixed(1)} s; the limit: our client's bare read loop`);
+
+    const t0 = clock.now();
+    const counts = new Map<string, number>();
+    for (const topic of [topics.views, topics.engagements]) counts.set(topic, await readTopicToEnd(settings, topic, { onRecord: () => undefined }));
+    const read = [...counts.values()].reduce((a, b) => a + b, 0);
+    const ourClientEventsPerSec = read / Math.max(0.001, (clock.now() - t0) / 1000);
+
+    progress("the limit: Kafka's ConsumerPerformance (JVM consumer)");
+    const bootstrap = settings.brokers.join(',');
+    let perfMessages = 0;
+    let perfSeconds = 0;
+    for (const topic of [topics.views, topics.engagements]) {
+      const r = await runConsumerPerformance(bootstrap, topic, counts.get(topic) ?? 0);
+      perfMessages += r.messages;
+      perfSeconds += r.fetchSeconds;
+    }
+    const kafkaConsumerEventsPerSec = perfMessages / Math.max(0.001, perfSeconds);
+
+    progress('labeljoin join --drain');
+    const args = [
+      join(packageRoot(), 'build', 'src', 'cli', 'main.js'), 'join', '--drain', '--brokers', bootstrap,
+      '--views-topic', topics.views, '--engagements-topic', topics.engagements, '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter,
+      '--group', `${o.topicPrefix}-joiner`, '--state-dir', state, '--metrics-port', 'off', ...o.joinFlags,
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LABELJOIN_LOG_LEVEL: 'warn' } });
+    const watch = new ProcessWatch(child.pid ?? 0);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+    const code = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (c) => resolve(c ?? 1));
+    });
+    const usage = watch.stop();
+    if (code !== 0) throw new Error(`labeljoin join --drain exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    const m = /drained after ([\d.]+) s: (\d+) views and (\d+) engagements in \(\d+\/s\), (\d+) samples out/.exec(stdout);
+    if (m === null) throw new Error(`unexpected join summary: ${stdout.slice(0, 300)}`);
+    const seconds = Number(m[1]);
+    const joined = Number(m[2]) + Number(m[3]);
+    const eventsPerSec = joined / Math.max(0.001, seconds);
+    const millions = joined / 1e6;
+    return {
+      views: sim.views,
+      inputEvents,
+      simulateSeconds: sim.elapsedMs / 1000,
+      join: {
+        seconds,
+        eventsPerSec,
+        samples: Number(m[4]),
+        cpuSecondsPerMillion: usage.cpuSeconds / millions,
+        peakRssMiB: usage.peakRssBytes / 2 ** 20,
+        storeBytesPerMillion: usage.writeBytes / millions,
+      },
+      limit: { ourClientEventsPerSec, kafkaConsumerEventsPerSec },
+      fractionOfOurClient: eventsPerSec / ourClientEventsPerSec,
+      fractionOfKafkaConsumer: eventsPerSec / kafkaConsumerEventsPerSec,
+    };
+  } finally {
+    await admin.deleteTopics(Object.values(topics)).catch(() => undefined);
+    await admin.close();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
