@@ -117,6 +117,8 @@ export interface LabeljoinConfig {
   readonly bench: {
     readonly records: number;
     readonly views: number;
+    readonly e2eRate: number;
+    readonly e2eSeconds: number;
   };
   readonly log: {
     readonly level: SettingValues['log.level'];
@@ -298,7 +300,7 @@ function assemble(v: SettingValues): LabeljoinConfig {
       scrapeEveryMs: v['observe.scrapeEveryMs'],
       historyMs: v['observe.historyMs'],
     },
-    bench: { records: v['bench.records'], views: v['bench.views'] },
+    bench: { records: v['bench.records'], views: v['bench.views'], e2eRate: v['bench.e2eRate'], e2eSeconds: v['bench.e2eSeconds'] },
     log: { level: v['log.level'], format: v['log.format'] },
   };
 }

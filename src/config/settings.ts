@@ -514,6 +514,20 @@ export const SETTINGS = {
     meta: 'N',
     doc: 'simulated views (with their engagements) the join benchmark pre-fills the log with',
   }),
+  'bench.e2eRate': setting<number>({
+    default: 30_000,
+    parse: intParser(100, 10_000_000),
+    flag: 'e2e-rate',
+    meta: 'N',
+    doc: 'input events/s the latency benchmark sends (bench all uses half the joiner\'s measured drain rate)',
+  }),
+  'bench.e2eSeconds': setting<number>({
+    default: 60,
+    parse: intParser(5, 3_600),
+    flag: 'e2e-seconds',
+    meta: 'N',
+    doc: 'how long the latency benchmark sends',
+  }),
   'validate.minAgreement': setting<number>({
     default: 1,
     parse: floatParser(0, 1),

@@ -48,6 +48,13 @@ export interface SimSummary extends WorkloadStats {
 }
 
 const BATCH = 4_000;
+/**
+ * When stopped, sends still in flight go at once; an engagement whose event
+ * time is further ahead than this is dropped instead (brokers refuse records
+ * more than log.message.timestamp.after.max.ms, 1 h by default, in the
+ * future). It is later than any view's window, so no label changes.
+ */
+const STOP_FUTURE_LIMIT_MS = 55 * 60_000;
 
 export async function simulate(options: SimulateOptions, sink: RecordSink, clock: Clock, onProgress: (p: SimProgress) => void = () => undefined): Promise<SimSummary> {
   const codec = new EventCodec({ labelTypes: options.workload.labelTypes });
@@ -94,6 +101,7 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
   try {
     options.signal?.addEventListener('abort', () => workload.stop(), { once: true });
     for (const send of workload.sends()) {
+      if (options.signal?.aborted === true && send.event.ts > clock.now() + STOP_FUTURE_LIMIT_MS) continue;
       const value = send.kind === 'view' ? codec.encodeView(send.event, options.format) : codec.encodeEngagement(send.event, options.format);
       bytes += value.length;
       batch.push({

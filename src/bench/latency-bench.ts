@@ -1,0 +1,115 @@
+/**
+ * End-to-end emit latency of a live joiner (`labeljoin bench e2e`): the
+ * simulator sends in real time (--rate live: each event when the wall clock
+ * reaches it; views per second = rate / input events per view), a
+ * long-running joiner joins, and every sample's latency is computed from the
+ * samples topic:
+ *
+ *   latency beyond the window = emitted_at - (view_ts + window + out-of-orderness)
+ *
+ * i.e. how much later than the earliest moment the contract allows (a view can
+ * be joined only once its window has closed and the watermark, which trails
+ * by the out-of-orderness, has passed it). Sessions take about a minute to
+ * reach a steady load, so event time starts WARMUP_MS in the past (sent at
+ * once, then live) and only views from SETTLE_MS after the live part began
+ * are counted; at the end the simulator stops (what is in flight is sent at
+ * once), so views younger than window + out-of-orderness + 2 s at that moment
+ * are not counted either.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventCodec } from '../codec/codec.js';
+import { KafkaAdmin } from '../kafka/admin.js';
+import type { ConnectionSettings } from '../kafka/connection.js';
+import { KafkaProducer } from '../kafka/producer.js';
+import { readTopicToEnd } from '../kafka/read-all.js';
+import { packageRoot } from '../paths.js';
+import { simulate } from '../sim/simulate.js';
+import type { WorkloadOptions } from '../sim/workload.js';
+import type { Clock } from '../time/clock.js';
+
+/** Input events per view in the default workload (views, engagements, duplicates), measured: 2.07. */
+const EVENTS_PER_VIEW = 2.07;
+const WARMUP_MS = 70_000;
+const SETTLE_MS = 20_000;
+
+export interface LatencyBenchOptions {
+  readonly workload: WorkloadOptions;
+  readonly partitions: number;
+  readonly topicPrefix: string;
+  /** input events per second the simulator sends */
+  readonly rate: number;
+  readonly durationMs: number;
+  readonly windowMs: number;
+  readonly outOfOrdernessMs: number;
+  readonly joinFlags: readonly string[];
+}
+
+export interface LatencyBenchResult {
+  /** asked for */
+  readonly rate: number;
+  /** input events/s of the counted views (views x input events per view / seconds) */
+  readonly measuredRate: number;
+  readonly sent: number;
+  readonly samples: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBenchOptions, clock: Clock, progress: (line: string) => void): Promise<LatencyBenchResult> {
+  const topics = { views: `${o.topicPrefix}-views`, engagements: `${o.topicPrefix}-engagements`, samples: `${o.topicPrefix}-samples`, deadLetter: `${o.topicPrefix}-dead-letter` };
+  const admin = new KafkaAdmin(settings);
+  const state = mkdtempSync(join(tmpdir(), 'labeljoin-bench-e2e-'));
+  await admin.createTopics(Object.values(topics).map((name) => ({ name, partitions: o.partitions, replicationFactor: 1 })));
+  const child = spawn(process.execPath, [
+    join(packageRoot(), 'build', 'src', 'cli', 'main.js'), 'join', '--brokers', settings.brokers.join(','),
+    '--views-topic', topics.views, '--engagements-topic', topics.engagements, '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter,
+    '--group', `${o.topicPrefix}-joiner`, '--state-dir', state, '--metrics-port', 'off', '--idle-timeout', '1s', ...o.joinFlags,
+  ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LABELJOIN_LOG_LEVEL: 'warn' } });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const ended = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  try {
+    await clock.sleep(3_000); // the joiner joins its group
+    progress(`sending ${Math.round(o.rate).toLocaleString('en-US')} events/s for ${o.durationMs / 1000} s, event time following the wall clock`);
+    const producer = new KafkaProducer(settings, { compression: 'lz4' });
+    let sent;
+    const countFrom = clock.now() + SETTLE_MS;
+    const end = clock.now() + o.durationMs;
+    // Engagements keep coming long after their views (a share can take many minutes): at the end the simulator
+    // is stopped and sends what is in flight at once. Views joined after that are not counted.
+    const countTo = end - o.windowMs - o.outOfOrdernessMs - 2_000;
+    const abort = new AbortController();
+    void clock.sleep(o.durationMs).then(() => abort.abort());
+    try {
+      const workload = { ...o.workload, views: undefined, durationMs: WARMUP_MS + o.durationMs + 3_600_000, startMs: clock.now() - WARMUP_MS, viewsPerSecond: o.rate / EVENTS_PER_VIEW };
+      sent = (await simulate({ workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', rate: 'live', truthFile: undefined, signal: abort.signal }, producer, clock)).sent;
+    } finally {
+      abort.abort();
+      await producer.close();
+    }
+    await clock.sleep(3_000);
+    child.kill('SIGTERM');
+    if ((await ended) !== 0) throw new Error(`labeljoin join ended with an error: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    const codec = new EventCodec({ labelTypes: o.workload.labelTypes });
+    const latencies: number[] = [];
+    await readTopicToEnd(settings, topics.samples, {
+      onRecord: (r) => {
+        const s = codec.decodeSample(r.value, r);
+        if (s.view_ts >= countFrom && s.view_ts < countTo) latencies.push(s.emitted_at - (s.view_ts + o.windowMs + o.outOfOrdernessMs));
+      },
+    });
+    latencies.sort((a, b) => a - b);
+    const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+    const countedSeconds = Math.max(1, (countTo - countFrom) / 1000);
+    return { rate: o.rate, measuredRate: (latencies.length * EVENTS_PER_VIEW) / countedSeconds, sent, samples: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies[latencies.length - 1] ?? Number.NaN };
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await admin.deleteTopics(Object.values(topics)).catch(() => undefined);
+    await admin.close();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
