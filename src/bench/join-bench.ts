@@ -11,7 +11,6 @@
  *      written to the local store per million input events;
  *   4. the topics are deleted.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +19,10 @@ import type { ConnectionSettings } from '../kafka/connection.js';
 import { runConsumerPerformance } from '../kafka/local/consumer-perf.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
-import { packageRoot } from '../paths.js';
 import { simulate } from '../sim/simulate.js';
 import type { WorkloadOptions } from '../sim/workload.js';
 import type { Clock } from '../time/clock.js';
+import { benchTopics, startJoinerProcess } from './bench-topics.js';
 import { ProcessWatch } from './process-usage.js';
 
 export interface JoinBenchOptions {
@@ -56,7 +55,7 @@ export interface JoinBenchResult {
 }
 
 export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOptions, clock: Clock, progress: (line: string) => void): Promise<JoinBenchResult> {
-  const topics = { views: `${o.topicPrefix}-views`, engagements: `${o.topicPrefix}-engagements`, samples: `${o.topicPrefix}-samples`, deadLetter: `${o.topicPrefix}-dead-letter` };
+  const topics = benchTopics(o.topicPrefix);
   const admin = new KafkaAdmin(settings);
   const state = mkdtempSync(join(tmpdir(), 'labeljoin-bench-join-'));
   try {
@@ -90,25 +89,13 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
     const kafkaConsumerEventsPerSec = perfMessages / Math.max(0.001, perfSeconds);
 
     progress('labeljoin join --drain');
-    const args = [
-      join(packageRoot(), 'build', 'src', 'cli', 'main.js'), 'join', '--drain', '--brokers', bootstrap,
-      '--views-topic', topics.views, '--engagements-topic', topics.engagements, '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter,
-      '--group', `${o.topicPrefix}-joiner`, '--state-dir', state, '--metrics-port', 'off', ...o.joinFlags,
-    ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LABELJOIN_LOG_LEVEL: 'warn' } });
-    const watch = new ProcessWatch(child.pid ?? 0);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-    const code = await new Promise<number>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (c) => resolve(c ?? 1));
-    });
+    const joiner = startJoinerProcess(settings, topics, `${o.topicPrefix}-joiner`, state, ['--drain', ...o.joinFlags]);
+    const watch = new ProcessWatch(joiner.child.pid ?? 0);
+    const code = await joiner.ended;
     const usage = watch.stop();
-    if (code !== 0) throw new Error(`labeljoin join --drain exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
-    const m = /drained after ([\d.]+) s: (\d+) views and (\d+) engagements in \(\d+\/s\), (\d+) samples out/.exec(stdout);
-    if (m === null) throw new Error(`unexpected join summary: ${stdout.slice(0, 300)}`);
+    if (code !== 0) throw new Error(`labeljoin join --drain exited ${code}: ${joiner.stderrTail()}`);
+    const m = /drained after ([\d.]+) s: (\d+) views and (\d+) engagements in \(\d+\/s\), (\d+) samples out/.exec(joiner.stdout());
+    if (m === null) throw new Error(`unexpected join summary: ${joiner.stdout().slice(0, 300)}`);
     const seconds = Number(m[1]);
     const joined = Number(m[2]) + Number(m[3]);
     const eventsPerSec = joined / Math.max(0.001, seconds);

@@ -16,7 +16,6 @@
  * once), so views younger than window + out-of-orderness + 2 s at that moment
  * are not counted either.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +24,10 @@ import { KafkaAdmin } from '../kafka/admin.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
-import { packageRoot } from '../paths.js';
 import { simulate } from '../sim/simulate.js';
 import type { WorkloadOptions } from '../sim/workload.js';
 import type { Clock } from '../time/clock.js';
+import { benchTopics, startJoinerProcess } from './bench-topics.js';
 
 /** Input events per view in the default workload (views, engagements, duplicates), measured: 2.07. */
 const EVENTS_PER_VIEW = 2.07;
@@ -60,18 +59,11 @@ export interface LatencyBenchResult {
 }
 
 export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBenchOptions, clock: Clock, progress: (line: string) => void): Promise<LatencyBenchResult> {
-  const topics = { views: `${o.topicPrefix}-views`, engagements: `${o.topicPrefix}-engagements`, samples: `${o.topicPrefix}-samples`, deadLetter: `${o.topicPrefix}-dead-letter` };
+  const topics = benchTopics(o.topicPrefix);
   const admin = new KafkaAdmin(settings);
   const state = mkdtempSync(join(tmpdir(), 'labeljoin-bench-e2e-'));
   await admin.createTopics(Object.values(topics).map((name) => ({ name, partitions: o.partitions, replicationFactor: 1 })));
-  const child = spawn(process.execPath, [
-    join(packageRoot(), 'build', 'src', 'cli', 'main.js'), 'join', '--brokers', settings.brokers.join(','),
-    '--views-topic', topics.views, '--engagements-topic', topics.engagements, '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter,
-    '--group', `${o.topicPrefix}-joiner`, '--state-dir', state, '--metrics-port', 'off', '--idle-timeout', '1s', ...o.joinFlags,
-  ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LABELJOIN_LOG_LEVEL: 'warn' } });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-  const ended = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  const joiner = startJoinerProcess(settings, topics, `${o.topicPrefix}-joiner`, state, ['--idle-timeout', '1s', ...o.joinFlags]);
   try {
     await clock.sleep(3_000); // the joiner joins its group
     progress(`sending ${Math.round(o.rate).toLocaleString('en-US')} events/s for ${o.durationMs / 1000} s, event time following the wall clock`);
@@ -92,8 +84,8 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
       await producer.close();
     }
     await clock.sleep(3_000);
-    child.kill('SIGTERM');
-    if ((await ended) !== 0) throw new Error(`labeljoin join ended with an error: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    joiner.child.kill('SIGTERM');
+    if ((await joiner.ended) !== 0) throw new Error(`labeljoin join ended with an error: ${joiner.stderrTail()}`);
     const codec = new EventCodec({ labelTypes: o.workload.labelTypes });
     const latencies: number[] = [];
     await readTopicToEnd(settings, topics.samples, {
@@ -107,7 +99,7 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
     const countedSeconds = Math.max(1, (countTo - countFrom) / 1000);
     return { rate: o.rate, measuredRate: (latencies.length * EVENTS_PER_VIEW) / countedSeconds, sent, samples: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies[latencies.length - 1] ?? Number.NaN };
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (joiner.child.exitCode === null) joiner.child.kill('SIGKILL');
     await admin.deleteTopics(Object.values(topics)).catch(() => undefined);
     await admin.close();
     rmSync(state, { recursive: true, force: true });
