@@ -4,6 +4,7 @@
 import { runCodecBench, type CodecBenchResult } from '../bench/codec-bench.js';
 import { runJoinBench, type JoinBenchResult } from '../bench/join-bench.js';
 import { runLatencyBench, type LatencyBenchResult } from '../bench/latency-bench.js';
+import { runTrainBench, type TrainBenchResult } from '../bench/train-bench.js';
 import type { LabeljoinConfig } from '../config/config.js';
 import { connectionSettings } from '../kafka/connection.js';
 import { systemClock } from '../time/clock.js';
@@ -58,9 +59,22 @@ export const benchE2e: CommandSpec = {
   },
 };
 
+export const benchTrain: CommandSpec = {
+  name: 'bench train',
+  summary: 'Trainer throughput: --records simulated samples, labeljoin train --drain with the embedded store and every signal; samples/s, CPU per million, peak RSS, last-window AUC.',
+  settings: ['kafka.brokers', 'bench.records', 'sim.seed', 'join.labelTypes'],
+  flags: [{ name: 'json', type: 'boolean', doc: 'print the result as one JSON object' }],
+  async run(ctx) {
+    const result = await trainBench(ctx.config);
+    if (ctx.flags['json'] === true) ctx.out(JSON.stringify(result));
+    else for (const line of trainTable(result)) ctx.out(line);
+    return 0;
+  },
+};
+
 export const benchAll: CommandSpec = {
   name: 'bench all',
-  summary: 'Every benchmark in one run (codec, join, e2e at half the joiner\'s measured rate); --json prints one object with all figures.',
+  summary: 'Every benchmark in one run (codec, join, e2e at half the joiner\'s measured rate, train); --json prints one object with all figures.',
   settings: ['kafka.brokers', 'bench.records', 'bench.views', 'bench.e2eSeconds', 'sim.seed', 'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs'],
   flags: [{ name: 'json', type: 'boolean', doc: 'print the results as one JSON object' }],
   async run(ctx) {
@@ -68,8 +82,9 @@ export const benchAll: CommandSpec = {
     const codecResult = await codec(ctx.config);
     const joinResult = await joinBench(ctx.config);
     const e2eResult = await e2eBench(ctx.config, Math.round(joinResult.join.eventsPerSec / 2));
-    if (ctx.flags['json'] === true) ctx.out(JSON.stringify({ codec: codecResult, join: joinResult, e2e: e2eResult, seconds: (Date.now() - started) / 1000 }));
-    else for (const line of [...table(codecResult), '', ...joinTable(joinResult), '', ...e2eTable(e2eResult), '', `all in ${((Date.now() - started) / 1000).toFixed(0)} s`]) ctx.out(line);
+    const trainResult = await trainBench(ctx.config);
+    if (ctx.flags['json'] === true) ctx.out(JSON.stringify({ codec: codecResult, join: joinResult, e2e: e2eResult, train: trainResult, seconds: (Date.now() - started) / 1000 }));
+    else for (const line of [...table(codecResult), '', ...joinTable(joinResult), '', ...e2eTable(e2eResult), '', ...trainTable(trainResult), '', `all in ${((Date.now() - started) / 1000).toFixed(0)} s`]) ctx.out(line);
     return 0;
   },
 };
@@ -91,6 +106,21 @@ function e2eBench(config: LabeljoinConfig, rate: number): Promise<LatencyBenchRe
     systemClock,
     (line) => process.stderr.write(`bench e2e: ${line}\n`),
   );
+}
+
+function trainBench(config: LabeljoinConfig): Promise<TrainBenchResult> {
+  return runTrainBench(
+    connectionSettings(config),
+    { workload: workloadOptions(config, PARTITIONS, systemClock, { views: config.bench.records, durationMs: undefined }), partitions: PARTITIONS, topicPrefix: `labeljoin-bench-train-${Date.now().toString(36)}` },
+    (line) => process.stderr.write(`bench train: ${line}\n`),
+  );
+}
+
+function trainTable(r: TrainBenchResult): string[] {
+  return [
+    `trainer (drain, embedded store, ${r.signals} signals, k = 32): ${Math.round(r.samplesPerSec).toLocaleString('en-US')} samples/s over ${r.seconds.toFixed(1)} s (${r.samples.toLocaleString('en-US')} samples)`,
+    `  CPU ${r.cpuSecondsPerMillion.toFixed(1)} s per million samples, peak RSS ${r.peakRssMiB.toFixed(0)} MiB; last window AUC ${Object.entries(r.lastWindowAuc).map(([s, a]) => `${s} ${a.toFixed(3)}`).join(' ')}`,
+  ];
 }
 
 function e2eTable(r: LatencyBenchResult): string[] {

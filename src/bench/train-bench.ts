@@ -1,0 +1,90 @@
+/**
+ * The trainer's throughput (`labeljoin bench train`): simulated samples
+ * (views with their true labels, src/sim/samples.ts) written to a fresh
+ * samples topic, then `labeljoin train --drain` with the embedded store, all
+ * signals, as its own process watched through /proc: samples/s, CPU seconds
+ * per million samples, peak RSS, and the last validation window's AUC.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventCodec } from '../codec/codec.js';
+import { userKey } from '../codec/events.js';
+import { KafkaAdmin } from '../kafka/admin.js';
+import type { ConnectionSettings } from '../kafka/connection.js';
+import { KafkaProducer, keyedRecord } from '../kafka/producer.js';
+import { packageRoot } from '../paths.js';
+import { simulatedSamples } from '../sim/samples.js';
+import type { WorkloadOptions } from '../sim/workload.js';
+import { benchTopics } from './bench-topics.js';
+import { ProcessWatch } from './process-usage.js';
+
+export interface TrainBenchOptions {
+  readonly workload: WorkloadOptions;
+  readonly partitions: number;
+  readonly topicPrefix: string;
+}
+
+export interface TrainBenchResult {
+  readonly samples: number;
+  readonly signals: number;
+  readonly seconds: number;
+  readonly samplesPerSec: number;
+  readonly cpuSecondsPerMillion: number;
+  readonly peakRssMiB: number;
+  /** AUC per signal in the last progressive-validation window */
+  readonly lastWindowAuc: Record<string, number>;
+}
+
+export async function runTrainBench(settings: ConnectionSettings, o: TrainBenchOptions, progress: (line: string) => void): Promise<TrainBenchResult> {
+  const topics = benchTopics(o.topicPrefix);
+  const admin = new KafkaAdmin(settings);
+  const dir = mkdtempSync(join(tmpdir(), 'labeljoin-bench-train-'));
+  try {
+    await admin.createTopics([topics.samples, topics.deadLetter].map((name) => ({ name, partitions: o.partitions, replicationFactor: 1 })));
+    const samples = simulatedSamples(o.workload);
+    progress(`${samples.length.toLocaleString('en-US')} simulated samples into ${topics.samples}`);
+    const codec = new EventCodec({ labelTypes: o.workload.labelTypes });
+    const producer = new KafkaProducer(settings, { compression: 'lz4' });
+    try {
+      for (let i = 0; i < samples.length; i += 4_000) {
+        await producer.send(samples.slice(i, i + 4_000).map((s) => keyedRecord(topics.samples, o.partitions, userKey(s.user_id), codec.encodeSample(s, 'avro'))));
+      }
+    } finally {
+      await producer.close();
+    }
+    progress('labeljoin train --drain (embedded store, every signal)');
+    const report = join(dir, 'report.json');
+    const child = spawn(process.execPath, [
+      join(packageRoot(), 'build', 'src', 'cli', 'main.js'), 'train', '--drain', '--brokers', settings.brokers.join(','),
+      '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter, '--signals', o.workload.labelTypes.join(','),
+      '--model-dir', join(dir, 'model'), '--metrics-port', 'off', '--report', report,
+    ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LABELJOIN_LOG_LEVEL: 'warn' } });
+    const watch = new ProcessWatch(child.pid ?? 0);
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+    const code = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (c) => resolve(c ?? 1));
+    });
+    const usage = watch.stop();
+    if (code !== 0) throw new Error(`labeljoin train --drain exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    const summary = JSON.parse(readFileSync(report, 'utf8')) as { elapsedMs: number; counters: { applied: number }; windows: Array<{ signals: Record<string, { auc: number }> }> };
+    const seconds = summary.elapsedMs / 1000;
+    const last = summary.windows[summary.windows.length - 1];
+    return {
+      samples: summary.counters.applied,
+      signals: o.workload.labelTypes.length,
+      seconds,
+      samplesPerSec: summary.counters.applied / Math.max(0.001, seconds),
+      cpuSecondsPerMillion: usage.cpuSeconds / (summary.counters.applied / 1e6),
+      peakRssMiB: usage.peakRssBytes / 2 ** 20,
+      lastWindowAuc: Object.fromEntries(Object.entries(last?.signals ?? {}).map(([s, v]) => [s, v.auc])),
+    };
+  } finally {
+    await admin.deleteTopics([topics.samples, topics.deadLetter]).catch(() => undefined);
+    await admin.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
