@@ -10,11 +10,10 @@
  * i.e. how much later than the earliest moment the contract allows (a view can
  * be joined only once its window has closed and the watermark, which trails
  * by the out-of-orderness, has passed it). Sessions take about a minute to
- * reach a steady load, so event time starts WARMUP_MS in the past (sent at
- * once, then live) and only views from SETTLE_MS after the live part began
- * are counted; at the end the simulator stops (what is in flight is sent at
- * once), so views younger than window + out-of-orderness + 2 s at that moment
- * are not counted either.
+ * reach a steady load, so the first WARMUP_MS (sent live too) and SETTLE_MS
+ * after it are not counted; at the end the simulator stops (what is in flight
+ * is sent at once), so views younger than window + out-of-orderness + 2 s at
+ * that moment are not counted either.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +31,7 @@ import { benchTopics, startJoinerProcess } from './bench-topics.js';
 /** Input events per view in the default workload (views, engagements, duplicates), measured: 2.07. */
 const EVENTS_PER_VIEW = 2.07;
 const WARMUP_MS = 70_000;
-const SETTLE_MS = 20_000;
+const SETTLE_MS = 5_000;
 
 export interface LatencyBenchOptions {
   readonly workload: WorkloadOptions;
@@ -69,15 +68,15 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
     progress(`sending ${Math.round(o.rate).toLocaleString('en-US')} events/s for ${o.durationMs / 1000} s, event time following the wall clock`);
     const producer = new KafkaProducer(settings, { compression: 'lz4' });
     let sent;
-    const countFrom = clock.now() + SETTLE_MS;
-    const end = clock.now() + o.durationMs;
+    const countFrom = clock.now() + WARMUP_MS + SETTLE_MS;
+    const end = clock.now() + WARMUP_MS + o.durationMs;
     // Engagements keep coming long after their views (a share can take many minutes): at the end the simulator
     // is stopped and sends what is in flight at once. Views joined after that are not counted.
     const countTo = end - o.windowMs - o.outOfOrdernessMs - 2_000;
     const abort = new AbortController();
-    void clock.sleep(o.durationMs).then(() => abort.abort());
+    void clock.sleep(WARMUP_MS + o.durationMs).then(() => abort.abort());
     try {
-      const workload = { ...o.workload, views: undefined, durationMs: WARMUP_MS + o.durationMs + 3_600_000, startMs: clock.now() - WARMUP_MS, viewsPerSecond: o.rate / EVENTS_PER_VIEW };
+      const workload = { ...o.workload, views: undefined, durationMs: WARMUP_MS + o.durationMs + 3_600_000, startMs: clock.now(), viewsPerSecond: o.rate / EVENTS_PER_VIEW };
       sent = (await simulate({ workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', rate: 'live', truthFile: undefined, signal: abort.signal }, producer, clock)).sent;
     } finally {
       abort.abort();

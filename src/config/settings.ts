@@ -523,10 +523,10 @@ export const SETTINGS = {
   }),
   'bench.e2eSeconds': setting<number>({
     default: 60,
-    parse: intParser(45, 3_600),
+    parse: intParser(30, 3_600),
     flag: 'e2e-seconds',
     meta: 'N',
-    doc: 'how long the latency benchmark sends live (after a 70 s warm-up of event time sent at once); samples are counted from 20 s in to 14 s before the end',
+    doc: 'how long the latency benchmark sends and counts, after a 70 s live warm-up (sessions ramp up); samples are counted from 5 s in to 14 s before the end',
   }),
   'validate.minAgreement': setting<number>({
     default: 1,
