@@ -4,7 +4,10 @@
  * CPU and memory are its own).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KafkaAdmin } from '../kafka/admin.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { packageRoot } from '../paths.js';
 
@@ -17,6 +20,32 @@ export interface BenchTopics {
 
 export function benchTopics(prefix: string): BenchTopics {
   return { views: `${prefix}-views`, engagements: `${prefix}-engagements`, samples: `${prefix}-samples`, deadLetter: `${prefix}-dead-letter` };
+}
+
+/**
+ * Runs `work` with the named topics of `prefix` created (fresh, `partitions`
+ * each) and a temporary directory; afterwards, however it ended, deletes the
+ * topics and the directory.
+ */
+export async function withBenchTopics<T>(
+  settings: ConnectionSettings,
+  prefix: string,
+  partitions: number,
+  which: ReadonlyArray<keyof BenchTopics>,
+  work: (topics: BenchTopics, dir: string) => Promise<T>,
+): Promise<T> {
+  const topics = benchTopics(prefix);
+  const names = which.map((k) => topics[k]);
+  const admin = new KafkaAdmin(settings);
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  try {
+    await admin.createTopics(names.map((name) => ({ name, partitions, replicationFactor: 1 })));
+    return await work(topics, dir);
+  } finally {
+    await admin.deleteTopics(names).catch(() => undefined);
+    await admin.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface JoinerProcess {

@@ -11,10 +11,6 @@
  *      written to the local store per million input events;
  *   4. the topics are deleted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { KafkaAdmin } from '../kafka/admin.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { runConsumerPerformance } from '../kafka/local/consumer-perf.js';
 import { KafkaProducer } from '../kafka/producer.js';
@@ -22,7 +18,7 @@ import { readTopicToEnd } from '../kafka/read-all.js';
 import { simulate } from '../sim/simulate.js';
 import type { WorkloadOptions } from '../sim/workload.js';
 import type { Clock } from '../time/clock.js';
-import { benchTopics, startJoinerProcess } from './bench-topics.js';
+import { startJoinerProcess, withBenchTopics } from './bench-topics.js';
 import { ProcessWatch } from './process-usage.js';
 
 export interface JoinBenchOptions {
@@ -55,11 +51,7 @@ export interface JoinBenchResult {
 }
 
 export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOptions, clock: Clock, progress: (line: string) => void): Promise<JoinBenchResult> {
-  const topics = benchTopics(o.topicPrefix);
-  const admin = new KafkaAdmin(settings);
-  const state = mkdtempSync(join(tmpdir(), 'labeljoin-bench-join-'));
-  try {
-    await admin.createTopics(Object.values(topics).map((name) => ({ name, partitions: o.partitions, replicationFactor: 1 })));
+  return withBenchTopics(settings, o.topicPrefix, o.partitions, ['views', 'engagements', 'samples', 'deadLetter'], async (topics, state) => {
     progress(`simulating ${o.workload.views?.toLocaleString('en-US') ?? ''} views into ${topics.views} + ${topics.engagements}`);
     const producer = new KafkaProducer(settings, { compression: 'lz4' });
     let sim;
@@ -116,9 +108,5 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
       fractionOfOurClient: eventsPerSec / ourClientEventsPerSec,
       fractionOfKafkaConsumer: eventsPerSec / kafkaConsumerEventsPerSec,
     };
-  } finally {
-    await admin.deleteTopics(Object.values(topics)).catch(() => undefined);
-    await admin.close();
-    rmSync(state, { recursive: true, force: true });
-  }
+  });
 }

@@ -15,18 +15,14 @@
  * is sent at once), so views younger than window + out-of-orderness + 2 s at
  * that moment are not counted either.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventCodec } from '../codec/codec.js';
-import { KafkaAdmin } from '../kafka/admin.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { KafkaProducer } from '../kafka/producer.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
 import { simulate } from '../sim/simulate.js';
 import type { WorkloadOptions } from '../sim/workload.js';
 import type { Clock } from '../time/clock.js';
-import { benchTopics, startJoinerProcess } from './bench-topics.js';
+import { startJoinerProcess, withBenchTopics } from './bench-topics.js';
 
 /** Input events per view in the default workload (views, engagements, duplicates), measured: 2.07. */
 const EVENTS_PER_VIEW = 2.07;
@@ -58,49 +54,44 @@ export interface LatencyBenchResult {
 }
 
 export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBenchOptions, clock: Clock, progress: (line: string) => void): Promise<LatencyBenchResult> {
-  const topics = benchTopics(o.topicPrefix);
-  const admin = new KafkaAdmin(settings);
-  const state = mkdtempSync(join(tmpdir(), 'labeljoin-bench-e2e-'));
-  await admin.createTopics(Object.values(topics).map((name) => ({ name, partitions: o.partitions, replicationFactor: 1 })));
-  const joiner = startJoinerProcess(settings, topics, `${o.topicPrefix}-joiner`, state, ['--idle-timeout', '1s', ...o.joinFlags]);
-  try {
-    await clock.sleep(3_000); // the joiner joins its group
-    progress(`sending ${Math.round(o.rate).toLocaleString('en-US')} events/s for ${o.durationMs / 1000} s, event time following the wall clock`);
-    const producer = new KafkaProducer(settings, { compression: 'lz4' });
-    let sent;
-    const countFrom = clock.now() + WARMUP_MS + SETTLE_MS;
-    const end = clock.now() + WARMUP_MS + o.durationMs;
-    // Engagements keep coming long after their views (a share can take many minutes): at the end the simulator
-    // is stopped and sends what is in flight at once. Views joined after that are not counted.
-    const countTo = end - o.windowMs - o.outOfOrdernessMs - 2_000;
-    const abort = new AbortController();
-    void clock.sleep(WARMUP_MS + o.durationMs).then(() => abort.abort());
+  return withBenchTopics(settings, o.topicPrefix, o.partitions, ['views', 'engagements', 'samples', 'deadLetter'], async (topics, state) => {
+    const joiner = startJoinerProcess(settings, topics, `${o.topicPrefix}-joiner`, state, ['--idle-timeout', '1s', ...o.joinFlags]);
     try {
-      const workload = { ...o.workload, views: undefined, durationMs: WARMUP_MS + o.durationMs + 3_600_000, startMs: clock.now(), viewsPerSecond: o.rate / EVENTS_PER_VIEW };
-      sent = (await simulate({ workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', rate: 'live', truthFile: undefined, signal: abort.signal }, producer, clock)).sent;
+      await clock.sleep(3_000); // the joiner joins its group
+      progress(`sending ${Math.round(o.rate).toLocaleString('en-US')} events/s for ${o.durationMs / 1000} s, event time following the wall clock`);
+      const producer = new KafkaProducer(settings, { compression: 'lz4' });
+      let sent;
+      const countFrom = clock.now() + WARMUP_MS + SETTLE_MS;
+      const end = clock.now() + WARMUP_MS + o.durationMs;
+      // Engagements keep coming long after their views (a share can take many minutes): at the end the simulator
+      // is stopped and sends what is in flight at once. Views joined after that are not counted.
+      const countTo = end - o.windowMs - o.outOfOrdernessMs - 2_000;
+      const abort = new AbortController();
+      void clock.sleep(WARMUP_MS + o.durationMs).then(() => abort.abort());
+      try {
+        const workload = { ...o.workload, views: undefined, durationMs: WARMUP_MS + o.durationMs + 3_600_000, startMs: clock.now(), viewsPerSecond: o.rate / EVENTS_PER_VIEW };
+        sent = (await simulate({ workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', rate: 'live', truthFile: undefined, signal: abort.signal }, producer, clock)).sent;
+      } finally {
+        abort.abort();
+        await producer.close();
+      }
+      await clock.sleep(3_000);
+      joiner.child.kill('SIGTERM');
+      if ((await joiner.ended) !== 0) throw new Error(`labeljoin join ended with an error: ${joiner.stderrTail()}`);
+      const codec = new EventCodec({ labelTypes: o.workload.labelTypes });
+      const latencies: number[] = [];
+      await readTopicToEnd(settings, topics.samples, {
+        onRecord: (r) => {
+          const s = codec.decodeSample(r.value, r);
+          if (s.view_ts >= countFrom && s.view_ts < countTo) latencies.push(s.emitted_at - (s.view_ts + o.windowMs + o.outOfOrdernessMs));
+        },
+      });
+      latencies.sort((a, b) => a - b);
+      const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
+      const countedSeconds = Math.max(1, (countTo - countFrom) / 1000);
+      return { rate: o.rate, measuredRate: (latencies.length * EVENTS_PER_VIEW) / countedSeconds, sent, samples: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies[latencies.length - 1] ?? Number.NaN };
     } finally {
-      abort.abort();
-      await producer.close();
+      if (joiner.child.exitCode === null) joiner.child.kill('SIGKILL');
     }
-    await clock.sleep(3_000);
-    joiner.child.kill('SIGTERM');
-    if ((await joiner.ended) !== 0) throw new Error(`labeljoin join ended with an error: ${joiner.stderrTail()}`);
-    const codec = new EventCodec({ labelTypes: o.workload.labelTypes });
-    const latencies: number[] = [];
-    await readTopicToEnd(settings, topics.samples, {
-      onRecord: (r) => {
-        const s = codec.decodeSample(r.value, r);
-        if (s.view_ts >= countFrom && s.view_ts < countTo) latencies.push(s.emitted_at - (s.view_ts + o.windowMs + o.outOfOrdernessMs));
-      },
-    });
-    latencies.sort((a, b) => a - b);
-    const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-    const countedSeconds = Math.max(1, (countTo - countFrom) / 1000);
-    return { rate: o.rate, measuredRate: (latencies.length * EVENTS_PER_VIEW) / countedSeconds, sent, samples: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies[latencies.length - 1] ?? Number.NaN };
-  } finally {
-    if (joiner.child.exitCode === null) joiner.child.kill('SIGKILL');
-    await admin.deleteTopics(Object.values(topics)).catch(() => undefined);
-    await admin.close();
-    rmSync(state, { recursive: true, force: true });
-  }
+  });
 }

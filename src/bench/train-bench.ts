@@ -6,18 +6,16 @@
  * per million samples, peak RSS, and the last validation window's AUC.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventCodec } from '../codec/codec.js';
 import { userKey } from '../codec/events.js';
-import { KafkaAdmin } from '../kafka/admin.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { KafkaProducer, keyedRecord } from '../kafka/producer.js';
 import { packageRoot } from '../paths.js';
 import { simulatedSamples } from '../sim/samples.js';
 import type { WorkloadOptions } from '../sim/workload.js';
-import { benchTopics } from './bench-topics.js';
+import { withBenchTopics } from './bench-topics.js';
 import { ProcessWatch } from './process-usage.js';
 
 export interface TrainBenchOptions {
@@ -38,11 +36,7 @@ export interface TrainBenchResult {
 }
 
 export async function runTrainBench(settings: ConnectionSettings, o: TrainBenchOptions, progress: (line: string) => void): Promise<TrainBenchResult> {
-  const topics = benchTopics(o.topicPrefix);
-  const admin = new KafkaAdmin(settings);
-  const dir = mkdtempSync(join(tmpdir(), 'labeljoin-bench-train-'));
-  try {
-    await admin.createTopics([topics.samples, topics.deadLetter].map((name) => ({ name, partitions: o.partitions, replicationFactor: 1 })));
+  return withBenchTopics(settings, o.topicPrefix, o.partitions, ['samples', 'deadLetter'], async (topics, dir) => {
     const samples = simulatedSamples(o.workload);
     progress(`${samples.length.toLocaleString('en-US')} simulated samples into ${topics.samples}`);
     const codec = new EventCodec({ labelTypes: o.workload.labelTypes });
@@ -82,9 +76,5 @@ export async function runTrainBench(settings: ConnectionSettings, o: TrainBenchO
       peakRssMiB: usage.peakRssBytes / 2 ** 20,
       lastWindowAuc: Object.fromEntries(Object.entries(last?.signals ?? {}).map(([s, v]) => [s, v.auc])),
     };
-  } finally {
-    await admin.deleteTopics([topics.samples, topics.deadLetter]).catch(() => undefined);
-    await admin.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
