@@ -78,8 +78,10 @@ type FetchResponse = Awaited<ReturnType<typeof fetchV17.api.async>>;
 
 export class KafkaFetcher {
   readonly #client: Consumer;
-  readonly #pool: ConnectionPool;
+  #pool: ConnectionPool;
+  readonly #poolOptions: { readonly connectTimeout: number; readonly requestTimeout: number };
   #fetchApi: typeof fetchV17.api | undefined;
+  readonly #clientId: string;
   readonly #brokers: readonly string[];
   readonly #isolation: Isolation;
   readonly #maxBytes: number;
@@ -90,7 +92,9 @@ export class KafkaFetcher {
     // The client wants a group id even for plain fetches; no group is ever joined here.
     const clientOptions = baseClientOptions(settings);
     this.#client = new Consumer({ ...clientOptions, groupId: `${settings.clientId}-fetcher` });
-    this.#pool = new ConnectionPool(settings.clientId, { connectTimeout: clientOptions.connectTimeout, requestTimeout: clientOptions.requestTimeout });
+    this.#poolOptions = { connectTimeout: clientOptions.connectTimeout, requestTimeout: clientOptions.requestTimeout };
+    this.#pool = new ConnectionPool(settings.clientId, this.#poolOptions);
+    this.#clientId = settings.clientId;
     this.#brokers = settings.brokers;
     this.#isolation = options.isolation ?? 'read_uncommitted';
     this.#maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
@@ -221,6 +225,17 @@ export class KafkaFetcher {
       // maxWait, minBytes, maxBytes, isolation, session id, session epoch, topics, forgotten topics, rack
       response = await api.async(connection, this.#maxWaitMs, 1, this.#maxBytes, ISOLATION_LEVEL[this.#isolation], 0, 0, topics, [], '');
     } catch (error) {
+      if (!isBrokerAnswer(error)) {
+        // The connection itself failed: our request timeout, a closed socket, an
+        // answer that cannot be read. After a timeout the broker still answers
+        // on that connection, and the client library leaves that late frame
+        // half-read, so every later answer on it is misread. Start over on new
+        // connections; the next fetch may succeed, so the error is retriable.
+        this.#resetConnections();
+        const where = positions.map((p) => `${p.topic}/${p.partition}@${p.offset}`).join(', ');
+        const translated = translateError(`fetch of ${where} from broker ${leader}`, error, this.#brokers);
+        throw translated.retriable ? translated : new KafkaRequestError(`fetch of ${where} from broker ${leader}`, error, true);
+      }
       if (hasKafkaCode(error, 'OFFSET_OUT_OF_RANGE')) throw new OffsetOutOfRangeError(positions, error);
       // A leader moved: ask for fresh metadata next time.
       if (hasKafkaCode(error, 'FENCED_LEADER_EPOCH') || hasKafkaCode(error, 'NOT_LEADER_OR_FOLLOWER') || hasKafkaCode(error, 'UNKNOWN_LEADER_EPOCH')) this.#client.clearMetadata();
@@ -244,6 +259,26 @@ export class KafkaFetcher {
     }
     return out;
   }
+
+  #resetConnections(): void {
+    const old = this.#pool;
+    this.#pool = new ConnectionPool(this.#clientId, this.#poolOptions);
+    old.close().catch(() => undefined); // its sockets may be dead already; nothing to wait for
+  }
+}
+
+/**
+ * Whether the error is the broker's answer (a Kafka error code in a response
+ * that was read), as opposed to a failure of the connection.
+ */
+function isBrokerAnswer(error: unknown): boolean {
+  if (error instanceof KafkaRequestError) return true; // ours, raised before the request was sent
+  for (let e: unknown = error; e !== null && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    if (typeof (e as { apiId?: unknown }).apiId === 'string') return true;
+    const errors = (e as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.some((m) => isBrokerAnswer(m))) return true;
+  }
+  return false;
 }
 
 /** One partition of a Fetch response, as the protocol layer decodes it. */
