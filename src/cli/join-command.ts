@@ -5,7 +5,9 @@ import { join as joinPath } from 'node:path';
 import { EventCodec } from '../codec/codec.js';
 import { UsageError } from '../errors.js';
 import { atLeastOnce, exactlyOnce, type Delivery } from '../join/delivery.js';
-import { EngagementIndex } from '../join/engagement-index.js';
+import type { EngagementIndex } from '../join/engagement-index.js';
+import { MemoryEngagementIndex } from '../join/memory-index.js';
+import { StoreEngagementIndex } from '../join/store-index.js';
 import { Joiner } from '../join/joiner.js';
 import { Outbox } from '../join/outbox.js';
 import { KafkaAdmin } from '../kafka/admin.js';
@@ -37,7 +39,7 @@ export const joinCommand: CommandSpec = {
     'codec.viewsFormat', 'codec.engagementsFormat', 'codec.samplesFormat',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.viewDisorderMs', 'join.allowedLatenessMs',
     'join.latePolicy', 'join.idleTimeoutMs', 'join.maxFutureMs', 'join.timeMode', 'join.groupId', 'join.instanceId',
-    'join.orphanTopic', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',
+    'join.orphanTopic', 'join.state', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',
   ],
   flags: [
     { name: 'drain', type: 'boolean', doc: 'join everything in the input topics now, treat their end as the end of time, commit and exit 0' },
@@ -67,7 +69,10 @@ export const joinCommand: CommandSpec = {
     }
 
     const codec = new EventCodec({ labelTypes: j.labelTypes });
-    const store = new LmdbStore({ path: joinPath(j.stateDir, `${j.groupId}-${j.instanceId ?? process.pid}`), fresh: true });
+    const indexTimes = { windowMs: j.windowMs, maxSkewMs: j.maxSkewMs, viewDisorderMs: j.viewDisorderMs, allowedLatenessMs: j.allowedLatenessMs };
+    const index: EngagementIndex = j.state === 'memory'
+      ? new MemoryEngagementIndex(indexTimes)
+      : new StoreEngagementIndex(new LmdbStore({ path: joinPath(j.stateDir, `${j.groupId}-${j.instanceId ?? process.pid}`), fresh: true }), indexTimes);
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxBytesPerPartition: j.fetchBytesPerPartition, maxWaitMs: 200 });
     const group = new GroupMember(settings, { groupId: j.groupId, topic: t.views, instanceId: j.instanceId });
     let delivery: Delivery;
@@ -107,7 +112,7 @@ export const joinCommand: CommandSpec = {
         fetcher,
         delivery,
         group,
-        index: new EngagementIndex(store, { windowMs: j.windowMs, maxSkewMs: j.maxSkewMs, viewDisorderMs: j.viewDisorderMs, allowedLatenessMs: j.allowedLatenessMs }),
+        index,
         time: new EngagementTime({ outOfOrdernessMs: j.outOfOrdernessMs, idleTimeoutMs: j.idleTimeoutMs, mode: j.timeMode }, systemClock),
         outbox: new Outbox(codec, config.codec.samplesFormat, { samples: t.samples, deadLetter: t.deadLetter, orphans: j.orphanTopic }),
         clock: systemClock,
@@ -132,7 +137,7 @@ export const joinCommand: CommandSpec = {
       await group.close().catch(() => undefined);
       await closeOutput().catch(() => undefined);
       await fetcher.close().catch(() => undefined);
-      await store.close().catch(() => undefined);
+      await index.close().catch(() => undefined);
       await endpoint.close();
     }
     const c = summary.counters;

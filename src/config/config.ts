@@ -54,6 +54,7 @@ export interface LabeljoinConfig {
     readonly groupId: string;
     readonly instanceId: string | undefined;
     readonly orphanTopic: string | undefined;
+    readonly state: 'memory' | 'disk';
     readonly stateDir: string;
     readonly fetchBytesPerPartition: number;
     readonly progressEveryMs: number;
@@ -240,6 +241,7 @@ function assemble(v: SettingValues): LabeljoinConfig {
       groupId: v['join.groupId'],
       instanceId: v['join.instanceId'],
       orphanTopic: v['join.orphanTopic'],
+      state: v['join.state'],
       stateDir: v['join.stateDir'],
       fetchBytesPerPartition: v['join.fetchBytesPerPartition'],
       progressEveryMs: v['join.progressEveryMs'],

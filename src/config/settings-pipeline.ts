@@ -239,13 +239,21 @@ export const PIPELINE_SETTINGS = {
     meta: 'NAME',
     doc: 'also write engagements that matched no view here (JSON)',
   }),
+  'join.state': setting<'memory' | 'disk'>({
+    default: 'memory',
+    parse: enumParser(['memory', 'disk'] as const),
+    env: 'LABELJOIN_STATE',
+    flag: 'state',
+    meta: 'memory|disk',
+    doc: 'where the join state lives: memory (fast; ~75 B per engagement, ~62 B per remembered view) or disk (LMDB in --state-dir, for states larger than memory); rebuilt from Kafka at start either way',
+  }),
   'join.stateDir': setting<string>({
     default: join(defaultDataHome(), 'labeljoin', 'joiner'),
     parse: parseString,
     env: 'LABELJOIN_STATE_DIR',
     flag: 'state-dir',
     meta: 'DIR',
-    doc: 'directory of the engagement index (LMDB); wiped and rebuilt from Kafka at start',
+    doc: 'directory of the join state with --state disk (LMDB); wiped at start',
   }),
   'join.fetchBytesPerPartition': setting<number>({
     default: 262_144,

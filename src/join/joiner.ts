@@ -404,7 +404,7 @@ export class Joiner {
       return;
     }
     const labelled = labels(view.event_id, view.ts, index.engagementsOf(view.user_id, view.post_id), this.#o.labelTypes.length, this.#o);
-    for (const e of labelled.matched) if (!e.matched) index.markMatched(e);
+    for (const e of labelled.matched) if (!e.matched) index.markMatched(view.user_id, view.post_id, e.eventId);
     const sample = this.#d.outbox.sample(p, view, labelled, this.#d.clock.now());
     this.#d.observer?.sampleEmitted(sample);
     this.counters.samplesOut++;
@@ -454,7 +454,7 @@ export class Joiner {
       .filter((v) => matches(v.viewId, v.viewTs, indexed, this.#o));
     if (emitted.length === 0) return;
     this.counters.late++;
-    this.#d.index.markMatched({ key: this.#d.index.keyOf(e.user_id, e.post_id, e.event_id) });
+    this.#d.index.markMatched(e.user_id, e.post_id, e.event_id);
     if (this.#o.latePolicy !== 'correct') return;
     for (const v of emitted) {
       if (((v.labels >>> type) & 1) === 1 || v.sample === undefined) continue;

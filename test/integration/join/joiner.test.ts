@@ -57,18 +57,20 @@ describe('labeljoin join on the real broker', () => {
     assert.match(r.stdout, /duplicates \d+ views \+ [1-9]\d* engagements/);
   });
 
-  it('late policy "correct": the newest version of every sample equals the truth', async (t) => {
-    const p = await createPipeline(t, 'join-correct');
-    await runSimulate(p, [...DISORDER, '--seed', '22']);
-    const r = await runJoin(p, ['--late-policy', 'correct']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.ok(counter(r.stdout, 'corrections') > 0, r.stdout);
-    const report = await compareWithTruth(testConnection(), p.samples, p.truth, codec, 'correct');
-    assert.equal(report.missing, 0);
-    assert.equal(report.extra, 0);
-    assert.ok(report.versionsAboveZero > 0);
-    assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
-  });
+  for (const state of ['memory', 'disk'] as const) {
+    it(`late policy "correct", state in ${state}: the newest version of every sample equals the truth`, async (t) => {
+      const p = await createPipeline(t, `join-correct-${state}`);
+      await runSimulate(p, [...DISORDER, '--seed', '22']);
+      const r = await runJoin(p, ['--late-policy', 'correct', '--state', state]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(counter(r.stdout, 'corrections') > 0, r.stdout);
+      const report = await compareWithTruth(testConnection(), p.samples, p.truth, codec, 'correct');
+      assert.equal(report.missing, 0);
+      assert.equal(report.extra, 0);
+      assert.ok(report.versionsAboveZero > 0);
+      assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
+    });
+  }
 
   it('two instances sharing 8 partitions give the same samples as one', async (t) => {
     const p = await createPipeline(t, 'join-two');

@@ -1,0 +1,155 @@
+/**
+ * The joiner's state in memory (`--state memory`, the default): two
+ * PairTables (src/store/pair-table.ts), no JavaScript object per record.
+ *
+ * Engagements   ts = engagement ts (expires at + engagementKeepMs)
+ *               ids  event_id [16] | view_id [16] (zeros when absent)   8 words
+ *               int0 type (bits 0-7) | has view_id (bit 8) | matched a view (bit 9)
+ *               → 64 bytes per engagement, + hash slot and heap entry (~10 bytes)
+ * Emitted views ts = view ts (expires at + emittedKeepMs)
+ *               ids  view event_id [16]                                 4 words
+ *               int0 version, int1 labels bitmask
+ *               → 52 bytes per view, + ~10 bytes; under late policy "correct"
+ *               the sample's Avro body too (a Map from record number to Buffer)
+ *
+ * The contract is the one in ./engagement-index.ts; expiry cut-offs are the
+ * same comparisons as the on-disk index (ts < watermark - keep).
+ */
+import type { EngagementEvent } from '../codec/events.js';
+import { PairTable } from '../store/pair-table.js';
+import { emittedKeepMs, engagementKeepMs, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes } from './engagement-index.js';
+
+const HAS_VIEW = 1 << 8;
+const MATCHED = 1 << 9;
+const ID_BYTES = 16;
+
+export class MemoryEngagementIndex implements EngagementIndex {
+  readonly #eng = new PairTable(8, 1);
+  readonly #out = new PairTable(4, 2);
+  /** Sample bodies by emitted-view record (late policy "correct" only). */
+  readonly #samples = new Map<number, Buffer>();
+  readonly #engKeepMs: number;
+  readonly #outKeepMs: number;
+
+  constructor(times: IndexTimes) {
+    this.#engKeepMs = engagementKeepMs(times);
+    this.#outKeepMs = emittedKeepMs(times);
+  }
+
+  batch<T>(fn: () => T): T {
+    return fn();
+  }
+
+  addEngagement(partition: number, e: EngagementEvent, type: number): boolean {
+    if (this.#findEngagement(e.user_id, e.post_id, e.event_id) !== -1) return false;
+    const r = this.#eng.add(partition, e.user_id, e.post_id, e.ts);
+    this.#eng.setIds(r, 0, e.event_id);
+    if (e.view_id !== null) this.#eng.setIds(r, 4, e.view_id);
+    this.#eng.setInt(r, 0, type | (e.view_id === null ? 0 : HAS_VIEW));
+    return true;
+  }
+
+  markMatched(user: number, post: number, eventId: Buffer): void {
+    const r = this.#findEngagement(user, post, eventId);
+    if (r !== -1) this.#eng.setInt(r, 0, this.#eng.int(r, 0) | MATCHED);
+  }
+
+  engagementsOf(user: number, post: number): IndexedEngagement[] {
+    const t = this.#eng;
+    const out: IndexedEngagement[] = [];
+    for (let r = t.first(user, post); r !== -1; r = t.next(r)) if (t.isPair(r, user, post)) out.push(this.#engagement(r));
+    return out;
+  }
+
+  wasEmitted(user: number, post: number, viewTs: number, viewId: Buffer): boolean {
+    const t = this.#out;
+    for (let r = t.first(user, post); r !== -1; r = t.next(r)) {
+      if (t.isPair(r, user, post) && t.ts(r) === viewTs && t.idsEqual(r, 0, viewId)) return true;
+    }
+    return false;
+  }
+
+  recordEmitted(partition: number, user: number, post: number, viewTs: number, viewId: Buffer, version: number, labels: number, sample: Buffer | undefined): void {
+    const r = this.#out.add(partition, user, post, viewTs);
+    this.#out.setIds(r, 0, viewId);
+    this.#out.setInt(r, 0, version);
+    this.#out.setInt(r, 1, labels >>> 0);
+    if (sample !== undefined) this.#samples.set(r, sample);
+  }
+
+  emittedOf(user: number, post: number, fromTs: number, toTs: number): EmittedView[] {
+    const t = this.#out;
+    const out: EmittedView[] = [];
+    for (let r = t.first(user, post); r !== -1; r = t.next(r)) {
+      if (!t.isPair(r, user, post)) continue;
+      const viewTs = t.ts(r);
+      if (viewTs < fromTs || viewTs > toTs) continue;
+      out.push({ user, post, viewTs, viewId: t.ids(r, 0, ID_BYTES), version: t.int(r, 0), labels: t.int(r, 1), sample: this.#samples.get(r) });
+    }
+    return out.sort((a, b) => a.viewTs - b.viewTs || Buffer.compare(a.viewId, b.viewId));
+  }
+
+  updateEmitted(view: EmittedView, version: number, labels: number, sample: Buffer | undefined): void {
+    const t = this.#out;
+    for (let r = t.first(view.user, view.post); r !== -1; r = t.next(r)) {
+      if (!t.isPair(r, view.user, view.post) || t.ts(r) !== view.viewTs || !t.idsEqual(r, 0, view.viewId)) continue;
+      t.setInt(r, 0, version);
+      t.setInt(r, 1, labels >>> 0);
+      if (sample === undefined) this.#samples.delete(r);
+      else this.#samples.set(r, sample);
+      return;
+    }
+  }
+
+  expire(partition: number, watermark: number): ExpiredEngagement[] {
+    const t = this.#eng;
+    const expired: ExpiredEngagement[] = [];
+    t.expire(partition, watermark - this.#engKeepMs, (r) => expired.push({ user: t.user(r), post: t.post(r), engagement: this.#engagement(r) }));
+    return expired;
+  }
+
+  expireEmitted(partition: number, watermark: number): void {
+    const samples = this.#samples;
+    this.#out.expire(partition, watermark - this.#outKeepMs, samples.size === 0 ? undefined : (r) => samples.delete(r));
+  }
+
+  dropPartition(partition: number): void {
+    this.expire(partition, Number.POSITIVE_INFINITY);
+    this.expireEmitted(partition, Number.POSITIVE_INFINITY);
+  }
+
+  engagementCount(): number {
+    return this.#eng.size;
+  }
+
+  emittedCount(): number {
+    return this.#out.size;
+  }
+
+  /** Bytes held by the two tables (sample bodies not counted). */
+  bytes(): number {
+    return this.#eng.bytes + this.#out.bytes;
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release but memory.
+  }
+
+  #findEngagement(user: number, post: number, eventId: Buffer): number {
+    const t = this.#eng;
+    for (let r = t.first(user, post); r !== -1; r = t.next(r)) if (t.isPair(r, user, post) && t.idsEqual(r, 0, eventId)) return r;
+    return -1;
+  }
+
+  #engagement(r: number): IndexedEngagement {
+    const t = this.#eng;
+    const meta = t.int(r, 0);
+    return {
+      eventId: t.ids(r, 0, ID_BYTES),
+      type: meta & 0xff,
+      ts: t.ts(r),
+      viewId: (meta & HAS_VIEW) === 0 ? null : t.ids(r, 4, ID_BYTES),
+      matched: (meta & MATCHED) !== 0,
+    };
+  }
+}
