@@ -39,6 +39,8 @@ export const ERROR_CODES = [
   'STORE_UNAVAILABLE',
   'STORE_FAILED',
   'REDIS_MISSING',
+  // benchmarks: a measured process failed or gave no result
+  'BENCH_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -20,6 +20,7 @@ import type { WorkloadOptions } from '../sim/workload.js';
 import type { Clock } from '../time/clock.js';
 import { startJoinerProcess, withBenchTopics } from './bench-topics.js';
 import { ProcessWatch } from './process-usage.js';
+import { BenchFailedError } from './errors.js';
 
 export interface JoinBenchOptions {
   readonly workload: WorkloadOptions;
@@ -85,9 +86,9 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
     const watch = new ProcessWatch(joiner.child.pid ?? 0);
     const code = await joiner.ended;
     const usage = watch.stop();
-    if (code !== 0) throw new Error(`labeljoin join --drain exited ${code}: ${joiner.stderrTail()}`);
+    if (code !== 0) throw new BenchFailedError('labeljoin join --drain', `exited ${code}: ${joiner.stderrTail()}`);
     const m = /drained after ([\d.]+) s: (\d+) views and (\d+) engagements in \(\d+\/s\), (\d+) samples out/.exec(joiner.stdout());
-    if (m === null) throw new Error(`unexpected join summary: ${joiner.stdout().slice(0, 300)}`);
+    if (m === null) throw new BenchFailedError('labeljoin join --drain', `unexpected summary: ${joiner.stdout().slice(0, 300)}`);
     const seconds = Number(m[1]);
     const joined = Number(m[2]) + Number(m[3]);
     const eventsPerSec = joined / Math.max(0.001, seconds);

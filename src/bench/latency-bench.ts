@@ -23,6 +23,7 @@ import { simulate } from '../sim/simulate.js';
 import type { WorkloadOptions } from '../sim/workload.js';
 import type { Clock } from '../time/clock.js';
 import { startJoinerProcess, withBenchTopics } from './bench-topics.js';
+import { BenchFailedError } from './errors.js';
 
 /** Input events per view in the default workload (views, engagements, duplicates), measured: 2.07. */
 const EVENTS_PER_VIEW = 2.07;
@@ -77,7 +78,7 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
       }
       await clock.sleep(3_000);
       joiner.child.kill('SIGTERM');
-      if ((await joiner.ended) !== 0) throw new Error(`labeljoin join ended with an error: ${joiner.stderrTail()}`);
+      if ((await joiner.ended) !== 0) throw new BenchFailedError('labeljoin join', `ended with an error: ${joiner.stderrTail()}`);
       const codec = new EventCodec({ labelTypes: o.workload.labelTypes });
       const latencies: number[] = [];
       await readTopicToEnd(settings, topics.samples, {

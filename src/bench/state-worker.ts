@@ -21,7 +21,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { emittedKeepMs, type EngagementIndex, type IndexTimes } from '../join/engagement-index.js';
-import { labels } from '../join/labels.js';
 import { MemoryEngagementIndex } from '../join/memory-index.js';
 import { StoreEngagementIndex } from '../join/store-index.js';
 import { LmdbStore } from '../store/lmdb-store.js';
@@ -62,7 +61,6 @@ export async function runState(o: StateRunOptions): Promise<StateRunResult> {
       seed ^= seed << 5;
       return (seed >>> 0) / 2 ** 32;
     };
-    const window = { windowMs: o.times.windowMs, maxSkewMs: o.times.maxSkewMs };
     let events = 0;
     let started = performance.now();
     let fillSeconds = 0;
@@ -91,8 +89,7 @@ export async function runState(o: StateRunOptions): Promise<StateRunResult> {
           const viewTs = T0 + j * stepMs;
           viewId.writeUInt32BE(j, 0);
           if (!index.wasEmitted(user, post, viewTs, viewId)) {
-            const l = labels(viewId, viewTs, index.engagementsOf(user, post), 4, window);
-            for (const m of l.matched) if (!m.matched) index.markMatched(user, post, m.eventId);
+            const l = index.labelView(user, post, viewId, viewTs, 4);
             index.recordEmitted(user % PARTITIONS, user, post, viewTs, viewId, 0, l.labels, undefined);
           }
           events++;

@@ -17,6 +17,7 @@ import { simulatedSamples } from '../sim/samples.js';
 import type { WorkloadOptions } from '../sim/workload.js';
 import { withBenchTopics } from './bench-topics.js';
 import { ProcessWatch } from './process-usage.js';
+import { BenchFailedError } from './errors.js';
 
 export interface TrainBenchOptions {
   readonly workload: WorkloadOptions;
@@ -63,7 +64,7 @@ export async function runTrainBench(settings: ConnectionSettings, o: TrainBenchO
       child.on('close', (c) => resolve(c ?? 1));
     });
     const usage = watch.stop();
-    if (code !== 0) throw new Error(`labeljoin train --drain exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    if (code !== 0) throw new BenchFailedError('labeljoin train --drain', `exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
     const summary = JSON.parse(readFileSync(report, 'utf8')) as { elapsedMs: number; counters: { applied: number }; windows: Array<{ signals: Record<string, { auc: number }> }> };
     const seconds = summary.elapsedMs / 1000;
     const last = summary.windows[summary.windows.length - 1];

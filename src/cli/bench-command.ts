@@ -1,9 +1,11 @@
 /**
- * labeljoin bench codec | join | all
+ * labeljoin bench codec | join | e2e | state | train | all
  */
 import { runCodecBench, type CodecBenchResult } from '../bench/codec-bench.js';
 import { runJoinBench, type JoinBenchResult } from '../bench/join-bench.js';
 import { runLatencyBench, type LatencyBenchResult } from '../bench/latency-bench.js';
+import { runStateBench } from '../bench/state-bench.js';
+import type { StateRunResult } from '../bench/state-worker.js';
 import { runTrainBench, type TrainBenchResult } from '../bench/train-bench.js';
 import type { LabeljoinConfig } from '../config/config.js';
 import { connectionSettings } from '../kafka/connection.js';
@@ -16,6 +18,7 @@ const RECORDS_PER_SEND = 2_000;
 const E2E_WINDOW = '10s';
 const E2E_OUT_OF_ORDERNESS = '2s';
 const E2E_MAX_SKEW = '2s';
+const STATE_MEASURE_STEPS = 1_000_000;
 
 export const benchCodec: CommandSpec = {
   name: 'bench codec',
@@ -59,6 +62,20 @@ export const benchE2e: CommandSpec = {
   },
 };
 
+export const benchState: CommandSpec = {
+  name: 'bench state',
+  summary: 'Join state alone (no Kafka): events/s and peak RSS with --state-views views in flight, in memory, and on disk at the smallest.',
+  details: `Each run is its own process. The joiner's access pattern: one engagement indexed and one view joined per step, expiry every 1,024 steps, with the join window, skew and view disorder of the config; the state is filled to its steady size first, then ${STATE_MEASURE_STEPS.toLocaleString('en-US')} steps are measured. 10 M views in flight take about 2.5 min to fill.`,
+  settings: ['bench.stateViews', 'join.windowMs', 'join.maxSkewMs', 'join.viewDisorderMs', 'join.allowedLatenessMs'],
+  flags: [{ name: 'json', type: 'boolean', doc: 'print the result as one JSON object' }],
+  async run(ctx) {
+    const result = await stateBench(ctx.config);
+    if (ctx.flags['json'] === true) ctx.out(JSON.stringify(result));
+    else for (const line of stateTable(result)) ctx.out(line);
+    return 0;
+  },
+};
+
 export const benchTrain: CommandSpec = {
   name: 'bench train',
   summary: 'Trainer throughput: --records simulated samples, labeljoin train --drain with the embedded store and every signal; samples/s, CPU per million, peak RSS, last-window AUC.',
@@ -74,17 +91,18 @@ export const benchTrain: CommandSpec = {
 
 export const benchAll: CommandSpec = {
   name: 'bench all',
-  summary: 'Every benchmark in one run (codec, join, e2e at half the joiner\'s measured rate, train); --json prints one object with all figures.',
-  settings: ['kafka.brokers', 'bench.records', 'bench.views', 'bench.e2eSeconds', 'sim.seed', 'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs'],
+  summary: 'Every benchmark in one run (codec, join, e2e at half the joiner\'s measured rate, state, train); --json prints one object with all figures.',
+  settings: ['kafka.brokers', 'bench.records', 'bench.views', 'bench.stateViews', 'bench.e2eSeconds', 'join.viewDisorderMs', 'join.allowedLatenessMs', 'sim.seed', 'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs'],
   flags: [{ name: 'json', type: 'boolean', doc: 'print the results as one JSON object' }],
   async run(ctx) {
     const started = Date.now();
     const codecResult = await codec(ctx.config);
     const joinResult = await joinBench(ctx.config);
     const e2eResult = await e2eBench(ctx.config, Math.round(joinResult.join.eventsPerSec / 2));
+    const stateResult = await stateBench(ctx.config);
     const trainResult = await trainBench(ctx.config);
-    if (ctx.flags['json'] === true) ctx.out(JSON.stringify({ codec: codecResult, join: joinResult, e2e: e2eResult, train: trainResult, seconds: (Date.now() - started) / 1000 }));
-    else for (const line of [...table(codecResult), '', ...joinTable(joinResult), '', ...e2eTable(e2eResult), '', ...trainTable(trainResult), '', `all in ${((Date.now() - started) / 1000).toFixed(0)} s`]) ctx.out(line);
+    if (ctx.flags['json'] === true) ctx.out(JSON.stringify({ codec: codecResult, join: joinResult, e2e: e2eResult, state: stateResult, train: trainResult, seconds: (Date.now() - started) / 1000 }));
+    else for (const line of [...table(codecResult), '', ...joinTable(joinResult), '', ...e2eTable(e2eResult), '', ...stateTable(stateResult), '', ...trainTable(trainResult), '', `all in ${((Date.now() - started) / 1000).toFixed(0)} s`]) ctx.out(line);
     return 0;
   },
 };
@@ -108,6 +126,23 @@ function e2eBench(config: LabeljoinConfig, rate: number): Promise<LatencyBenchRe
     systemClock,
     (line) => process.stderr.write(`bench e2e: ${line}\n`),
   );
+}
+
+function stateBench(config: LabeljoinConfig): Promise<StateRunResult[]> {
+  const j = config.join;
+  return runStateBench(
+    { inFlight: config.bench.stateViews, measureSteps: STATE_MEASURE_STEPS, times: { windowMs: j.windowMs, maxSkewMs: j.maxSkewMs, viewDisorderMs: j.viewDisorderMs, allowedLatenessMs: j.allowedLatenessMs } },
+    (line) => process.stderr.write(`bench state: ${line}\n`),
+  );
+}
+
+function stateTable(rs: readonly StateRunResult[]): string[] {
+  return [
+    'join state alone (no Kafka; one engagement indexed + one view joined per step):',
+    '  state   views in flight  engagements held  views remembered     events/s  peak RSS',
+    ...rs.map((r) => `  ${r.state.padEnd(6)}  ${r.viewsInFlight.toLocaleString('en-US').padStart(15)}  ${r.engagementsHeld.toLocaleString('en-US').padStart(16)}  ${r.viewsRemembered.toLocaleString('en-US').padStart(16)}  ${r.eventsPerSec.toLocaleString('en-US').padStart(11)}  ${`${r.peakRssMiB} MiB`.padStart(8)}`),
+    '  (target: RSS <= 1 GiB with 10 M views in flight)',
+  ];
 }
 
 function trainBench(config: LabeljoinConfig): Promise<TrainBenchResult> {

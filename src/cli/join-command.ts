@@ -118,7 +118,7 @@ export const joinCommand: CommandSpec = {
         clock: systemClock,
         log: log.child('join'),
         progress: (line) => process.stderr.write(`join: ${line}\n`),
-        observer: metrics.observer,
+        observer: endpoint.served ? metrics.observer : undefined,
       },
     );
     metrics.attach(joiner);

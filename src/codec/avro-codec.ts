@@ -6,7 +6,7 @@
 import type avro from 'avsc';
 import { FieldProblem } from './errors.js';
 import { canonicalForm, schemaFingerprint } from './fingerprint.js';
-import { fingerprintHex, frame, HEADER_BYTES, isSingleObject } from './framing.js';
+import { fingerprintHex, frameHeader, HEADER_BYTES, isSingleObject } from './framing.js';
 import { avroType, type AvroSchema } from './schemas.js';
 
 interface Writer {
@@ -15,17 +15,22 @@ interface Writer {
   readonly resolver: ReturnType<avro.Type['createResolver']> | undefined;
 }
 
+/** The writer entry of records written with the reader's own schema (no resolver). */
+const OWN_SCHEMA: Pick<Writer, 'resolver'> = { resolver: undefined };
+
 export class AvroRecordCodec {
   readonly type: avro.Type;
   readonly fingerprint: Buffer;
   readonly #fingerprintHex: string;
   readonly #writers = new Map<string, Writer>();
+  #scratch: Buffer;
 
   constructor(readerSchema: AvroSchema) {
     this.type = avroType(readerSchema);
     this.fingerprint = schemaFingerprint(this.type);
     this.#fingerprintHex = this.fingerprint.toString('hex');
     this.#writers.set(this.#fingerprintHex, { type: this.type, resolver: undefined });
+    this.#scratch = frameHeader(this.fingerprint, Buffer.allocUnsafe(4_096));
   }
 
   /** Lets this codec read records written with another schema of the same record (evolution). */
@@ -40,8 +45,15 @@ export class AvroRecordCodec {
     }
   }
 
+  /** Header and body written into a scratch buffer, then copied out once. */
   encode(value: unknown): Buffer {
-    return frame(this.fingerprint, this.type.toBuffer(value));
+    for (;;) {
+      const scratch = this.#scratch;
+      const end = this.type.encode(value, scratch, HEADER_BYTES);
+      if (end >= 0) return Buffer.from(scratch.subarray(0, end));
+      // A negative end is minus the bytes that did not fit: grow and write again.
+      this.#scratch = frameHeader(this.fingerprint, Buffer.allocUnsafe(2 * (scratch.length - end)));
+    }
   }
 
   /** Decodes a framed record; throws FieldProblem(RECORD_UNDECODABLE) with the reason. */
@@ -49,13 +61,13 @@ export class AvroRecordCodec {
     if (!isSingleObject(value)) {
       throw new FieldProblem('RECORD_UNDECODABLE', undefined, 'not Avro single-object encoded (no C3 01 header)');
     }
-    const key = fingerprintHex(value);
-    const writer = this.#writers.get(key);
+    // Most records are written with the reader's own schema: compare its 8 bytes before building a map key.
+    const writer = value.compare(this.fingerprint, 0, 8, 2, HEADER_BYTES) === 0 ? OWN_SCHEMA : this.#writers.get(fingerprintHex(value));
     if (writer === undefined) {
-      throw new FieldProblem('RECORD_UNDECODABLE', undefined, `unknown writer schema fingerprint ${key} (expected ${this.#fingerprintHex} or a registered older schema)`);
+      throw new FieldProblem('RECORD_UNDECODABLE', undefined, `unknown writer schema fingerprint ${fingerprintHex(value)} (expected ${this.#fingerprintHex} or a registered older schema)`);
     }
     try {
-      return this.type.fromBuffer(value.subarray(HEADER_BYTES), writer.resolver);
+      return this.type.fromBuffer(value.subarray(HEADER_BYTES), writer === OWN_SCHEMA ? undefined : writer.resolver);
     } catch (error) {
       throw new FieldProblem('RECORD_UNDECODABLE', undefined, `Avro body does not decode: ${(error as Error).message}`);
     }

@@ -42,13 +42,17 @@ export class EventCodec {
     this.samples = new AvroRecordCodec(sampleSchema(options.labelTypes));
   }
 
+  /**
+   * The ids of a decoded Avro view or engagement are views into `value`, not
+   * copies (the joiner's hot path): copy them to keep them beyond the record.
+   */
   decodeView(value: Buffer | null, origin: RecordOrigin, format: InputFormat = 'auto'): ViewEvent {
     return withOrigin(origin, () => {
       const bytes = present(value);
       if (isAvro(bytes, format)) {
         const v = this.views.decode(bytes) as ViewEvent;
         checkTimestamp('ts', v.ts);
-        return { event_id: Buffer.from(v.event_id), user_id: v.user_id, post_id: v.post_id, ts: v.ts, context: plainContext(v.context) };
+        return { event_id: v.event_id, user_id: v.user_id, post_id: v.post_id, ts: v.ts, context: plainContext(v.context) };
       }
       return viewFromJson(parseJsonObject(bytes));
     });
@@ -62,12 +66,12 @@ export class EventCodec {
         checkTimestamp('ts', e.ts);
         checkEngagementType(e.type, this.#allowedTypes);
         return {
-          event_id: Buffer.from(e.event_id),
+          event_id: e.event_id,
           user_id: e.user_id,
           post_id: e.post_id,
           type: e.type,
           ts: e.ts,
-          view_id: e.view_id === null ? null : Buffer.from(e.view_id),
+          view_id: e.view_id,
         };
       }
       return engagementFromJson(parseJsonObject(bytes), this.#allowedTypes);

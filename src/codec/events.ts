@@ -77,7 +77,7 @@ export function uuidFromString(text: string): Buffer | undefined {
  * variant.
  */
 export function sampleIdFor(viewEventId: Buffer, version: number): Buffer {
-  if (version === 0) return Buffer.from(viewEventId);
+  if (version === 0) return viewEventId; // the same bytes, not a copy
   const v = Buffer.alloc(4);
   v.writeUInt32BE(version);
   const id = createHash('sha256').update('labeljoin-sample').update(viewEventId).update(v).digest().subarray(0, 16);

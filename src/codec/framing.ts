@@ -21,12 +21,11 @@ export const SINGLE_OBJECT_MARKER = 0xc3;
 export const SINGLE_OBJECT_VERSION = 0x01;
 export const HEADER_BYTES = 10;
 
-export function frame(fingerprint: Buffer, body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+/** Writes the 10-byte header into the start of `out` (the body goes after it); returns `out`. */
+export function frameHeader(fingerprint: Buffer, out: Buffer): Buffer {
   out[0] = SINGLE_OBJECT_MARKER;
   out[1] = SINGLE_OBJECT_VERSION;
   fingerprint.copy(out, 2, 0, 8);
-  body.copy(out, HEADER_BYTES);
   return out;
 }
 

@@ -118,6 +118,7 @@ export interface LabeljoinConfig {
   readonly bench: {
     readonly records: number;
     readonly views: number;
+    readonly stateViews: readonly number[];
     readonly e2eRate: number;
     readonly e2eSeconds: number;
   };
@@ -302,7 +303,7 @@ function assemble(v: SettingValues): LabeljoinConfig {
       scrapeEveryMs: v['observe.scrapeEveryMs'],
       historyMs: v['observe.historyMs'],
     },
-    bench: { records: v['bench.records'], views: v['bench.views'], e2eRate: v['bench.e2eRate'], e2eSeconds: v['bench.e2eSeconds'] },
+    bench: { records: v['bench.records'], views: v['bench.views'], stateViews: v['bench.stateViews'], e2eRate: v['bench.e2eRate'], e2eSeconds: v['bench.e2eSeconds'] },
     log: { level: v['log.level'], format: v['log.format'] },
   };
 }

@@ -150,3 +150,13 @@ export function parseUrlList(raw: unknown): string[] {
   if (urls.length === 0) throw new ValueError('expected at least one URL');
   return urls;
 }
+
+/** A comma-separated list of integers, each within [min, max]. */
+export function parseIntList(min: number, max: number): Parser<number[]> {
+  const one = intParser(min, max);
+  return (raw: unknown) => {
+    const parts: unknown[] = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [raw];
+    if (parts.length === 0) throw new ValueError('expected at least one number');
+    return parts.map((x) => one(typeof x === 'string' ? x.trim() : x));
+  };
+}

@@ -3,7 +3,7 @@
  * Part of the one settings table (src/config/settings.ts).
  */
 import { join } from 'node:path';
-import { durationParser, enumParser, floatParser, intParser, optionalTimeParser, parseLabelTypes, parseString, parseUrlList, portOrOffParser } from './parse.js';
+import { durationParser, enumParser, floatParser, intParser, optionalTimeParser, parseIntList, parseLabelTypes, parseString, parseUrlList, portOrOffParser } from './parse.js';
 import { DEFAULT_LABEL_TYPES, LOG_FORMATS, LOG_LEVELS, defaultDataHome, setting } from './setting-spec.js';
 
 export const TOOL_SETTINGS = {
@@ -98,6 +98,13 @@ export const TOOL_SETTINGS = {
     flag: 'join-views',
     meta: 'N',
     doc: 'simulated views (with their engagements) the join benchmark pre-fills the log with',
+  }),
+  'bench.stateViews': setting<number[]>({
+    default: [100_000, 10_000_000],
+    parse: parseIntList(1_000, 50_000_000),
+    flag: 'state-views',
+    meta: 'N,N,...',
+    doc: 'views in flight (inside the window) the state benchmark holds, one run each in memory; the smallest also on disk (LMDB)',
   }),
   'bench.e2eRate': setting<number>({
     default: 30_000,

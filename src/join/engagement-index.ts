@@ -15,6 +15,7 @@
  * joiner rebuilds its state from Kafka (docs/decisions/join-state.md).
  */
 import type { EngagementEvent } from '../codec/events.js';
+import type { ViewLabels } from './labels.js';
 
 export interface IndexedEngagement {
   readonly eventId: Buffer;
@@ -56,6 +57,11 @@ export interface EngagementIndex {
   addEngagement(partition: number, e: EngagementEvent, type: number): boolean;
   /** Records that the engagement labelled a view, so it is no orphan when it expires. */
   markMatched(user: number, post: number, eventId: Buffer): void;
+  /**
+   * Labels a view by the join rule (./labels.ts) from the engagements of its
+   * (user, post), and marks the ones that labelled it as matched: one step.
+   */
+  labelView(user: number, post: number, viewId: Buffer, viewTs: number, typeCount: number): ViewLabels;
   /** Every indexed engagement of (user, post). */
   engagementsOf(user: number, post: number): IndexedEngagement[];
   /** Whether this view was emitted already (a repeated send of it). */
@@ -66,7 +72,8 @@ export interface EngagementIndex {
   updateEmitted(view: EmittedView, version: number, labels: number, sample: Buffer | undefined): void;
   /**
    * Removes the engagements partition p no longer needs at watermark w and
-   * returns them (the caller decides which were orphans, then calls expireEmitted).
+   * returns those that never labelled a view (the orphan candidates; the
+   * caller decides, then calls expireEmitted).
    */
   expire(partition: number, watermark: number): ExpiredEngagement[];
   /** Forgets the emitted views of partition p past their expiry at `watermark`; call after the orphan checks. */

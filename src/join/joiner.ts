@@ -34,7 +34,7 @@ import type { EngagementTime } from '../time/watermarks.js';
 import { newCounters, type JoinCounters, type JoinObserver, type PartitionState } from './counters.js';
 import type { Delivery } from './delivery.js';
 import type { EngagementIndex } from './engagement-index.js';
-import { labels, matches } from './labels.js';
+import { matches } from './labels.js';
 import type { Outbox } from './outbox.js';
 import { PartitionJob } from './partition-job.js';
 
@@ -403,8 +403,7 @@ export class Joiner {
       this.counters.duplicateViews++;
       return;
     }
-    const labelled = labels(view.event_id, view.ts, index.engagementsOf(view.user_id, view.post_id), this.#o.labelTypes.length, this.#o);
-    for (const e of labelled.matched) if (!e.matched) index.markMatched(view.user_id, view.post_id, e.eventId);
+    const labelled = index.labelView(view.user_id, view.post_id, view.event_id, view.ts, this.#o.labelTypes.length);
     const sample = this.#d.outbox.sample(p, view, labelled, this.#d.clock.now());
     this.#d.observer?.sampleEmitted(sample);
     this.counters.samplesOut++;
@@ -494,7 +493,6 @@ export class Joiner {
     if (limit === Number.NEGATIVE_INFINITY) return;
     for (const { user, post, engagement } of this.#d.index.expire(p, limit)) {
       if (engagement.ts < job.replayBefore) continue; // judged by the run that first read it
-      if (engagement.matched) continue;
       this.counters.orphans++;
       this.#d.outbox.orphan(p, user, post, engagement);
     }

@@ -17,6 +17,7 @@
  */
 import type { EngagementEvent } from '../codec/events.js';
 import { PairTable } from '../store/pair-table.js';
+import { addMatch, inWindow, noLabels, type JoinWindow, type ViewLabels } from './labels.js';
 import { emittedKeepMs, engagementKeepMs, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes } from './engagement-index.js';
 
 const HAS_VIEW = 1 << 8;
@@ -30,8 +31,10 @@ export class MemoryEngagementIndex implements EngagementIndex {
   readonly #samples = new Map<number, Buffer>();
   readonly #engKeepMs: number;
   readonly #outKeepMs: number;
+  readonly #window: JoinWindow;
 
   constructor(times: IndexTimes) {
+    this.#window = { windowMs: times.windowMs, maxSkewMs: times.maxSkewMs };
     this.#engKeepMs = engagementKeepMs(times);
     this.#outKeepMs = emittedKeepMs(times);
   }
@@ -52,6 +55,21 @@ export class MemoryEngagementIndex implements EngagementIndex {
   markMatched(user: number, post: number, eventId: Buffer): void {
     const r = this.#findEngagement(user, post, eventId);
     if (r !== -1) this.#eng.setInt(r, 0, this.#eng.int(r, 0) | MATCHED);
+  }
+
+  labelView(user: number, post: number, viewId: Buffer, viewTs: number, typeCount: number): ViewLabels {
+    const t = this.#eng;
+    const out = noLabels(typeCount);
+    for (let r = t.first(user, post); r !== -1; r = t.next(r)) {
+      if (!t.isPair(r, user, post)) continue;
+      const meta = t.int(r, 0);
+      if ((meta & HAS_VIEW) !== 0 && !t.idsEqual(r, 4, viewId)) continue; // attributed to another view
+      const ts = t.ts(r);
+      if (!inWindow(ts, viewTs, this.#window)) continue;
+      addMatch(out, meta & 0xff, ts - viewTs);
+      if ((meta & MATCHED) === 0) t.setInt(r, 0, meta | MATCHED);
+    }
+    return out;
   }
 
   engagementsOf(user: number, post: number): IndexedEngagement[] {
@@ -104,7 +122,9 @@ export class MemoryEngagementIndex implements EngagementIndex {
   expire(partition: number, watermark: number): ExpiredEngagement[] {
     const t = this.#eng;
     const expired: ExpiredEngagement[] = [];
-    t.expire(partition, watermark - this.#engKeepMs, (r) => expired.push({ user: t.user(r), post: t.post(r), engagement: this.#engagement(r) }));
+    t.expire(partition, watermark - this.#engKeepMs, (r) => {
+      if ((t.int(r, 0) & MATCHED) === 0) expired.push({ user: t.user(r), post: t.post(r), engagement: this.#engagement(r) });
+    });
     return expired;
   }
 

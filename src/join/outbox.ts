@@ -9,7 +9,7 @@ import { sampleIdFor, userKey, uuidToString, type SampleRecord, type ViewEvent }
 import type { ConsumedRecord } from '../kafka/fetcher.js';
 import type { ProducedRecord } from '../kafka/producer.js';
 import type { IndexedEngagement } from './engagement-index.js';
-import type { Labelled } from './labels.js';
+import type { ViewLabels } from './labels.js';
 
 export interface OutboxTopics {
   readonly samples: string;
@@ -36,15 +36,22 @@ export class Outbox {
   }
 
   /** The sample of a view at version 0; returns it (the caller may keep its Avro form for corrections). */
-  sample(partition: number, view: ViewEvent, labelled: Labelled, emittedAt: number): SampleRecord {
+  sample(partition: number, view: ViewEvent, labelled: ViewLabels, emittedAt: number): SampleRecord {
+    const labels: Record<string, number> = {};
+    const delays: Record<string, number | null> = {};
+    for (let i = 0; i < this.#labelTypes.length; i++) {
+      const t = this.#labelTypes[i]!;
+      labels[t] = (labelled.labels >>> i) & 1;
+      delays[t] = labelled.delays[i] ?? null;
+    }
     const sample: SampleRecord = {
       sample_id: sampleIdFor(view.event_id, 0),
       view_event_id: view.event_id,
       user_id: view.user_id,
       post_id: view.post_id,
       view_ts: view.ts,
-      labels: Object.fromEntries(this.#labelTypes.map((t, i) => [t, (labelled.labels >>> i) & 1])),
-      delays_ms: Object.fromEntries(this.#labelTypes.map((t, i) => [t, labelled.delays[i] ?? null])),
+      labels,
+      delays_ms: delays,
       context: view.context,
       version: 0,
       emitted_at: emittedAt,

@@ -20,6 +20,7 @@
  */
 import type { EngagementEvent } from '../codec/events.js';
 import { prefixEnd, type KvStore, type KvTable } from '../store/kv.js';
+import { labels, type ViewLabels } from './labels.js';
 import { emittedKeepMs, engagementKeepMs, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes } from './engagement-index.js';
 
 export class StoreEngagementIndex implements EngagementIndex {
@@ -65,6 +66,12 @@ export class StoreEngagementIndex implements EngagementIndex {
     const next = Buffer.from(value);
     next[1] = value[1]! | 2;
     this.#eng.put(key, next);
+  }
+
+  labelView(user: number, post: number, viewId: Buffer, viewTs: number, typeCount: number): ViewLabels {
+    const labelled = labels(viewId, viewTs, this.engagementsOf(user, post), typeCount, this.#t);
+    for (const e of labelled.matched) if (!e.matched) this.markMatched(user, post, e.eventId);
+    return { labels: labelled.labels, delays: labelled.delays };
   }
 
   /** Every indexed engagement of (user, post). */
@@ -132,7 +139,7 @@ export class StoreEngagementIndex implements EngagementIndex {
       const key = expKey.subarray(10);
       const value = this.#eng.get(key);
       if (value !== undefined) {
-        expired.push({ user: readU64(key, 0), post: readU64(key, 8), engagement: decodeEngagement(key, value) });
+        if ((value[1]! & 2) === 0) expired.push({ user: readU64(key, 0), post: readU64(key, 8), engagement: decodeEngagement(key, value) });
         this.#eng.remove(key);
       }
       this.#engExp.remove(expKey);

@@ -154,10 +154,10 @@ export class JoinMetrics {
     this.observer = {
       sampleEmitted(sample) {
         latency.observe((sample.emitted_at - sample.view_ts - o.windowMs) / 1000);
-        o.labelTypes.forEach((t, i) => {
-          const d = sample.delays_ms[t];
+        for (let i = 0; i < o.labelTypes.length; i++) {
+          const d = sample.delays_ms[o.labelTypes[i]!];
           if (d !== null && d !== undefined) delayOf[i]!.observe(d / 1000);
-        });
+        }
       },
       committed(ms) {
         commit.observe(ms / 1000);

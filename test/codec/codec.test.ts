@@ -45,6 +45,16 @@ describe('EventCodec round trips', () => {
     });
   }
 
+  it('Avro records larger than the encoder\'s scratch buffer, and each encoding its own bytes', () => {
+    const big = view(7, { context: { ...view(7).context, region: 'r'.repeat(20_000) } });
+    const first = codec.encodeView(big, 'avro');
+    const second = codec.encodeView(view(8), 'avro');
+    assert.ok(first.length > 20_000);
+    assert.deepEqual(codec.decodeView(first, at(0)), big, 'the first encoding is not overwritten by the next');
+    assert.deepEqual(codec.decodeView(second, at(1)), view(8));
+    assert.deepEqual(codec.decodeView(codec.encodeView(big, 'avro'), at(2)), big, 'after the scratch buffer grew');
+  });
+
   it('Avro records carry the single-object header and are compact', () => {
     const bytes = codec.encodeView(view(3), 'avro');
     assert.deepEqual([...bytes.subarray(0, 2)], [0xc3, 0x01]);

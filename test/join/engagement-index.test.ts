@@ -44,8 +44,10 @@ for (const [name, make] of [
       const [first] = index.engagementsOf(7, 8).filter((x) => x.eventId.equals(a.event_id));
       assert.equal(first!.matched, false);
       index.batch(() => index.markMatched(7, 8, first!.eventId));
+      // Expiry returns the orphan candidates only: b, which labelled nothing.
       const expired = index.batch(() => index.expire(0, Number.MAX_SAFE_INTEGER));
-      assert.deepEqual(expired.map((x) => [x.engagement.eventId.equals(a.event_id), x.engagement.matched]).sort(), [[false, false], [true, true]]);
+      assert.deepEqual(expired.map((x) => [x.engagement.eventId.equals(b.event_id), x.engagement.matched]), [[true, false]]);
+      assert.equal(index.engagementCount(), 0, 'both are gone');
       await index.close();
     });
 
@@ -57,7 +59,7 @@ for (const [name, make] of [
       assert.deepEqual(index.batch(() => index.expire(2, keep)), []);
       assert.deepEqual(index.batch(() => index.expire(1, keep + 1)), [], 'another partition expires nothing of p2');
       const gone = index.batch(() => index.expire(2, keep + 1));
-      assert.equal(gone.length, 1);
+      assert.equal(gone.length, 1, 'an engagement that labelled nothing expires as an orphan candidate');
       assert.equal(index.engagementsOf(e.user_id, e.post_id).length, 0);
       await index.close();
     });
@@ -99,6 +101,7 @@ describe('in-memory index against the key-value index', () => {
       xs.map((e) => `${e.eventId.toString('hex')}/${e.type}/${e.ts}/${e.viewId?.toString('hex') ?? '-'}/${e.matched}`).sort();
     let n = 0;
     let peak = 0;
+    let labelled = 0;
     for (let step = 0; step < 60_000; step++) {
       const p = rand(3);
       const op = rand(100);
@@ -113,8 +116,18 @@ describe('in-memory index against the key-value index', () => {
         assert.equal(got[0], got[1], `addEngagement at step ${step}`);
       } else if (op < 55) {
         assert.deepEqual(canon(mem.engagementsOf(u, q)), canon(kv.engagementsOf(u, q)), `engagementsOf at step ${step}`);
-        const some = kv.engagementsOf(u, q)[0];
-        if (some !== undefined) for (const ix of both) ix.markMatched(u, q, some.eventId);
+        if (rand(2) === 0) {
+          const some = kv.engagementsOf(u, q)[0];
+          if (some !== undefined) for (const ix of both) ix.markMatched(u, q, some.eventId);
+        } else {
+          // A view of the pair: the labels, and which engagements end up matched.
+          const viewTs = watermark[p]! + rand(60_000) - 30_000;
+          const vid = id(rand(50));
+          const got = both.map((ix) => ix.labelView(u, q, vid, viewTs, 4));
+          assert.deepEqual(got[0], got[1], `labelView at step ${step}`);
+          if (got[0]!.labels !== 0) labelled++;
+          assert.deepEqual(canon(mem.engagementsOf(u, q)), canon(kv.engagementsOf(u, q)), `matched after labelView at step ${step}`);
+        }
       } else if (op < 75) {
         const ts = watermark[p]! + rand(60_000) - 20_000;
         const vid = id(rand(50));
@@ -145,6 +158,7 @@ describe('in-memory index against the key-value index', () => {
         assert.equal(mem.emittedCount(), kv.emittedCount(), `views held at step ${step}`);
       }
     }
+    assert.ok(labelled > 100, `views got labels (${labelled})`);
     // The hash slots start at 1,024: the run goes through several doublings.
     assert.ok(peak > 4096, `the table grew past its first size (peak ${peak})`);
     await kv.close();
