@@ -70,7 +70,8 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
       const abort = new AbortController();
       void clock.sleep(WARMUP_MS + o.durationMs).then(() => abort.abort());
       try {
-        const workload = { ...o.workload, views: undefined, durationMs: WARMUP_MS + o.durationMs + 3_600_000, startMs: clock.now(), viewsPerSecond: o.rate / EVENTS_PER_VIEW };
+        // A flat rate (no daily curve): a run this short would otherwise sit in the curve's trough, at half the rate asked.
+        const workload = { ...o.workload, views: undefined, durationMs: WARMUP_MS + o.durationMs + 3_600_000, startMs: clock.now(), viewsPerSecond: o.rate / EVENTS_PER_VIEW, dayAmplitude: 0 };
         sent = (await simulate({ workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', rate: 'live', truthFile: undefined, signal: abort.signal }, producer, clock)).sent;
       } finally {
         abort.abort();

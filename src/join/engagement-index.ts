@@ -15,7 +15,6 @@
  * joiner rebuilds its state from Kafka (docs/decisions/join-state.md).
  */
 import type { EngagementEvent } from '../codec/events.js';
-import type { ViewLabels } from './labels.js';
 
 export interface IndexedEngagement {
   readonly eventId: Buffer;
@@ -35,6 +34,13 @@ export interface EmittedView {
   readonly labels: number;
   /** The Avro body of the sample as last sent (late policy "correct" only). */
   readonly sample: Buffer | undefined;
+}
+
+/** A view's labels by the join rule (./labels.ts). */
+export interface ViewLabels {
+  /** bit t set = label 1 for type t */
+  labels: number;
+  delays: Array<number | null>;
 }
 
 export interface IndexTimes {

@@ -10,17 +10,11 @@
  * The state implementations apply it through `inWindow` and `addMatch`
  * (./memory-index.ts walks its tables; ./store-index.ts uses `labels`).
  */
-import type { IndexedEngagement } from './engagement-index.js';
+import type { IndexedEngagement, ViewLabels } from './engagement-index.js';
 
 export interface JoinWindow {
   readonly windowMs: number;
   readonly maxSkewMs: number;
-}
-
-export interface ViewLabels {
-  /** bit t set = label 1 for type t */
-  labels: number;
-  delays: Array<number | null>;
 }
 
 export interface Labelled extends ViewLabels {

@@ -17,8 +17,8 @@
  */
 import type { EngagementEvent } from '../codec/events.js';
 import { PairTable } from '../store/pair-table.js';
-import { addMatch, inWindow, noLabels, type JoinWindow, type ViewLabels } from './labels.js';
-import { emittedKeepMs, engagementKeepMs, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes } from './engagement-index.js';
+import { addMatch, inWindow, noLabels, type JoinWindow } from './labels.js';
+import { emittedKeepMs, engagementKeepMs, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes, type ViewLabels } from './engagement-index.js';
 
 const HAS_VIEW = 1 << 8;
 const MATCHED = 1 << 9;

@@ -8,8 +8,7 @@ import type { BadRecordError } from '../codec/errors.js';
 import { sampleIdFor, userKey, uuidToString, type SampleRecord, type ViewEvent } from '../codec/events.js';
 import type { ConsumedRecord } from '../kafka/fetcher.js';
 import type { ProducedRecord } from '../kafka/producer.js';
-import type { IndexedEngagement } from './engagement-index.js';
-import type { ViewLabels } from './labels.js';
+import type { IndexedEngagement, ViewLabels } from './engagement-index.js';
 
 export interface OutboxTopics {
   readonly samples: string;

@@ -20,8 +20,8 @@
  */
 import type { EngagementEvent } from '../codec/events.js';
 import { prefixEnd, type KvStore, type KvTable } from '../store/kv.js';
-import { labels, type ViewLabels } from './labels.js';
-import { emittedKeepMs, engagementKeepMs, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes } from './engagement-index.js';
+import { labels } from './labels.js';
+import { emittedKeepMs, engagementKeepMs, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes, type ViewLabels } from './engagement-index.js';
 
 export class StoreEngagementIndex implements EngagementIndex {
   readonly #store: KvStore;

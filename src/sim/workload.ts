@@ -37,6 +37,8 @@ export interface WorkloadOptions {
   readonly viewsPerSecond: number;
   readonly startMs: number;
   readonly dayLengthMs: number;
+  /** How far the daily curve swings around the mean, 0..1 (default 0.5: peak 1.5x, trough 0.5x; 0: a flat rate). */
+  readonly dayAmplitude?: number;
   readonly driftPeriodMs: number;
   readonly labelTypes: readonly string[];
   readonly windowMs: number;
@@ -172,12 +174,13 @@ export class Workload {
 
   /** Poisson process with a daily rate curve, by thinning. */
   #drawNextSessionStart(after: number): number {
-    const peak = this.#sessionsPerMs * (1 + DAY_AMPLITUDE);
+    const amplitude = this.#o.dayAmplitude ?? DAY_AMPLITUDE;
+    const peak = this.#sessionsPerMs * (1 + amplitude);
     let t = after;
     for (;;) {
       t += this.#random.exponential(1 / peak);
       const phase = (2 * Math.PI * (t - this.#o.startMs)) / this.#o.dayLengthMs;
-      const rate = this.#sessionsPerMs * (1 - DAY_AMPLITUDE * Math.cos(phase));
+      const rate = this.#sessionsPerMs * (1 - amplitude * Math.cos(phase));
       if (this.#random.next() * peak <= rate) return Math.round(t);
     }
   }

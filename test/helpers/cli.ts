@@ -28,7 +28,8 @@ export interface RunningCli {
   readonly done: Promise<CliResult>;
   kill(signal: NodeJS.Signals): void;
   /** Resolves with the first stderr line matching the pattern (undefined if the process ends first). */
-  waitForStderr(pattern: RegExp): Promise<string | undefined>;
+  /** The first stderr line matching, or undefined when the process ended or `timeoutMs` (default 2 min) passed first. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<string | undefined>;
   /** Everything written to stderr so far. */
   stderr(): string;
 }
@@ -61,7 +62,21 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   return {
     done,
     kill: (signal) => child.kill(signal),
-    waitForStderr: (pattern) => new Promise((resolve) => watchers.push({ pattern, resolve })),
+    waitForStderr: (pattern, timeoutMs = 120_000) => new Promise((resolve) => {
+      const watcher = {
+        pattern,
+        resolve: (line: string | undefined) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
+      // A line that never comes fails the test's assertion instead of hanging the run.
+      const timer = setTimeout(() => {
+        watchers.splice(watchers.indexOf(watcher), 1);
+        resolve(undefined);
+      }, timeoutMs);
+      watchers.push(watcher);
+    }),
     stderr: () => stderr,
   };
 }

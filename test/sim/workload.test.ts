@@ -32,6 +32,18 @@ describe('Workload', () => {
     assert.notEqual(digest(a.sends, a.truth), digest(c.sends, c.truth));
   });
 
+  it('views follow the daily curve (a quarter of a day in: below the mean, then above); dayAmplitude 0 is flat', () => {
+    const day = 4 * 3_600_000;
+    const share = (dayAmplitude: number | undefined): number => {
+      const { sends } = run(testWorkload({ views: undefined, durationMs: day / 2, dayLengthMs: day, viewsPerSecond: 5, ...(dayAmplitude === undefined ? {} : { dayAmplitude }) }));
+      const views = sends.filter((x) => x.kind === 'view').map((x) => x.event.ts - testWorkload().startMs);
+      return views.filter((t) => t < day / 4).length / views.length; // first quarter of the day, of the first half
+    };
+    // rate ∝ 1 - 0.5 cos(2πt/day): the first quarter holds (π/2 - 0.5) / π ≈ 34 % of the first half.
+    assert.ok(Math.abs(share(undefined) - 0.341) < 0.03, `curve: ${share(undefined)}`);
+    assert.ok(Math.abs(share(0) - 0.5) < 0.03, `flat: ${share(0)}`);
+  });
+
   it('sends leave in arrival order, partitioned by the Java partitioner of the user id', () => {
     const { sends } = run();
     for (let i = 1; i < sends.length; i++) assert.ok(sends[i]!.arrival >= sends[i - 1]!.arrival, `send ${i} out of order`);

@@ -13,7 +13,7 @@ import { compareWithTruth } from '../../../src/validate/truth-report.js';
 import { engagement, view } from '../../helpers/events.js';
 import { testAdmin, testConnection } from '../../helpers/kafka.js';
 import { startCli } from '../../helpers/cli.js';
-import { createPipeline, runJoin, runSimulate } from '../../helpers/pipeline.js';
+import { createPipeline, runJoin, runSimulate, WINDOW_FLAGS } from '../../helpers/pipeline.js';
 
 const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
 const DISORDER = ['--views', '6000', '--users', '600', '--posts', '400', '--views-per-second', '25', '--duplicate-rate', '0.05', '--early-rate', '0.1',
@@ -177,7 +177,10 @@ describe('join start-up checks on the real broker', () => {
 describe('instances joining and leaving mid-stream on the real broker', () => {
   it('an instance added and one removed while joining: nothing missing, every label right', async (t) => {
     const p = await createPipeline(t, 'join-rebalance');
-    await runSimulate(p, [...DISORDER, '--views', '60000', '--users', '3000', '--posts', '2000', '--seed', '25', '--idle-partition', 'none']);
+    // The simulator keeps sending (at ~25 s for the whole run) while instances come and go, so every
+    // instance has views to join whatever its speed.
+    const sim = startCli(['simulate', ...p.inputArgs, ...WINDOW_FLAGS, '--truth', p.truth, ...DISORDER, '--views', '60000', '--users', '3000', '--posts', '2000', '--seed', '25', '--idle-partition', 'none', '--rate', '5000'], { LABELJOIN_LOG_LEVEL: 'warn' });
+    t.after(() => sim.kill('SIGKILL'));
     const env = { LABELJOIN_FETCH_BYTES: '32768' };
     // Long-running (not --drain) instances: the group decides who joins what.
     const live = (name: string, logLevel = 'warn') => startCli(
@@ -202,6 +205,8 @@ describe('instances joining and leaving mid-stream on the real broker', () => {
     b.kill('SIGTERM');
     const rb = await b.done;
     assert.equal(rb.code, 0, rb.stderr);
+    const simulated = await sim.done;
+    assert.equal(simulated.code, 0, simulated.stderr);
     // What neither finished (the last window waits for more engagements in a live run) is drained by a last run.
     const rest = await runJoin(p);
     assert.equal(rest.code, 0, rest.stderr);
