@@ -52,6 +52,8 @@ export interface LatencyBenchResult {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** How far the simulator fell behind the wall clock at worst: latency includes it, so it must be small for the figure to be the joiner's. */
+  readonly simulatorMaxLagMs: number;
 }
 
 export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBenchOptions, clock: Clock, progress: (line: string) => void): Promise<LatencyBenchResult> {
@@ -62,6 +64,7 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
       progress(`sending ${Math.round(o.rate).toLocaleString('en-US')} events/s for ${o.durationMs / 1000} s, event time following the wall clock`);
       const producer = new KafkaProducer(settings, { compression: 'lz4' });
       let sent;
+      let simulatorMaxLagMs;
       const countFrom = clock.now() + WARMUP_MS + SETTLE_MS;
       const end = clock.now() + WARMUP_MS + o.durationMs;
       // Engagements keep coming long after their views (a share can take many minutes): at the end the simulator
@@ -72,7 +75,9 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
       try {
         // A flat rate (no daily curve): a run this short would otherwise sit in the curve's trough, at half the rate asked.
         const workload = { ...o.workload, views: undefined, durationMs: WARMUP_MS + o.durationMs + 3_600_000, startMs: clock.now(), viewsPerSecond: o.rate / EVENTS_PER_VIEW, dayAmplitude: 0 };
-        sent = (await simulate({ workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', rate: 'live', truthFile: undefined, signal: abort.signal }, producer, clock)).sent;
+        const summary = await simulate({ workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', rate: 'live', truthFile: undefined, signal: abort.signal }, producer, clock);
+        sent = summary.sent;
+        simulatorMaxLagMs = summary.maxSendLagMs;
       } finally {
         abort.abort();
         await producer.close();
@@ -91,7 +96,7 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
       latencies.sort((a, b) => a - b);
       const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
       const countedSeconds = Math.max(1, (countTo - countFrom) / 1000);
-      return { rate: o.rate, measuredRate: (latencies.length * EVENTS_PER_VIEW) / countedSeconds, sent, samples: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies[latencies.length - 1] ?? Number.NaN };
+      return { rate: o.rate, measuredRate: (latencies.length * EVENTS_PER_VIEW) / countedSeconds, sent, samples: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies[latencies.length - 1] ?? Number.NaN, simulatorMaxLagMs };
     } finally {
       if (joiner.child.exitCode === null) joiner.child.kill('SIGKILL');
     }

@@ -111,7 +111,7 @@ export const TOOL_SETTINGS = {
     parse: intParser(100, 10_000_000),
     flag: 'e2e-rate',
     meta: 'N',
-    doc: 'input events/s the latency benchmark sends (bench all uses half the joiner\'s measured drain rate)',
+    doc: 'input events/s the latency benchmark sends (bench all: half the joiner\'s measured drain rate, and this rate too when lower)',
   }),
   'bench.e2eSeconds': setting<number>({
     default: 60,

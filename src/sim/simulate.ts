@@ -45,6 +45,8 @@ export interface SimSummary extends WorkloadStats {
   readonly truthRows: number;
   readonly firstTs: number | undefined;
   readonly lastTs: number | undefined;
+  /** Live: the most a batch left after its first record's arrival time (the simulator falling behind the wall clock); 0 otherwise. */
+  readonly maxSendLagMs: number;
 }
 
 const BATCH = 4_000;
@@ -76,12 +78,16 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
   let bytes = 0;
   let batch: ProducedRecord[] = [];
   let batchArrival = 0;
+  let maxSendLagMs = 0;
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     const records = batch;
     batch = [];
     // Stopping (aborted): what is in flight leaves at once, late arrivals included.
-    if (options.rate === 'live' && options.signal?.aborted !== true && batchArrival > clock.now()) await clock.sleep(batchArrival - clock.now());
+    if (options.rate === 'live' && options.signal?.aborted !== true) {
+      if (batchArrival > clock.now()) await clock.sleep(batchArrival - clock.now());
+      else maxSendLagMs = Math.max(maxSendLagMs, clock.now() - batchArrival);
+    }
     await sink.send(records);
     sent += records.length;
     const now = clock.now();
@@ -96,8 +102,9 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
     }
   };
 
-  // With a rate, send small batches so pacing is smooth; without, large ones for throughput.
-  const batchSize = options.rate === undefined ? BATCH : options.rate === 'live' ? 200 : Math.max(1, Math.min(BATCH, Math.round(options.rate / 20)));
+  // With a rate, send small batches so pacing is smooth; without, large ones for throughput. Live: a batch
+  // spans at most 100 ms of arrivals, so it is as large as the rate needs (one produce round trip per batch).
+  const batchSize = options.rate === undefined || options.rate === 'live' ? BATCH : Math.max(1, Math.min(BATCH, Math.round(options.rate / 20)));
   try {
     options.signal?.addEventListener('abort', () => workload.stop(), { once: true });
     for (const send of workload.sends()) {
@@ -119,7 +126,7 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
   } finally {
     truth?.close();
   }
-  return { ...workload.stats, sent, bytes, elapsedMs: clock.now() - started, truthRows, firstTs, lastTs };
+  return { ...workload.stats, sent, bytes, elapsedMs: clock.now() - started, truthRows, firstTs, lastTs, maxSendLagMs };
 }
 
 /** NDJSON truth rows, buffered and written in 1 MiB chunks. */
