@@ -2,14 +2,15 @@
  * The joiner's state in memory (`--state memory`, the default): two
  * PairTables (src/store/pair-table.ts), no JavaScript object per record.
  *
- * Engagements   ts = engagement ts (expires at + engagementKeepMs)
- *               ids  event_id [16] | view_id [16] (zeros when absent)   8 words
+ * Engagements   ts = engagement ts (expires at + engagementKeepMs), in two tables:
+ *               without a view_id: ids event_id [16]                  4 words
+ *               with a view_id:    ids event_id [16] | view_id [16]   8 words
  *               int0 type (bits 0-7) | has view_id (bit 8) | matched a view (bit 9)
- *               → 64 bytes per engagement, + hash slot and heap entry (~10 bytes)
+ *               → 48 or 64 bytes per engagement, + hash slot and heap entry (~7 bytes)
  * Emitted views ts = view ts (expires at + emittedKeepMs)
  *               ids  view event_id [16]                                 4 words
  *               int0 version, int1 labels bitmask
- *               → 52 bytes per view, + ~10 bytes; under late policy "correct"
+ *               → 52 bytes per view, + ~7 bytes; under late policy "correct"
  *               the sample's Avro body too (a Map from record number to Buffer)
  *
  * The contract is the one in ./engagement-index.ts; expiry cut-offs are the
@@ -25,7 +26,10 @@ const MATCHED = 1 << 9;
 const ID_BYTES = 16;
 
 export class MemoryEngagementIndex implements EngagementIndex {
-  readonly #eng = new PairTable(8, 1);
+  /** Engagements without a view_id (most), and with one: a pair's engagements are in either. */
+  readonly #eng = new PairTable(4, 1);
+  readonly #engV = new PairTable(8, 1);
+  readonly #engTables = [this.#eng, this.#engV] as const;
   readonly #out = new PairTable(4, 2);
   /** Sample bodies by emitted-view record (late policy "correct" only). */
   readonly #samples = new Map<number, Buffer>();
@@ -44,38 +48,41 @@ export class MemoryEngagementIndex implements EngagementIndex {
   }
 
   addEngagement(partition: number, e: EngagementEvent, type: number): boolean {
-    if (this.#findEngagement(e.user_id, e.post_id, e.event_id) !== -1) return false;
-    const r = this.#eng.add(partition, e.user_id, e.post_id, e.ts);
-    this.#eng.setIds(r, 0, e.event_id);
-    if (e.view_id !== null) this.#eng.setIds(r, 4, e.view_id);
-    this.#eng.setInt(r, 0, type | (e.view_id === null ? 0 : HAS_VIEW));
+    if (this.#findEngagement(e.user_id, e.post_id, e.event_id) !== undefined) return false;
+    const t = e.view_id === null ? this.#eng : this.#engV;
+    const r = t.add(partition, e.user_id, e.post_id, e.ts);
+    t.setIds(r, 0, e.event_id);
+    if (e.view_id !== null) t.setIds(r, 4, e.view_id);
+    t.setInt(r, 0, type | (e.view_id === null ? 0 : HAS_VIEW));
     return true;
   }
 
   markMatched(user: number, post: number, eventId: Buffer): void {
-    const r = this.#findEngagement(user, post, eventId);
-    if (r !== -1) this.#eng.setInt(r, 0, this.#eng.int(r, 0) | MATCHED);
+    const found = this.#findEngagement(user, post, eventId);
+    if (found !== undefined) found.table.setInt(found.r, 0, found.table.int(found.r, 0) | MATCHED);
   }
 
   labelView(user: number, post: number, viewId: Buffer, viewTs: number, typeCount: number): ViewLabels {
-    const t = this.#eng;
     const out = noLabels(typeCount);
-    for (let r = t.first(user, post); r !== -1; r = t.next(r)) {
-      if (!t.isPair(r, user, post)) continue;
-      const meta = t.int(r, 0);
-      if ((meta & HAS_VIEW) !== 0 && !t.idsEqual(r, 4, viewId)) continue; // attributed to another view
-      const ts = t.ts(r);
-      if (!inWindow(ts, viewTs, this.#window)) continue;
-      addMatch(out, meta & 0xff, ts - viewTs);
-      if ((meta & MATCHED) === 0) t.setInt(r, 0, meta | MATCHED);
+    for (const t of this.#engTables) {
+      for (let r = t.first(user, post); r !== -1; r = t.next(r)) {
+        if (!t.isPair(r, user, post)) continue;
+        const meta = t.int(r, 0);
+        if ((meta & HAS_VIEW) !== 0 && !t.idsEqual(r, 4, viewId)) continue; // attributed to another view
+        const ts = t.ts(r);
+        if (!inWindow(ts, viewTs, this.#window)) continue;
+        addMatch(out, meta & 0xff, ts - viewTs);
+        if ((meta & MATCHED) === 0) t.setInt(r, 0, meta | MATCHED);
+      }
     }
     return out;
   }
 
   engagementsOf(user: number, post: number): IndexedEngagement[] {
-    const t = this.#eng;
     const out: IndexedEngagement[] = [];
-    for (let r = t.first(user, post); r !== -1; r = t.next(r)) if (t.isPair(r, user, post)) out.push(this.#engagement(r));
+    for (const t of this.#engTables) {
+      for (let r = t.first(user, post); r !== -1; r = t.next(r)) if (t.isPair(r, user, post)) out.push(engagementAt(t, r));
+    }
     return out;
   }
 
@@ -120,11 +127,12 @@ export class MemoryEngagementIndex implements EngagementIndex {
   }
 
   expire(partition: number, watermark: number): ExpiredEngagement[] {
-    const t = this.#eng;
     const expired: ExpiredEngagement[] = [];
-    t.expire(partition, watermark - this.#engKeepMs, (r) => {
-      if ((t.int(r, 0) & MATCHED) === 0) expired.push({ user: t.user(r), post: t.post(r), engagement: this.#engagement(r) });
-    });
+    for (const t of this.#engTables) {
+      t.expire(partition, watermark - this.#engKeepMs, (r) => {
+        if ((t.int(r, 0) & MATCHED) === 0) expired.push({ user: t.user(r), post: t.post(r), engagement: engagementAt(t, r) });
+      });
+    }
     return expired;
   }
 
@@ -139,7 +147,7 @@ export class MemoryEngagementIndex implements EngagementIndex {
   }
 
   engagementCount(): number {
-    return this.#eng.size;
+    return this.#eng.size + this.#engV.size;
   }
 
   emittedCount(): number {
@@ -148,28 +156,28 @@ export class MemoryEngagementIndex implements EngagementIndex {
 
   /** Bytes held by the two tables (sample bodies not counted). */
   bytes(): number {
-    return this.#eng.bytes + this.#out.bytes;
+    return this.#eng.bytes + this.#engV.bytes + this.#out.bytes;
   }
 
   async close(): Promise<void> {
     // Nothing to release but memory.
   }
 
-  #findEngagement(user: number, post: number, eventId: Buffer): number {
-    const t = this.#eng;
-    for (let r = t.first(user, post); r !== -1; r = t.next(r)) if (t.isPair(r, user, post) && t.idsEqual(r, 0, eventId)) return r;
-    return -1;
+  #findEngagement(user: number, post: number, eventId: Buffer): { readonly table: PairTable; readonly r: number } | undefined {
+    for (const table of this.#engTables) {
+      for (let r = table.first(user, post); r !== -1; r = table.next(r)) if (table.isPair(r, user, post) && table.idsEqual(r, 0, eventId)) return { table, r };
+    }
+    return undefined;
   }
+}
 
-  #engagement(r: number): IndexedEngagement {
-    const t = this.#eng;
-    const meta = t.int(r, 0);
-    return {
-      eventId: t.ids(r, 0, ID_BYTES),
-      type: meta & 0xff,
-      ts: t.ts(r),
-      viewId: (meta & HAS_VIEW) === 0 ? null : t.ids(r, 4, ID_BYTES),
-      matched: (meta & MATCHED) !== 0,
-    };
-  }
+function engagementAt(t: PairTable, r: number): IndexedEngagement {
+  const meta = t.int(r, 0);
+  return {
+    eventId: t.ids(r, 0, ID_BYTES),
+    type: meta & 0xff,
+    ts: t.ts(r),
+    viewId: (meta & HAS_VIEW) === 0 ? null : t.ids(r, 4, ID_BYTES),
+    matched: (meta & MATCHED) !== 0,
+  };
 }

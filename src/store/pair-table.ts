@@ -16,7 +16,7 @@
  *                          (for a free record: the next free record)
  *
  * Bytes per record: 24 + 4·idWords + 4·intWords + 4, plus the hash slots
- * (i32 per slot, one to two slots per record) and the expiry heap (i32 per
+ * (i32 per slot, a slot per one to two records) and the expiry heap (i32 per
  * record). Lookup: hash(user, post) → slot → chain of records, compared on
  * user and post. Expiry: one binary min-heap of record numbers per partition,
  * ordered by ts; `expire(p, cutoff)` removes the records with ts < cutoff.
@@ -28,6 +28,8 @@ const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 const TWO_32 = 2 ** 32;
+/** Records per hash slot before the slots double: chains of 1-2 on average, 2-4 bytes of slots per record. */
+const MAX_LOAD = 2;
 
 export class PairTable {
   readonly #idWords: number;
@@ -72,7 +74,7 @@ export class PairTable {
     this.#ts[c]![i] = ts;
     this.#ids[c]!.fill(0, i * this.#idWords, (i + 1) * this.#idWords);
     this.#ints[c]!.fill(0, i * this.#intWords, (i + 1) * this.#intWords);
-    if (this.#count + 1 > this.#slots.length) this.#grow();
+    if (this.#count + 1 > MAX_LOAD * this.#slots.length) this.#grow();
     const s = slotOf(user, post, this.#slots.length);
     this.#next[c]![i] = this.#slots[s]!;
     this.#slots[s] = r;
