@@ -245,7 +245,7 @@ export const PIPELINE_SETTINGS = {
     env: 'LABELJOIN_STATE',
     flag: 'state',
     meta: 'memory|disk',
-    doc: 'where the join state lives: memory (fast; ~75 B per engagement, ~62 B per remembered view) or disk (LMDB in --state-dir, for states larger than memory); rebuilt from Kafka at start either way',
+    doc: 'where the join state lives: memory (fast; ~55 B per engagement, ~59 B per remembered view) or disk (LMDB in --state-dir, for states larger than memory); rebuilt from Kafka at start either way',
   }),
   'join.stateDir': setting<string>({
     default: join(defaultDataHome(), 'labeljoin', 'joiner'),
