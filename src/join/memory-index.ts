@@ -1,5 +1,5 @@
 /**
- * The joiner's state in memory (`--state memory`, the default): two
+ * The joiner's state in memory (`--state memory`, the default): three
  * PairTables (src/store/pair-table.ts), no JavaScript object per record.
  *
  * Engagements   ts = engagement ts (expires at + engagementKeepMs), in two tables:
