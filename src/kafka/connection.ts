@@ -77,6 +77,14 @@ export function translateError(what: string, error: unknown, brokers: readonly s
   return new KafkaRequestError(codes.length === 0 ? what : `${what} (${codes.join(', ')})`, error, timedOut || groupMoved || isRetriableProtocolError(error));
 }
 
+/**
+ * Whether the broker answered with an error code (some Kafka protocol error is
+ * among the error and its causes), as opposed to the connection failing.
+ */
+export function isBrokerAnswer(error: unknown): boolean {
+  return causeChain(error).some((e) => typeof (e as { apiId?: unknown }).apiId === 'string');
+}
+
 /** Whether a Kafka protocol error of this name (e.g. TOPIC_ALREADY_EXISTS) is among the error and its causes. */
 export function hasKafkaCode(error: unknown, apiId: string): boolean {
   return causeChain(error).some((e) => (e as { apiId?: unknown }).apiId === apiId);

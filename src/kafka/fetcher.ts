@@ -18,7 +18,7 @@
  * the markers in order instead.
  */
 import { ConnectionPool, Consumer, fetchV13, fetchV14, fetchV15, fetchV16, fetchV17 } from '@platformatic/kafka';
-import { baseClientOptions, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, hasKafkaCode, isBrokerAnswer, translateError, type ConnectionSettings } from './connection.js';
 import { KafkaRequestError, OffsetOutOfRangeError, TopicMissingError } from './errors.js';
 
 export interface FetchPosition {
@@ -225,6 +225,8 @@ export class KafkaFetcher {
       // maxWait, minBytes, maxBytes, isolation, session id, session epoch, topics, forgotten topics, rack
       response = await api.async(connection, this.#maxWaitMs, 1, this.#maxBytes, ISOLATION_LEVEL[this.#isolation], 0, 0, topics, [], '');
     } catch (error) {
+      if (error instanceof KafkaRequestError) throw error; // ours, raised before the request was sent
+      const what = `fetch of ${positions.map((p) => `${p.topic}/${p.partition}@${p.offset}`).join(', ')} from broker ${leader}`;
       if (!isBrokerAnswer(error)) {
         // The connection itself failed: our request timeout, a closed socket, an
         // answer that cannot be read. After a timeout the broker still answers
@@ -232,16 +234,13 @@ export class KafkaFetcher {
         // half-read, so every later answer on it is misread. Start over on new
         // connections; the next fetch may succeed, so the error is retriable.
         this.#resetConnections();
-        const where = positions.map((p) => `${p.topic}/${p.partition}@${p.offset}`).join(', ');
-        const translated = translateError(`fetch of ${where} from broker ${leader}`, error, this.#brokers);
-        throw translated.retriable ? translated : new KafkaRequestError(`fetch of ${where} from broker ${leader}`, error, true);
+        const translated = translateError(what, error, this.#brokers);
+        throw translated.retriable ? translated : new KafkaRequestError(what, error, true);
       }
       if (hasKafkaCode(error, 'OFFSET_OUT_OF_RANGE')) throw new OffsetOutOfRangeError(positions, error);
       // A leader moved: ask for fresh metadata next time.
       if (hasKafkaCode(error, 'FENCED_LEADER_EPOCH') || hasKafkaCode(error, 'NOT_LEADER_OR_FOLLOWER') || hasKafkaCode(error, 'UNKNOWN_LEADER_EPOCH')) this.#client.clearMetadata();
-      if (error instanceof KafkaRequestError) throw error;
-      const where = positions.map((p) => `${p.topic}/${p.partition}@${p.offset}`).join(', ');
-      throw translateError(`fetch of ${where} from broker ${leader}`, error, this.#brokers);
+      throw translateError(what, error, this.#brokers);
     }
 
     const requested = new Map(positions.map((p) => [`${p.topic}:${p.partition}`, p.offset]));
@@ -265,20 +264,6 @@ export class KafkaFetcher {
     this.#pool = new ConnectionPool(this.#clientId, this.#poolOptions);
     old.close().catch(() => undefined); // its sockets may be dead already; nothing to wait for
   }
-}
-
-/**
- * Whether the error is the broker's answer (a Kafka error code in a response
- * that was read), as opposed to a failure of the connection.
- */
-function isBrokerAnswer(error: unknown): boolean {
-  if (error instanceof KafkaRequestError) return true; // ours, raised before the request was sent
-  for (let e: unknown = error; e !== null && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    if (typeof (e as { apiId?: unknown }).apiId === 'string') return true;
-    const errors = (e as { errors?: unknown }).errors;
-    if (Array.isArray(errors) && errors.some((m) => isBrokerAnswer(m))) return true;
-  }
-  return false;
 }
 
 /** One partition of a Fetch response, as the protocol layer decodes it. */
