@@ -15,21 +15,21 @@ interface Writer {
   readonly resolver: ReturnType<avro.Type['createResolver']> | undefined;
 }
 
-/** The writer entry of records written with the reader's own schema (no resolver). */
-const OWN_SCHEMA: Pick<Writer, 'resolver'> = { resolver: undefined };
-
 export class AvroRecordCodec {
   readonly type: avro.Type;
   readonly fingerprint: Buffer;
   readonly #fingerprintHex: string;
   readonly #writers = new Map<string, Writer>();
+  /** The entry of the reader's own schema in #writers. */
+  readonly #own: Writer;
   #scratch: Buffer;
 
   constructor(readerSchema: AvroSchema) {
     this.type = avroType(readerSchema);
     this.fingerprint = schemaFingerprint(this.type);
     this.#fingerprintHex = this.fingerprint.toString('hex');
-    this.#writers.set(this.#fingerprintHex, { type: this.type, resolver: undefined });
+    this.#own = { type: this.type, resolver: undefined };
+    this.#writers.set(this.#fingerprintHex, this.#own);
     this.#scratch = frameHeader(this.fingerprint, Buffer.allocUnsafe(4_096));
   }
 
@@ -62,12 +62,12 @@ export class AvroRecordCodec {
       throw new FieldProblem('RECORD_UNDECODABLE', undefined, 'not Avro single-object encoded (no C3 01 header)');
     }
     // Most records are written with the reader's own schema: compare its 8 bytes before building a map key.
-    const writer = value.compare(this.fingerprint, 0, 8, 2, HEADER_BYTES) === 0 ? OWN_SCHEMA : this.#writers.get(fingerprintHex(value));
+    const writer = value.compare(this.fingerprint, 0, 8, 2, HEADER_BYTES) === 0 ? this.#own : this.#writers.get(fingerprintHex(value));
     if (writer === undefined) {
       throw new FieldProblem('RECORD_UNDECODABLE', undefined, `unknown writer schema fingerprint ${fingerprintHex(value)} (expected ${this.#fingerprintHex} or a registered older schema)`);
     }
     try {
-      return this.type.fromBuffer(value.subarray(HEADER_BYTES), writer === OWN_SCHEMA ? undefined : writer.resolver);
+      return this.type.fromBuffer(value.subarray(HEADER_BYTES), writer.resolver);
     } catch (error) {
       throw new FieldProblem('RECORD_UNDECODABLE', undefined, `Avro body does not decode: ${(error as Error).message}`);
     }
