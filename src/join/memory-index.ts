@@ -154,11 +154,6 @@ export class MemoryEngagementIndex implements EngagementIndex {
     return this.#out.size;
   }
 
-  /** Bytes held by the two tables (sample bodies not counted). */
-  bytes(): number {
-    return this.#eng.bytes + this.#engV.bytes + this.#out.bytes;
-  }
-
   async close(): Promise<void> {
     // Nothing to release but memory.
   }

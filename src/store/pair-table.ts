@@ -56,14 +56,6 @@ export class PairTable {
     return this.#count;
   }
 
-  /** Bytes held by the columns, slots and heaps (for the state benchmark and metrics). */
-  get bytes(): number {
-    const perRecord = 24 + 4 * (this.#idWords + this.#intWords) + 4;
-    let heaps = 0;
-    for (const h of this.#heaps.values()) heaps += h.capacity * 4;
-    return this.#user.length * CHUNK * perRecord + this.#slots.length * 4 + heaps;
-  }
-
   /** Adds a record for (user, post) in partition p expiring by ts; returns its number. Ids and ints start zeroed. */
   add(partition: number, user: number, post: number, ts: number): number {
     const r = this.#allocate();
@@ -235,10 +227,6 @@ class ExpiryHeap {
   length = 0;
 
   constructor(readonly timeOf: (r: number) => number) {}
-
-  get capacity(): number {
-    return this.#a.length;
-  }
 
   peek(): number {
     return this.#a[0]!;
