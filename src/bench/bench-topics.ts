@@ -1,7 +1,7 @@
 /**
- * What the benchmarks share: a fresh set of pipeline topics, and
- * `labeljoin join` run as its own process on them (as a user runs it, so its
- * CPU and memory are its own).
+ * What the benchmarks share: a fresh set of pipeline topics, the simulator's
+ * traffic into them, and `labeljoin` commands run as their own processes on
+ * them (as a user runs them, so their CPU and memory are their own).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KafkaAdmin } from '../kafka/admin.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
+import { KafkaProducer } from '../kafka/producer.js';
 import { packageRoot } from '../paths.js';
+import { simulate, type SimSummary, type SimulateOptions } from '../sim/simulate.js';
+import type { Clock } from '../time/clock.js';
 
 export interface BenchTopics {
   readonly views: string;
@@ -48,21 +51,22 @@ export async function withBenchTopics<T>(
   }
 }
 
-export interface JoinerProcess {
+/** A `labeljoin` command running as its own process. */
+export interface CliProcess {
   readonly child: ChildProcess;
+  /** its exit code */
   readonly ended: Promise<number>;
   stdout(): string;
   /** the last lines written to stderr */
   stderrTail(): string;
 }
 
-/** `labeljoin join` on the topics, log level warn, metrics off; `flags` adds --drain, window, ... */
-export function startJoinerProcess(settings: ConnectionSettings, topics: BenchTopics, group: string, stateDir: string, flags: readonly string[]): JoinerProcess {
-  const child = spawn(process.execPath, [
-    join(packageRoot(), 'build', 'src', 'cli', 'main.js'), 'join', '--brokers', settings.brokers.join(','),
-    '--views-topic', topics.views, '--engagements-topic', topics.engagements, '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter,
-    '--group', group, '--state-dir', stateDir, '--metrics-port', 'off', ...flags,
-  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LABELJOIN_LOG_LEVEL: 'warn' } });
+/** `labeljoin <args>` from this package's build, log level warn. */
+export function startCliProcess(args: readonly string[]): CliProcess {
+  const child = spawn(process.execPath, [join(packageRoot(), 'build', 'src', 'cli', 'main.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LABELJOIN_LOG_LEVEL: 'warn' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -72,4 +76,28 @@ export function startJoinerProcess(settings: ConnectionSettings, topics: BenchTo
     child.on('close', (code) => resolve(code ?? 1));
   });
   return { child, ended, stdout: () => stdout, stderrTail: () => stderr.trim().split('\n').slice(-3).join(' ') };
+}
+
+/** `labeljoin join` on the topics, metrics off; `flags` adds --drain, window, ... */
+export function startJoinerProcess(settings: ConnectionSettings, topics: BenchTopics, group: string, stateDir: string, flags: readonly string[]): CliProcess {
+  return startCliProcess([
+    'join', '--brokers', settings.brokers.join(','),
+    '--views-topic', topics.views, '--engagements-topic', topics.engagements, '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter,
+    '--group', group, '--state-dir', stateDir, '--metrics-port', 'off', ...flags,
+  ]);
+}
+
+/** The simulator's traffic (Avro, LZ4) into the views and engagements topics, with a producer of its own. */
+export async function simulateInto(
+  settings: ConnectionSettings,
+  topics: BenchTopics,
+  options: Pick<SimulateOptions, 'workload' | 'rate' | 'signal'>,
+  clock: Clock,
+): Promise<SimSummary> {
+  const producer = new KafkaProducer(settings, { compression: 'lz4' });
+  try {
+    return await simulate({ ...options, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', truthFile: undefined }, producer, clock);
+  } finally {
+    await producer.close();
+  }
 }

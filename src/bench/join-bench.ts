@@ -13,12 +13,10 @@
  */
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { runConsumerPerformance } from '../kafka/local/consumer-perf.js';
-import { KafkaProducer } from '../kafka/producer.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
-import { simulate } from '../sim/simulate.js';
 import type { WorkloadOptions } from '../sim/workload.js';
 import type { Clock } from '../time/clock.js';
-import { startJoinerProcess, withBenchTopics } from './bench-topics.js';
+import { simulateInto, startJoinerProcess, withBenchTopics } from './bench-topics.js';
 import { ProcessWatch } from './process-usage.js';
 import { BenchFailedError } from './errors.js';
 
@@ -54,13 +52,7 @@ export interface JoinBenchResult {
 export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOptions, clock: Clock, progress: (line: string) => void): Promise<JoinBenchResult> {
   return withBenchTopics(settings, o.topicPrefix, o.partitions, ['views', 'engagements', 'samples', 'deadLetter'], async (topics, state) => {
     progress(`simulating ${o.workload.views?.toLocaleString('en-US') ?? ''} views into ${topics.views} + ${topics.engagements}`);
-    const producer = new KafkaProducer(settings, { compression: 'lz4' });
-    let sim;
-    try {
-      sim = await simulate({ workload: o.workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', rate: undefined, truthFile: undefined }, producer, clock);
-    } finally {
-      await producer.close();
-    }
+    const sim = await simulateInto(settings, topics, { workload: o.workload, rate: undefined }, clock);
     const inputEvents = sim.sent;
     progress(`${inputEvents.toLocaleString('en-US')} input events in ${(sim.elapsedMs / 1000).toFixed(1)} s; the limit: our client's bare read loop`);
 

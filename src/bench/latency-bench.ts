@@ -17,12 +17,10 @@
  */
 import { EventCodec } from '../codec/codec.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
-import { KafkaProducer } from '../kafka/producer.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
-import { simulate } from '../sim/simulate.js';
 import type { WorkloadOptions } from '../sim/workload.js';
 import type { Clock } from '../time/clock.js';
-import { startJoinerProcess, withBenchTopics } from './bench-topics.js';
+import { simulateInto, startJoinerProcess, withBenchTopics } from './bench-topics.js';
 import { BenchFailedError } from './errors.js';
 
 /** Input events per view in the default workload (views, engagements, duplicates), measured: 2.07. */
@@ -62,9 +60,6 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
     try {
       await clock.sleep(3_000); // the joiner joins its group
       progress(`sending ${Math.round(o.rate).toLocaleString('en-US')} events/s for ${o.durationMs / 1000} s, event time following the wall clock`);
-      const producer = new KafkaProducer(settings, { compression: 'lz4' });
-      let sent;
-      let simulatorMaxLagMs;
       const countFrom = clock.now() + WARMUP_MS + SETTLE_MS;
       const end = clock.now() + WARMUP_MS + o.durationMs;
       // Engagements keep coming long after their views (a share can take many minutes): at the end the simulator
@@ -72,16 +67,9 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
       const countTo = end - o.windowMs - o.outOfOrdernessMs - 2_000;
       const abort = new AbortController();
       void clock.sleep(WARMUP_MS + o.durationMs).then(() => abort.abort());
-      try {
-        // A flat rate (no daily curve): a run this short would otherwise sit in the curve's trough, at half the rate asked.
-        const workload = { ...o.workload, views: undefined, durationMs: WARMUP_MS + o.durationMs + 3_600_000, startMs: clock.now(), viewsPerSecond: o.rate / EVENTS_PER_VIEW, dayAmplitude: 0 };
-        const summary = await simulate({ workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', rate: 'live', truthFile: undefined, signal: abort.signal }, producer, clock);
-        sent = summary.sent;
-        simulatorMaxLagMs = summary.maxSendLagMs;
-      } finally {
-        abort.abort();
-        await producer.close();
-      }
+      // A flat rate (no daily curve): a run this short would otherwise sit in the curve's trough, at half the rate asked.
+      const workload = { ...o.workload, views: undefined, durationMs: WARMUP_MS + o.durationMs + 3_600_000, startMs: clock.now(), viewsPerSecond: o.rate / EVENTS_PER_VIEW, dayAmplitude: 0 };
+      const sim = await simulateInto(settings, topics, { workload, rate: 'live', signal: abort.signal }, clock);
       await clock.sleep(3_000);
       joiner.child.kill('SIGTERM');
       if ((await joiner.ended) !== 0) throw new BenchFailedError('labeljoin join', `ended with an error: ${joiner.stderrTail()}`);
@@ -96,7 +84,7 @@ export async function runLatencyBench(settings: ConnectionSettings, o: LatencyBe
       latencies.sort((a, b) => a - b);
       const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
       const countedSeconds = Math.max(1, (countTo - countFrom) / 1000);
-      return { rate: o.rate, measuredRate: (latencies.length * EVENTS_PER_VIEW) / countedSeconds, sent, samples: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies[latencies.length - 1] ?? Number.NaN, simulatorMaxLagMs };
+      return { rate: o.rate, measuredRate: (latencies.length * EVENTS_PER_VIEW) / countedSeconds, sent: sim.sent, samples: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: latencies[latencies.length - 1] ?? Number.NaN, simulatorMaxLagMs: sim.maxSendLagMs };
     } finally {
       if (joiner.child.exitCode === null) joiner.child.kill('SIGKILL');
     }

@@ -5,17 +5,15 @@
  * signals, as its own process watched through /proc: samples/s, CPU seconds
  * per million samples, peak RSS, and the last validation window's AUC.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventCodec } from '../codec/codec.js';
 import { userKey } from '../codec/events.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { KafkaProducer, keyedRecord } from '../kafka/producer.js';
-import { packageRoot } from '../paths.js';
 import { simulatedSamples } from '../sim/samples.js';
 import type { WorkloadOptions } from '../sim/workload.js';
-import { withBenchTopics } from './bench-topics.js';
+import { startCliProcess, withBenchTopics } from './bench-topics.js';
 import { ProcessWatch } from './process-usage.js';
 import { BenchFailedError } from './errors.js';
 
@@ -51,20 +49,15 @@ export async function runTrainBench(settings: ConnectionSettings, o: TrainBenchO
     }
     progress('labeljoin train --drain (embedded store, every signal)');
     const report = join(dir, 'report.json');
-    const child = spawn(process.execPath, [
-      join(packageRoot(), 'build', 'src', 'cli', 'main.js'), 'train', '--drain', '--brokers', settings.brokers.join(','),
+    const train = startCliProcess([
+      'train', '--drain', '--brokers', settings.brokers.join(','),
       '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter, '--signals', o.workload.labelTypes.join(','),
       '--model-dir', join(dir, 'model'), '--metrics-port', 'off', '--report', report,
-    ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LABELJOIN_LOG_LEVEL: 'warn' } });
-    const watch = new ProcessWatch(child.pid ?? 0);
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-    const code = await new Promise<number>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (c) => resolve(c ?? 1));
-    });
+    ]);
+    const watch = new ProcessWatch(train.child.pid ?? 0);
+    const code = await train.ended;
     const usage = watch.stop();
-    if (code !== 0) throw new BenchFailedError('labeljoin train --drain', `exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`);
+    if (code !== 0) throw new BenchFailedError('labeljoin train --drain', `exited ${code}: ${train.stderrTail()}`);
     const summary = JSON.parse(readFileSync(report, 'utf8')) as { elapsedMs: number; counters: { applied: number }; windows: Array<{ signals: Record<string, { auc: number }> }> };
     const seconds = summary.elapsedMs / 1000;
     const last = summary.windows[summary.windows.length - 1];
