@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { emittedKeepMs, type EngagementIndex, type IndexTimes } from '../join/engagement-index.js';
+import { labelView } from '../join/labels.js';
 import { MemoryEngagementIndex } from '../join/memory-index.js';
 import { StoreEngagementIndex } from '../join/store-index.js';
 import { LmdbStore } from '../store/lmdb-store.js';
@@ -89,7 +90,7 @@ export async function runState(o: StateRunOptions): Promise<StateRunResult> {
           const viewTs = T0 + j * stepMs;
           viewId.writeUInt32BE(j, 0);
           if (!index.wasEmitted(user, post, viewTs, viewId)) {
-            const l = index.labelView(user, post, viewId, viewTs, 4);
+            const l = labelView(viewId, viewTs, index.candidates(user, post), 4, o.times);
             index.recordEmitted(user % PARTITIONS, user, post, viewTs, viewId, 0, l.labels, undefined);
           }
           events++;

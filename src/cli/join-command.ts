@@ -8,7 +8,9 @@ import { atLeastOnce, exactlyOnce, type Delivery } from '../join/delivery.js';
 import type { EngagementIndex } from '../join/engagement-index.js';
 import { MemoryEngagementIndex } from '../join/memory-index.js';
 import { StoreEngagementIndex } from '../join/store-index.js';
-import { Joiner } from '../join/joiner.js';
+import { InputReader } from '../join/input-reader.js';
+import { Joiner, type JoinProgress } from '../join/joiner.js';
+import { JoinOperator } from '../join/operator.js';
 import { Outbox } from '../join/outbox.js';
 import { KafkaAdmin } from '../kafka/admin.js';
 import { connectionSettings } from '../kafka/connection.js';
@@ -89,35 +91,44 @@ export const joinCommand: CommandSpec = {
     const drain = ctx.flags['drain'] === true;
     const endpoint = await startMetricsEndpoint(config, 'join', `${j.groupId}-${j.instanceId ?? process.pid}`, log);
     const metrics = new JoinMetrics(endpoint.registry, { labelTypes: j.labelTypes, windowMs: j.windowMs, viewsTopic: t.views, engagementsTopic: t.engagements, clock: systemClock });
-    const joiner = new Joiner(
+    const outbox = new Outbox(codec, config.codec.samplesFormat, { samples: t.samples, deadLetter: t.deadLetter, orphans: j.orphanTopic });
+    const operator = new JoinOperator(
+      { labelTypes: j.labelTypes, windowMs: j.windowMs, maxSkewMs: j.maxSkewMs, maxFutureMs: j.maxFutureMs, latePolicy: j.latePolicy },
+      {
+        index,
+        time: new EngagementTime({ outOfOrdernessMs: j.outOfOrdernessMs, idleTimeoutMs: j.idleTimeoutMs, mode: j.timeMode }, systemClock),
+        outbox,
+        clock: systemClock,
+        log: log.child('join'),
+        observer: endpoint.served ? metrics.observer : undefined,
+      },
+    );
+    const reader = new InputReader(
       {
         viewsTopic: t.views,
         engagementsTopic: t.engagements,
         viewsFormat: config.codec.viewsFormat,
         engagementsFormat: config.codec.engagementsFormat,
-        labelTypes: j.labelTypes,
         windowMs: j.windowMs,
         maxSkewMs: j.maxSkewMs,
         outOfOrdernessMs: j.outOfOrdernessMs,
         viewDisorderMs: j.viewDisorderMs,
-        maxFutureMs: j.maxFutureMs,
-        latePolicy: j.latePolicy,
-        drain,
         idleTimeoutMs: j.idleTimeoutMs,
-        progressEveryMs: j.progressEveryMs,
-        reconnectTimeoutMs: j.reconnectTimeoutMs,
+        drain,
       },
+      { log: fetcher, membership: group, codec, operator, clock: systemClock, logger: log.child('join') },
+    );
+    const joiner = new Joiner(
+      { drain, progressEveryMs: j.progressEveryMs, reconnectTimeoutMs: j.reconnectTimeoutMs },
       {
-        codec,
-        fetcher,
+        operator,
+        reader,
+        outbox,
         delivery,
-        group,
-        index,
-        time: new EngagementTime({ outOfOrdernessMs: j.outOfOrdernessMs, idleTimeoutMs: j.idleTimeoutMs, mode: j.timeMode }, systemClock),
-        outbox: new Outbox(codec, config.codec.samplesFormat, { samples: t.samples, deadLetter: t.deadLetter, orphans: j.orphanTopic }),
+        membership: group,
         clock: systemClock,
         log: log.child('join'),
-        progress: (line) => process.stderr.write(`join: ${line}\n`),
+        progress: (report) => process.stderr.write(`join: ${progressLine(report)}\n`),
         observer: endpoint.served ? metrics.observer : undefined,
       },
     );
@@ -149,3 +160,10 @@ export const joinCommand: CommandSpec = {
     return 0;
   },
 };
+
+/** The progress line on stderr. */
+function progressLine(r: JoinProgress): string {
+  const c = r.counters;
+  const wm = r.watermarks.map(([p, w]) => `${p}:${Number.isFinite(w) ? new Date(w).toISOString().slice(11, 19) : w > 0 ? 'end' : '-'}`);
+  return `views ${c.viewsIn} in, engagements ${c.engagementsIn} in, samples ${c.samplesOut} out, duplicates ${c.duplicateViews}+${c.duplicateEngagements}, late ${c.late}, corrections ${c.corrections}, orphans ${c.orphans}, dead-lettered ${c.deadLettered}, index ${r.indexSize}, watermarks ${wm.join(' ')}`;
+}

@@ -15,6 +15,7 @@
  * joiner rebuilds its state from Kafka (docs/decisions/join-state.md).
  */
 import type { EngagementEvent } from '../codec/events.js';
+import type { EngagementCandidates } from './labels.js';
 
 export interface IndexedEngagement {
   readonly eventId: Buffer;
@@ -32,15 +33,8 @@ export interface EmittedView {
   readonly viewId: Buffer;
   readonly version: number;
   readonly labels: number;
-  /** The Avro body of the sample as last sent (late policy "correct" only). */
-  readonly sample: Buffer | undefined;
-}
-
-/** A view's labels by the join rule (./labels.ts). */
-export interface ViewLabels {
-  /** bit t set = label 1 for type t */
-  labels: number;
-  delays: Array<number | null>;
+  /** What the outbox keeps to build a correction (./outbox.ts; late policy "correct" only). */
+  readonly kept: Buffer | undefined;
 }
 
 export interface IndexTimes {
@@ -64,18 +58,18 @@ export interface EngagementIndex {
   /** Records that the engagement labelled a view, so it is no orphan when it expires. */
   markMatched(user: number, post: number, eventId: Buffer): void;
   /**
-   * Labels a view by the join rule (./labels.ts) from the engagements of its
-   * (user, post), and marks the ones that labelled it as matched: one step.
+   * The engagements of (user, post), for the join rule (./labels.ts) to read
+   * and mark; valid until the next call on the index.
    */
-  labelView(user: number, post: number, viewId: Buffer, viewTs: number, typeCount: number): ViewLabels;
+  candidates(user: number, post: number): EngagementCandidates;
   /** Every indexed engagement of (user, post). */
   engagementsOf(user: number, post: number): IndexedEngagement[];
   /** Whether this view was emitted already (a repeated send of it). */
   wasEmitted(user: number, post: number, viewTs: number, viewId: Buffer): boolean;
-  recordEmitted(partition: number, user: number, post: number, viewTs: number, viewId: Buffer, version: number, labels: number, sample: Buffer | undefined): void;
+  recordEmitted(partition: number, user: number, post: number, viewTs: number, viewId: Buffer, version: number, labels: number, kept: Buffer | undefined): void;
   /** Emitted views of (user, post) with fromTs <= view ts <= toTs, by view time then id. */
   emittedOf(user: number, post: number, fromTs: number, toTs: number): EmittedView[];
-  updateEmitted(view: EmittedView, version: number, labels: number, sample: Buffer | undefined): void;
+  updateEmitted(view: EmittedView, version: number, labels: number, kept: Buffer | undefined): void;
   /**
    * Removes the engagements partition p no longer needs at watermark w and
    * returns those that never labelled a view (the orphan candidates; the
@@ -90,6 +84,21 @@ export interface EngagementIndex {
   /** Emitted views remembered. */
   emittedCount(): number;
   close(): Promise<void>;
+}
+
+/** Candidates read from a list of engagements; `mark` is called for each one the rule marks as matched. */
+export function listCandidates(list: readonly IndexedEngagement[], mark: (e: IndexedEngagement) => void): EngagementCandidates {
+  let i = -1;
+  return {
+    next: () => ++i < list.length,
+    ts: () => list[i]!.ts,
+    type: () => list[i]!.type,
+    namesView: (viewId) => {
+      const named = list[i]!.viewId;
+      return named === null ? null : named.equals(viewId);
+    },
+    markMatched: () => mark(list[i]!),
+  };
 }
 
 /** How long after its own time an engagement is kept. */

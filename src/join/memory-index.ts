@@ -11,15 +11,15 @@
  *               ids  view event_id [16]                                 4 words
  *               int0 version, int1 labels bitmask
  *               → 52 bytes per view, + ~7 bytes; under late policy "correct"
- *               the sample's Avro body too (a Map from record number to Buffer)
+ *               what the outbox keeps for a correction too (a Map from record number to Buffer)
  *
  * The contract is the one in ./engagement-index.ts; expiry cut-offs are the
  * same comparisons as the on-disk index (ts < watermark - keep).
  */
 import type { EngagementEvent } from '../codec/events.js';
 import { PairTable } from '../store/pair-table.js';
-import { addMatch, inWindow, noLabels, type JoinWindow } from './labels.js';
-import { emittedKeepMs, engagementKeepMs, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes, type ViewLabels } from './engagement-index.js';
+import type { EngagementCandidates } from './labels.js';
+import { emittedKeepMs, engagementKeepMs, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes } from './engagement-index.js';
 
 const HAS_VIEW = 1 << 8;
 const MATCHED = 1 << 9;
@@ -31,14 +31,13 @@ export class MemoryEngagementIndex implements EngagementIndex {
   readonly #engV = new PairTable(8, 1);
   readonly #engTables = [this.#eng, this.#engV] as const;
   readonly #out = new PairTable(4, 2);
-  /** Sample bodies by emitted-view record (late policy "correct" only). */
-  readonly #samples = new Map<number, Buffer>();
+  /** What the outbox keeps for corrections, by emitted-view record (late policy "correct" only). */
+  readonly #kept = new Map<number, Buffer>();
   readonly #engKeepMs: number;
   readonly #outKeepMs: number;
-  readonly #window: JoinWindow;
+  readonly #cursor = new PairCursor([this.#eng, this.#engV]);
 
   constructor(times: IndexTimes) {
-    this.#window = { windowMs: times.windowMs, maxSkewMs: times.maxSkewMs };
     this.#engKeepMs = engagementKeepMs(times);
     this.#outKeepMs = emittedKeepMs(times);
   }
@@ -62,20 +61,8 @@ export class MemoryEngagementIndex implements EngagementIndex {
     if (found !== undefined) found.table.setInt(found.r, 0, found.table.int(found.r, 0) | MATCHED);
   }
 
-  labelView(user: number, post: number, viewId: Buffer, viewTs: number, typeCount: number): ViewLabels {
-    const out = noLabels(typeCount);
-    for (const t of this.#engTables) {
-      for (let r = t.first(user, post); r !== -1; r = t.next(r)) {
-        if (!t.isPair(r, user, post)) continue;
-        const meta = t.int(r, 0);
-        if ((meta & HAS_VIEW) !== 0 && !t.idsEqual(r, 4, viewId)) continue; // attributed to another view
-        const ts = t.ts(r);
-        if (!inWindow(ts, viewTs, this.#window)) continue;
-        addMatch(out, meta & 0xff, ts - viewTs);
-        if ((meta & MATCHED) === 0) t.setInt(r, 0, meta | MATCHED);
-      }
-    }
-    return out;
+  candidates(user: number, post: number): EngagementCandidates {
+    return this.#cursor.reset(user, post);
   }
 
   engagementsOf(user: number, post: number): IndexedEngagement[] {
@@ -94,12 +81,12 @@ export class MemoryEngagementIndex implements EngagementIndex {
     return false;
   }
 
-  recordEmitted(partition: number, user: number, post: number, viewTs: number, viewId: Buffer, version: number, labels: number, sample: Buffer | undefined): void {
+  recordEmitted(partition: number, user: number, post: number, viewTs: number, viewId: Buffer, version: number, labels: number, kept: Buffer | undefined): void {
     const r = this.#out.add(partition, user, post, viewTs);
     this.#out.setIds(r, 0, viewId);
     this.#out.setInt(r, 0, version);
     this.#out.setInt(r, 1, labels >>> 0);
-    if (sample !== undefined) this.#samples.set(r, sample);
+    if (kept !== undefined) this.#kept.set(r, kept);
   }
 
   emittedOf(user: number, post: number, fromTs: number, toTs: number): EmittedView[] {
@@ -109,19 +96,19 @@ export class MemoryEngagementIndex implements EngagementIndex {
       if (!t.isPair(r, user, post)) continue;
       const viewTs = t.ts(r);
       if (viewTs < fromTs || viewTs > toTs) continue;
-      out.push({ user, post, viewTs, viewId: t.ids(r, 0, ID_BYTES), version: t.int(r, 0), labels: t.int(r, 1), sample: this.#samples.get(r) });
+      out.push({ user, post, viewTs, viewId: t.ids(r, 0, ID_BYTES), version: t.int(r, 0), labels: t.int(r, 1), kept: this.#kept.get(r) });
     }
     return out.sort((a, b) => a.viewTs - b.viewTs || Buffer.compare(a.viewId, b.viewId));
   }
 
-  updateEmitted(view: EmittedView, version: number, labels: number, sample: Buffer | undefined): void {
+  updateEmitted(view: EmittedView, version: number, labels: number, kept: Buffer | undefined): void {
     const t = this.#out;
     for (let r = t.first(view.user, view.post); r !== -1; r = t.next(r)) {
       if (!t.isPair(r, view.user, view.post) || t.ts(r) !== view.viewTs || !t.idsEqual(r, 0, view.viewId)) continue;
       t.setInt(r, 0, version);
       t.setInt(r, 1, labels >>> 0);
-      if (sample === undefined) this.#samples.delete(r);
-      else this.#samples.set(r, sample);
+      if (kept === undefined) this.#kept.delete(r);
+      else this.#kept.set(r, kept);
       return;
     }
   }
@@ -137,8 +124,8 @@ export class MemoryEngagementIndex implements EngagementIndex {
   }
 
   expireEmitted(partition: number, watermark: number): void {
-    const samples = this.#samples;
-    this.#out.expire(partition, watermark - this.#outKeepMs, samples.size === 0 ? undefined : (r) => samples.delete(r));
+    const kept = this.#kept;
+    this.#out.expire(partition, watermark - this.#outKeepMs, kept.size === 0 ? undefined : (r) => kept.delete(r));
   }
 
   dropPartition(partition: number): void {
@@ -175,4 +162,61 @@ function engagementAt(t: PairTable, r: number): IndexedEngagement {
     viewId: (meta & HAS_VIEW) === 0 ? null : t.ids(r, 4, ID_BYTES),
     matched: (meta & MATCHED) !== 0,
   };
+}
+
+/** The engagements of one pair across both engagement tables, one at a time (./labels.ts reads them). */
+class PairCursor implements EngagementCandidates {
+  readonly #tables: readonly PairTable[];
+  #user = 0;
+  #post = 0;
+  #t = 0;
+  #r = -1;
+  #started = false;
+
+  constructor(tables: readonly PairTable[]) {
+    this.#tables = tables;
+  }
+
+  reset(user: number, post: number): this {
+    this.#user = user;
+    this.#post = post;
+    this.#t = 0;
+    this.#r = -1;
+    this.#started = false;
+    return this;
+  }
+
+  next(): boolean {
+    const tables = this.#tables;
+    while (this.#t < tables.length) {
+      const t = tables[this.#t]!;
+      this.#r = this.#started ? t.next(this.#r) : t.first(this.#user, this.#post);
+      this.#started = true;
+      while (this.#r !== -1 && !t.isPair(this.#r, this.#user, this.#post)) this.#r = t.next(this.#r);
+      if (this.#r !== -1) return true;
+      this.#t++;
+      this.#started = false;
+    }
+    return false;
+  }
+
+  ts(): number {
+    return this.#tables[this.#t]!.ts(this.#r);
+  }
+
+  type(): number {
+    return this.#tables[this.#t]!.int(this.#r, 0) & 0xff;
+  }
+
+  namesView(viewId: Buffer): boolean | null {
+    const t = this.#tables[this.#t]!;
+    if ((t.int(this.#r, 0) & HAS_VIEW) === 0) return null;
+    return t.idsEqual(this.#r, 4, viewId);
+  }
+
+  markMatched(): void {
+    const t = this.#tables[this.#t]!;
+    const meta = t.int(this.#r, 0);
+    if ((meta & MATCHED) === 0) t.setInt(this.#r, 0, meta | MATCHED);
+  }
 }

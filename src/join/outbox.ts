@@ -1,14 +1,30 @@
 /**
- * What one cycle of the joiner sends: samples, corrections, dead letters and
- * orphans, as Kafka records. Sent together; the views offsets they cover are
- * committed only after the broker acknowledged all of them.
+ * What the join writes: samples, corrections, dead letters and orphans, as
+ * records for the output topics. Sent together by the driver; the views
+ * offsets they cover are committed only after all of them are durable.
+ *
+ * Under the late policy "correct" the outbox also makes what the index keeps
+ * of an emitted view, to build a later version of its sample from labels
+ * (never by decoding and patching the emitted sample):
+ *
+ *   kept = n u8 | delay[0..n) f64 little-endian (NaN: label 0) | the view, Avro single-object (schemas/view.avsc)
+ *
+ * the label bits themselves are in the index (EmittedView.labels).
  */
 import type { EventCodec, OutputFormat } from '../codec/codec.js';
-import type { BadRecordError } from '../codec/errors.js';
+import { deadLetterCopy, type BadInput } from '../codec/dead-letter.js';
 import { sampleIdFor, userKey, uuidToString, type SampleRecord, type ViewEvent } from '../codec/events.js';
-import type { ConsumedRecord } from '../kafka/fetcher.js';
-import type { ProducedRecord } from '../kafka/producer.js';
-import type { IndexedEngagement, ViewLabels } from './engagement-index.js';
+import type { IndexedEngagement } from './engagement-index.js';
+import type { ViewLabels } from './labels.js';
+
+/** A record for an output topic (the Kafka producer's record has this shape). */
+export interface OutputRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
 
 export interface OutboxTopics {
   readonly samples: string;
@@ -16,8 +32,10 @@ export interface OutboxTopics {
   readonly orphans: string | undefined;
 }
 
+const KEPT_ORIGIN = { topic: 'labeljoin-kept-view', partition: -1, offset: -1n };
+
 export class Outbox {
-  readonly records: ProducedRecord[] = [];
+  readonly records: OutputRecord[] = [];
   readonly #codec: EventCodec;
   readonly #format: OutputFormat;
   readonly #topics: OutboxTopics;
@@ -34,8 +52,8 @@ export class Outbox {
     return this.records.length;
   }
 
-  /** The sample of a view at version 0; returns it (the caller may keep its Avro form for corrections). */
-  sample(partition: number, view: ViewEvent, labelled: ViewLabels, emittedAt: number): SampleRecord {
+  /** The sample of a view at `version` with these labels; returns it. */
+  sample(partition: number, view: ViewEvent, labelled: ViewLabels, version: number, emittedAt: number): SampleRecord {
     const labels: Record<string, number> = {};
     const delays: Record<string, number | null> = {};
     for (let i = 0; i < this.#labelTypes.length; i++) {
@@ -44,7 +62,7 @@ export class Outbox {
       delays[t] = labelled.delays[i] ?? null;
     }
     const sample: SampleRecord = {
-      sample_id: sampleIdFor(view.event_id, 0),
+      sample_id: sampleIdFor(view.event_id, version),
       view_event_id: view.event_id,
       user_id: view.user_id,
       post_id: view.post_id,
@@ -52,40 +70,40 @@ export class Outbox {
       labels,
       delays_ms: delays,
       context: view.context,
-      version: 0,
-      emitted_at: emittedAt,
-    };
-    this.#push(partition, sample);
-    return sample;
-  }
-
-  /** A new version of an emitted sample with one more label set. */
-  correction(partition: number, previous: SampleRecord, engagement: IndexedEngagement, emittedAt: number): SampleRecord {
-    const type = this.#labelTypes[engagement.type]!;
-    const delay = engagement.ts - previous.view_ts;
-    const current = previous.delays_ms[type];
-    const version = previous.version + 1;
-    const next: SampleRecord = {
-      ...previous,
-      sample_id: sampleIdFor(previous.view_event_id, version),
-      labels: { ...previous.labels, [type]: 1 },
-      delays_ms: { ...previous.delays_ms, [type]: current === null || current === undefined || delay < current ? delay : current },
       version,
       emitted_at: emittedAt,
     };
-    this.#push(partition, next);
-    return next;
+    // Samples go to the partition number of their inputs: with co-partitioned
+    // topics that is where the Java partitioner puts the user's key too.
+    this.records.push({ topic: this.#topics.samples, partition, key: userKey(sample.user_id), value: this.#codec.encodeSample(sample, this.#format) });
+    return sample;
+  }
+
+  /** What the index keeps of an emitted view for a later correction (layout above). */
+  keep(view: ViewEvent, labelled: ViewLabels): Buffer {
+    const body = this.#codec.encodeView(view, 'avro');
+    const n = labelled.delays.length;
+    const out = Buffer.allocUnsafe(1 + 8 * n + body.length);
+    out[0] = n;
+    for (let i = 0; i < n; i++) out.writeDoubleLE(labelled.delays[i] ?? Number.NaN, 1 + 8 * i);
+    body.copy(out, 1 + 8 * n);
+    return out;
+  }
+
+  /** The view and labels kept by `keep`, with the label bits from the index. */
+  unkeep(kept: Buffer, labelBits: number): { view: ViewEvent; labelled: ViewLabels } {
+    const n = kept[0]!;
+    const delays: Array<number | null> = [];
+    for (let i = 0; i < n; i++) {
+      const d = kept.readDoubleLE(1 + 8 * i);
+      delays.push(Number.isNaN(d) ? null : d);
+    }
+    return { view: this.#codec.decodeView(kept.subarray(1 + 8 * n), KEPT_ORIGIN, 'avro'), labelled: { labels: labelBits, delays } };
   }
 
   /** The bad record, as it came, with the reason in headers, to the same partition of the dead-letter topic. */
-  deadLetter(record: ConsumedRecord, error: BadRecordError): void {
-    this.records.push({
-      topic: this.#topics.deadLetter,
-      partition: record.partition,
-      key: record.key,
-      value: record.value ?? Buffer.alloc(0),
-      headers: error.deadLetterHeaders(),
-    });
+  deadLetter(bad: BadInput): void {
+    this.records.push(deadLetterCopy(this.#topics.deadLetter, bad));
   }
 
   orphan(partition: number, user: number, post: number, e: IndexedEngagement): void {
@@ -101,26 +119,7 @@ export class Outbox {
     this.records.push({ topic: this.#topics.orphans, partition, key: userKey(user), value: Buffer.from(value) });
   }
 
-  encodeAvro(sample: SampleRecord): Buffer {
-    return this.#codec.encodeSample(sample, 'avro');
-  }
-
-  decodeAvro(bytes: Buffer): SampleRecord {
-    return this.#codec.decodeSample(bytes, { topic: this.#topics.samples, partition: -1, offset: -1n });
-  }
-
-  take(): ProducedRecord[] {
+  take(): OutputRecord[] {
     return this.records.splice(0, this.records.length);
-  }
-
-  #push(partition: number, sample: SampleRecord): void {
-    // Samples go to the partition number of their inputs: with co-partitioned
-    // topics that is where the Java partitioner puts the user's key too.
-    this.records.push({
-      topic: this.#topics.samples,
-      partition,
-      key: userKey(sample.user_id),
-      value: this.#codec.encodeSample(sample, this.#format),
-    });
   }
 }

@@ -12,7 +12,7 @@
  * Table "eng-exp" key   partition u16 | ts u64 | user_id u64 | post_id u64 | event_id [16]   (42 bytes), value empty
  *                 expires the "eng" entry once the partition's watermark passes ts + maxSkew + window + viewDisorder
  * Table "out"     key   user_id u64 | post_id u64 | view ts u64 | view event_id [16]   (48 bytes)
- *                 value version u32 | labels bitmask u32 | [Avro sample body, late policy "correct" only]
+ *                 value version u32 | labels bitmask u32 | [what the outbox keeps for a correction, late policy "correct" only]
  * Table "out-exp" key   partition u16 | expiry u64 | out key [48], value empty
  *                 expiry = view ts + window + allowedLateness + maxSkew + viewDisorder + window
  *                 (kept long enough to tell late engagements and orphans apart, and
@@ -20,8 +20,8 @@
  */
 import type { EngagementEvent } from '../codec/events.js';
 import { prefixEnd, type KvStore, type KvTable } from '../store/kv.js';
-import { labels } from './labels.js';
-import { emittedKeepMs, engagementKeepMs, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes, type ViewLabels } from './engagement-index.js';
+import type { EngagementCandidates } from './labels.js';
+import { emittedKeepMs, engagementKeepMs, listCandidates, type EmittedView, type EngagementIndex, type ExpiredEngagement, type IndexedEngagement, type IndexTimes } from './engagement-index.js';
 
 export class StoreEngagementIndex implements EngagementIndex {
   readonly #store: KvStore;
@@ -68,10 +68,10 @@ export class StoreEngagementIndex implements EngagementIndex {
     this.#eng.put(key, next);
   }
 
-  labelView(user: number, post: number, viewId: Buffer, viewTs: number, typeCount: number): ViewLabels {
-    const labelled = labels(viewId, viewTs, this.engagementsOf(user, post), typeCount, this.#t);
-    for (const e of labelled.matched) if (!e.matched) this.markMatched(user, post, e.eventId);
-    return { labels: labelled.labels, delays: labelled.delays };
+  candidates(user: number, post: number): EngagementCandidates {
+    return listCandidates(this.engagementsOf(user, post), (e) => {
+      if (!e.matched) this.markMatched(user, post, e.eventId);
+    });
   }
 
   /** Every indexed engagement of (user, post). */
@@ -87,12 +87,12 @@ export class StoreEngagementIndex implements EngagementIndex {
     return this.#out.has(outKey(user, post, viewTs, viewId));
   }
 
-  recordEmitted(partition: number, user: number, post: number, viewTs: number, viewId: Buffer, version: number, labels: number, sample: Buffer | undefined): void {
+  recordEmitted(partition: number, user: number, post: number, viewTs: number, viewId: Buffer, version: number, labels: number, kept: Buffer | undefined): void {
     const key = outKey(user, post, viewTs, viewId);
     const head = Buffer.alloc(8);
     head.writeUInt32BE(version, 0);
     head.writeUInt32BE(labels >>> 0, 4);
-    this.#out.put(key, sample === undefined ? head : Buffer.concat([head, sample]));
+    this.#out.put(key, kept === undefined ? head : Buffer.concat([head, kept]));
     const expiry = viewTs + emittedKeepMs(this.#t);
     this.#outExp.put(expKey(partition, expiry, key), EMPTY);
   }
@@ -112,17 +112,17 @@ export class StoreEngagementIndex implements EngagementIndex {
         viewId: Buffer.from(key.subarray(24, 40)),
         version: value.readUInt32BE(0),
         labels: value.readUInt32BE(4),
-        sample: value.length > 8 ? Buffer.from(value.subarray(8)) : undefined,
+        kept: value.length > 8 ? Buffer.from(value.subarray(8)) : undefined,
       });
     }
     return out;
   }
 
-  updateEmitted(view: EmittedView, version: number, labels: number, sample: Buffer | undefined): void {
+  updateEmitted(view: EmittedView, version: number, labels: number, kept: Buffer | undefined): void {
     const head = Buffer.alloc(8);
     head.writeUInt32BE(version, 0);
     head.writeUInt32BE(labels >>> 0, 4);
-    this.#out.put(outKey(view.user, view.post, view.viewTs, view.viewId), sample === undefined ? head : Buffer.concat([head, sample]));
+    this.#out.put(outKey(view.user, view.post, view.viewTs, view.viewId), kept === undefined ? head : Buffer.concat([head, kept]));
   }
 
   /**

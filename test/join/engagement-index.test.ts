@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { EngagementIndex } from '../../src/join/engagement-index.js';
+import { labelView } from '../../src/join/labels.js';
 import { MemoryEngagementIndex } from '../../src/join/memory-index.js';
 import { StoreEngagementIndex } from '../../src/join/store-index.js';
 import { LmdbStore } from '../../src/store/lmdb-store.js';
@@ -73,7 +74,7 @@ for (const [name, make] of [
       assert.equal(emitted.length, 1);
       assert.equal(emitted[0]!.labels, 0b101);
       assert.deepEqual(emitted[0]!.viewId, id(1));
-      assert.equal(emitted[0]!.sample?.toString(), 'sample');
+      assert.equal(emitted[0]!.kept?.toString(), 'sample');
       assert.equal(index.emittedOf(7, 8, T0 + 1, T0 + 10).length, 0);
       index.batch(() => index.dropPartition(0));
       assert.equal(index.emittedOf(7, 8, T0 - 10, T0 + 10).length, 0);
@@ -123,7 +124,7 @@ describe('in-memory index against the key-value index', () => {
           // A view of the pair: the labels, and which engagements end up matched.
           const viewTs = watermark[p]! + rand(60_000) - 30_000;
           const vid = id(rand(50));
-          const got = both.map((ix) => ix.labelView(u, q, vid, viewTs, 4));
+          const got = both.map((ix) => labelView(vid, viewTs, ix.candidates(u, q), 4, times));
           assert.deepEqual(got[0], got[1], `labelView at step ${step}`);
           if (got[0]!.labels !== 0) labelled++;
           assert.deepEqual(canon(mem.engagementsOf(u, q)), canon(kv.engagementsOf(u, q)), `matched after labelView at step ${step}`);
@@ -140,7 +141,7 @@ describe('in-memory index against the key-value index', () => {
         const from = watermark[p]! - rand(80_000);
         const to = from + rand(90_000);
         const views = both.map((ix) => ix.emittedOf(u, q, from, to));
-        const show = (vs: typeof views[number]): string[] => vs.map((v) => `${v.viewTs}/${v.viewId.toString('hex')}/${v.version}/${v.labels}/${v.sample?.toString() ?? '-'}`);
+        const show = (vs: typeof views[number]): string[] => vs.map((v) => `${v.viewTs}/${v.viewId.toString('hex')}/${v.version}/${v.labels}/${v.kept?.toString() ?? '-'}`);
         assert.deepEqual(show(views[0]!), show(views[1]!), `emittedOf at step ${step}`);
         const v = views[0]![0];
         if (v !== undefined) for (const ix of both) ix.updateEmitted(v, v.version + 1, v.labels | 1, Buffer.from(`c${step}`));

@@ -1,0 +1,327 @@
+/**
+ * Reads the views and engagements of the assigned partitions and hands them
+ * to the operator (./operator.ts), decoded or as bad records. It owns where
+ * each partition is read from:
+ *
+ *   - on assignment, views from the committed offset (or the log start), and
+ *     engagements from the offset for the earliest time a view still to join
+ *     can need (its ts - maxSkew - viewDisorder - outOfOrderness), found with
+ *     offsets-for-times; the views joined just before the committed offset are
+ *     read again and remembered (repeats are duplicates, engagements for them
+ *     late);
+ *   - each round, one fetch of views p where the operator holds none, and of
+ *     engagements p likewise (so memory is bounded by the fetch size);
+ *   - records deleted by retention before they were read: counted, logged,
+ *     reading goes on from the log start;
+ *   - when every engagement partition is idle, the newest view of each
+ *     partition is peeked so that the views' time can move the watermarks;
+ *   - in drain mode, nothing beyond the end offsets at assignment is read.
+ */
+import type { EventCodec, InputFormat } from '../codec/codec.js';
+import { decodeOrBad, type SourceRecord } from '../codec/dead-letter.js';
+import { BadRecordError, type RecordOrigin } from '../codec/errors.js';
+import type { EngagementEvent, ViewEvent } from '../codec/events.js';
+import { OffsetOutOfRangeError } from '../kafka/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Clock } from '../time/clock.js';
+import type { JoinOperator } from './operator.js';
+import type { LogBatch, LogPosition, Membership, PartitionLog } from './partition-log.js';
+
+export interface ReaderOptions {
+  readonly viewsTopic: string;
+  readonly engagementsTopic: string;
+  readonly viewsFormat: InputFormat;
+  readonly engagementsFormat: InputFormat;
+  readonly windowMs: number;
+  readonly maxSkewMs: number;
+  readonly outOfOrdernessMs: number;
+  readonly viewDisorderMs: number;
+  readonly idleTimeoutMs: number;
+  readonly drain: boolean;
+}
+
+export interface ReaderDeps {
+  readonly log: PartitionLog;
+  readonly membership: Membership;
+  readonly codec: EventCodec;
+  readonly operator: JoinOperator;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/** Reading positions of one partition number. */
+export interface Positions {
+  /** Next offsets to read. */
+  viewPos: bigint;
+  engPos: bigint;
+  /** End offsets the last fetch of each topic saw (-1: none yet). */
+  viewEnd: bigint;
+  engEnd: bigint;
+  /** Drain mode: the end offsets at assignment; nothing beyond is read. */
+  readonly drainViewEnd: bigint | undefined;
+  readonly drainEngEnd: bigint | undefined;
+}
+
+export interface AssignmentChange {
+  readonly added: ReadonlyArray<{ readonly partition: number; readonly views: bigint }>;
+  readonly revoked: readonly number[];
+}
+
+/** How many fetches a search for the first decodable view may take. */
+const ANCHOR_SCAN_FETCHES = 20;
+
+export class InputReader {
+  readonly #o: ReaderOptions;
+  readonly #d: ReaderDeps;
+  readonly #positions = new Map<number, Positions>();
+  readonly #decodeView: (value: Buffer | null, origin: RecordOrigin) => ViewEvent;
+  readonly #decodeEngagement: (value: Buffer | null, origin: RecordOrigin) => EngagementEvent;
+  #lastViewPeek = Number.NEGATIVE_INFINITY;
+
+  constructor(options: ReaderOptions, deps: ReaderDeps) {
+    this.#o = options;
+    this.#d = deps;
+    this.#decodeView = (value, origin) => deps.codec.decodeView(value, origin, options.viewsFormat);
+    this.#decodeEngagement = (value, origin) => deps.codec.decodeEngagement(value, origin, options.engagementsFormat);
+  }
+
+  positions(partition: number): Readonly<Positions> | undefined {
+    return this.#positions.get(partition);
+  }
+
+  assigned(): number[] {
+    return [...this.#positions.keys()];
+  }
+
+  // assignment -------------------------------------------------------------------
+
+  /** Follows the membership's assignment: revoked partitions are closed, new ones opened at their start positions. */
+  async followAssignment(): Promise<AssignmentChange> {
+    const assigned = this.#d.membership.assigned();
+    const wanted = new Set(assigned);
+    const revoked: number[] = [];
+    for (const p of this.#positions.keys()) {
+      if (wanted.has(p)) continue;
+      this.#positions.delete(p);
+      this.#d.operator.close(p);
+      revoked.push(p);
+      this.#d.logger.info('partition revoked', { partition: p });
+    }
+    const fresh = assigned.filter((p) => !this.#positions.has(p));
+    if (fresh.length === 0) return { added: [], revoked };
+    const { viewsTopic, engagementsTopic } = this.#o;
+    const log = this.#d.log;
+    const committed = await this.#d.membership.committed(fresh);
+    const viewStarts = await log.beginningOffsets(viewsTopic, fresh);
+    const viewEnds = this.#o.drain ? await log.endOffsets(viewsTopic, fresh) : undefined;
+    const engEnds = this.#o.drain ? await log.endOffsets(engagementsTopic, fresh) : undefined;
+    const added: Array<{ partition: number; views: bigint }> = [];
+    for (const p of fresh) {
+      const logStart = viewStarts.get(p) ?? 0n;
+      let views = committed.get(p) ?? logStart;
+      if (views < logStart) {
+        this.#lostToRetention(viewsTopic, p, views, logStart);
+        views = logStart;
+      }
+      const { engagements, anchor, lastJoined } = await this.#engagementStart(p, views);
+      this.#positions.set(p, {
+        viewPos: views,
+        engPos: engagements,
+        viewEnd: -1n,
+        engEnd: -1n,
+        drainViewEnd: viewEnds === undefined ? undefined : (viewEnds.get(p) ?? 0n),
+        drainEngEnd: engEnds === undefined ? undefined : (engEnds.get(p) ?? 0n),
+      });
+      // The last joined view was due: the earlier run had read the engagements up to its time + window.
+      const replayBefore = committed.get(p) !== undefined && lastJoined !== undefined ? lastJoined + this.#o.windowMs : undefined;
+      this.#d.operator.open(p, { views, replayBefore });
+      if (anchor !== undefined) await this.#rememberJoined(p, views, anchor);
+      added.push({ partition: p, views });
+      this.#d.logger.info('partition assigned', { partition: p, views: views.toString(), engagements: engagements.toString() });
+    }
+    return { added, revoked };
+  }
+
+  /**
+   * Where to start reading engagements p so that every view from `viewOffset`
+   * on finds its engagements: the offset for time T - maxSkew - viewDisorder -
+   * outOfOrderness, T being the event time of the first view still to join (or
+   * of the last joined one). Undecodable views are skipped when looking for T:
+   * a bad record's Kafka timestamp says nothing about the views' event time.
+   * Needs engagement record timestamps to be event times (CreateTime).
+   */
+  async #engagementStart(p: number, viewOffset: bigint): Promise<{ engagements: bigint; anchor: number | undefined; lastJoined: number | undefined }> {
+    const log = this.#d.log;
+    const lastJoined = await this.#viewTimeAt(p, viewOffset - 1n, false);
+    const next = await this.#viewTimeAt(p, viewOffset, true);
+    const anchor = next === undefined ? lastJoined : lastJoined === undefined ? next : Math.min(next, lastJoined);
+    if (anchor === undefined) return { engagements: (await log.beginningOffsets(this.#o.engagementsTopic, [p])).get(p) ?? 0n, anchor, lastJoined };
+    const from = anchor - this.#o.maxSkewMs - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs;
+    return { engagements: (await log.offsetsForTime(this.#o.engagementsTopic, [p], BigInt(Math.max(0, from)))).get(p) ?? 0n, anchor, lastJoined };
+  }
+
+  /** Event time of the view at `offset`, or (scanning) of the first decodable view from it on. */
+  async #viewTimeAt(p: number, offset: bigint, scan: boolean): Promise<number | undefined> {
+    if (offset < 0n) return undefined;
+    let position = offset;
+    for (let fetches = 0; fetches < (scan ? ANCHOR_SCAN_FETCHES : 1); fetches++) {
+      let batch: LogBatch | undefined;
+      try {
+        batch = (await this.#d.log.fetch([{ topic: this.#o.viewsTopic, partition: p, offset: position }]))[0];
+      } catch (error) {
+        if (error instanceof OffsetOutOfRangeError) return undefined; // deleted: no time to anchor on
+        throw error;
+      }
+      if (batch === undefined || batch.records.length === 0) return undefined;
+      for (const r of batch.records) {
+        if (r.offset < position) continue;
+        if (!scan && r.offset !== offset) return undefined;
+        const view = decodeOrBad(r, this.#decodeView);
+        if (!(view instanceof BadRecordError)) return view.ts;
+        if (!scan) return undefined;
+      }
+      position = batch.nextOffset;
+    }
+    return undefined;
+  }
+
+  /**
+   * Before resuming at `viewOffset`, reads the views joined just before it
+   * (those an earlier run emitted, back to the anchor time - view disorder -
+   * out-of-orderness) for the operator to remember. Their labels are not known
+   * again: under the late policy "correct" they get no correction after a restart.
+   */
+  async #rememberJoined(p: number, viewOffset: bigint, anchor: number): Promise<void> {
+    const log = this.#d.log;
+    const since = BigInt(Math.max(0, anchor - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs));
+    let offset = (await log.offsetsForTime(this.#o.viewsTopic, [p], since)).get(p) ?? viewOffset;
+    while (offset < viewOffset) {
+      const batch = (await log.fetch([{ topic: this.#o.viewsTopic, partition: p, offset }]))[0];
+      if (batch === undefined || batch.nextOffset <= offset) break;
+      const views: ViewEvent[] = [];
+      for (const r of batch.records) {
+        if (r.offset < offset) continue;
+        if (r.offset >= viewOffset) break;
+        const view = decodeOrBad(r, this.#decodeView);
+        if (!(view instanceof BadRecordError)) views.push(view); // a bad one was dead-lettered by the earlier run
+      }
+      this.#d.operator.rememberJoined(p, views);
+      offset = batch.nextOffset;
+    }
+  }
+
+  // reading ------------------------------------------------------------------------
+
+  /** One fetch round: hands what it read to the operator; returns how many partitions the log answered for (0: nothing was asked). */
+  async read(): Promise<number> {
+    const op = this.#d.operator;
+    const positions: LogPosition[] = [];
+    for (const [p, pos] of this.#positions) {
+      const part = op.partition(p);
+      if (part === undefined) continue;
+      if (part.heldViews.length === 0 && (pos.drainViewEnd === undefined || pos.viewPos < pos.drainViewEnd)) positions.push({ topic: this.#o.viewsTopic, partition: p, offset: pos.viewPos });
+      if (part.heldEngagements.length === 0 && (pos.drainEngEnd === undefined || pos.engPos < pos.drainEngEnd)) positions.push({ topic: this.#o.engagementsTopic, partition: p, offset: pos.engPos });
+    }
+    const batches = await this.#fetch(positions);
+    const viewsRead = new Set<number>();
+    const engagementsArrived = new Set<number>();
+    for (const batch of batches) {
+      const pos = this.#positions.get(batch.partition);
+      if (pos === undefined) continue;
+      if (batch.topic === this.#o.viewsTopic) {
+        pos.viewEnd = batch.endOffset;
+        pos.viewPos = this.#handOver(batch, pos.viewPos, pos.drainViewEnd, (r) => op.view(batch.partition, r, decodeOrBad(r, this.#decodeView)));
+        viewsRead.add(batch.partition);
+      } else {
+        pos.engEnd = batch.endOffset;
+        pos.engPos = this.#handOver(batch, pos.engPos, pos.drainEngEnd, (r) => op.engagement(batch.partition, r, decodeOrBad(r, this.#decodeEngagement)));
+        if (batch.records.length > 0) engagementsArrived.add(batch.partition);
+      }
+    }
+    for (const [p, pos] of this.#positions) {
+      const viewsCaughtUp = pos.drainViewEnd !== undefined ? pos.viewPos >= pos.drainViewEnd : viewsRead.has(p) && pos.viewPos >= pos.viewEnd;
+      op.viewsRead(p, pos.viewPos, viewsCaughtUp);
+      const engagementsAtEnd = pos.drainEngEnd !== undefined ? pos.engPos >= pos.drainEngEnd : pos.engEnd >= 0n && pos.engPos >= pos.engEnd;
+      op.engagementsRead(p, engagementsArrived.has(p), engagementsAtEnd);
+    }
+    return batches.length;
+  }
+
+  /** Hands the records of a batch from `from` on (up to the drain end) to `accept`; returns the next position. */
+  #handOver(batch: LogBatch, from: bigint, drainEnd: bigint | undefined, accept: (r: SourceRecord) => void): bigint {
+    for (const r of batch.records) {
+      if (r.offset < from) continue;
+      if (drainEnd !== undefined && r.offset >= drainEnd) break;
+      accept(r);
+    }
+    return drainEnd !== undefined && batch.nextOffset > drainEnd ? drainEnd : batch.nextOffset;
+  }
+
+  async #fetch(positions: readonly LogPosition[]): Promise<LogBatch[]> {
+    try {
+      return await this.#d.log.fetch(positions);
+    } catch (error) {
+      if (!(error instanceof OffsetOutOfRangeError)) throw error;
+      // Retention deleted records this joiner had not read: go on from the log start, and say so.
+      for (const gone of error.positions) {
+        const pos = this.#positions.get(gone.partition);
+        if (pos === undefined) continue;
+        const start = (await this.#d.log.beginningOffsets(gone.topic, [gone.partition])).get(gone.partition) ?? 0n;
+        if (start <= gone.offset) continue; // past the end instead: nothing to skip, the next fetch will tell
+        this.#lostToRetention(gone.topic, gone.partition, gone.offset, start);
+        if (gone.topic === this.#o.viewsTopic) {
+          pos.viewPos = start;
+          this.#d.operator.viewsSkippedTo(gone.partition, start);
+        } else pos.engPos = start;
+      }
+      return [];
+    }
+  }
+
+  #lostToRetention(topic: string, partition: number, from: bigint, to: bigint): void {
+    const lost = Number(to - from);
+    this.#d.operator.counters.lostToRetention += lost;
+    this.#d.logger.error('records deleted before they were read (retention shorter than the outage?); going on from the log start', {
+      topic,
+      partition,
+      from: from.toString(),
+      logStart: to.toString(),
+      lost,
+    });
+  }
+
+  /** Live mode, every engagement partition idle: the newest view of each partition gives the views' time. */
+  async peekViewsWhenIdle(): Promise<void> {
+    if (this.#o.drain || this.#positions.size === 0) return;
+    const now = this.#d.clock.now();
+    if (now - this.#lastViewPeek < this.#o.idleTimeoutMs) return;
+    if (!this.#d.operator.everyEngagementPartitionIdle()) return;
+    this.#lastViewPeek = now;
+    const positions = [...this.#positions].filter(([, pos]) => pos.viewEnd > 0n).map(([p, pos]) => ({ topic: this.#o.viewsTopic, partition: p, offset: pos.viewEnd - 1n }));
+    for (const batch of await this.#d.log.fetch(positions)) {
+      for (const r of batch.records) {
+        // a bad last record says nothing about time; it is dead-lettered when the delayed reader gets there
+        const view = decodeOrBad(r, this.#decodeView);
+        if (!(view instanceof BadRecordError)) this.#d.operator.observeViewTime(view.ts);
+      }
+    }
+  }
+
+  /** Drain mode: every view up to the drain end joined and every engagement up to it processed. */
+  drained(): boolean {
+    if (this.#positions.size === 0) return false;
+    for (const [p, pos] of this.#positions) {
+      const part = this.#d.operator.partition(p);
+      if (pos.drainViewEnd === undefined || part === undefined) return false;
+      if (part.released < pos.drainViewEnd || part.heldViews.length > 0 || !part.engagementsCaughtUp()) return false;
+    }
+    return true;
+  }
+
+  /** Drain mode: every engagement up to the drain end processed (then the end of the log is the end of time). */
+  engagementsDrained(): boolean {
+    if (this.#positions.size === 0) return false;
+    for (const p of this.#positions.keys()) if (this.#d.operator.partition(p)?.engagementsCaughtUp() !== true) return false;
+    return true;
+  }
+}

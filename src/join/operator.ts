@@ -1,0 +1,329 @@
+/**
+ * The join as a synchronous operator: records of a partition go in, samples,
+ * corrections, dead letters and orphans come out in the outbox. No promises,
+ * no fetching, no Kafka: the reader (./input-reader.ts) hands records over and
+ * the driver (./joiner.ts) delivers what the outbox holds.
+ *
+ * Per partition p, views and engagements are handed over in offset order:
+ *   view(p, record, decoded)        held until due (bad ones dead-lettered, kept as a gap)
+ *   engagement(p, record, decoded)  held until processed (bad ones dead-lettered)
+ *   viewsRead / engagementsRead     whether the reader has reached the end of its log
+ *   advance()                       per partition, in lockstep:
+ *                                     - the first held view is joined when the engagement
+ *                                       watermark of p has passed view.ts + window;
+ *                                     - else the next held engagement is indexed, but only
+ *                                       while views are held or the reader has no more:
+ *                                       no engagement is indexed while a fetched view is due,
+ *                                       so a view is joined with exactly the engagements
+ *                                       before its due time, however far behind the log
+ *                                       the joiner is (a backfill gives what live gives);
+ *   expire()                        state past the watermark goes (orphans counted).
+ * Which engagement labels which view, and what is late: ./labels.ts.
+ */
+import type { SourceRecord } from '../codec/dead-letter.js';
+import { BadRecordError } from '../codec/errors.js';
+import type { EngagementEvent, ViewEvent } from '../codec/events.js';
+import type { Logger } from '../log/logger.js';
+import type { Clock } from '../time/clock.js';
+import type { EngagementTime } from '../time/watermarks.js';
+import { newCounters, type JoinCounters, type JoinObserver } from './counters.js';
+import type { EngagementIndex } from './engagement-index.js';
+import { afterLate, labelsEmitted, labelView, viewTimesFor, type JoinWindow } from './labels.js';
+import type { Outbox } from './outbox.js';
+import { PartitionJoin, type PartitionStart } from './partition-join.js';
+
+export interface JoinRules extends JoinWindow {
+  readonly labelTypes: readonly string[];
+  readonly maxFutureMs: number;
+  readonly latePolicy: 'drop' | 'correct';
+}
+
+export interface OperatorDeps {
+  readonly index: EngagementIndex;
+  readonly time: EngagementTime;
+  readonly outbox: Outbox;
+  /** Wall clock: emitted-at, and the future check. */
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly observer?: JoinObserver | undefined;
+}
+
+export class JoinOperator {
+  readonly counters: JoinCounters;
+  readonly #r: JoinRules;
+  readonly #d: OperatorDeps;
+  readonly #parts = new Map<number, PartitionJoin>();
+  readonly #types: Map<string, number>;
+
+  constructor(rules: JoinRules, deps: OperatorDeps) {
+    this.#r = rules;
+    this.#d = deps;
+    this.counters = newCounters(rules.labelTypes);
+    this.#types = new Map(rules.labelTypes.map((t, i) => [t, i]));
+  }
+
+  /** Runs fn as one batch of state changes (one write transaction with --state disk). */
+  batch<T>(fn: () => T): T {
+    return this.#d.index.batch(fn);
+  }
+
+  // partitions ---------------------------------------------------------------
+
+  open(partition: number, start: PartitionStart): void {
+    this.#parts.set(partition, new PartitionJoin(partition, start));
+    this.#d.time.add(partition);
+  }
+
+  /** The partition moved away: its state goes. */
+  close(partition: number): void {
+    this.#parts.delete(partition);
+    this.#d.time.remove(partition);
+    this.#d.index.batch(() => this.#d.index.dropPartition(partition));
+  }
+
+  partition(partition: number): PartitionJoin | undefined {
+    return this.#parts.get(partition);
+  }
+
+  partitions(): IterableIterator<PartitionJoin> {
+    return this.#parts.values();
+  }
+
+  /** Views an earlier run joined (read again after a restart): repeats of them are duplicates, engagements for them late. */
+  rememberJoined(partition: number, views: readonly ViewEvent[]): void {
+    const part = this.#parts.get(partition);
+    if (part === undefined) return;
+    this.#d.index.batch(() => {
+      for (const v of views) {
+        this.#d.index.recordEmitted(partition, v.user_id, v.post_id, v.ts, v.event_id, 0, 0, undefined);
+        if (v.ts > (part.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) part.newestEmittedTs = v.ts;
+      }
+    });
+  }
+
+  // input ----------------------------------------------------------------------
+
+  view(partition: number, record: SourceRecord, decoded: ViewEvent | BadRecordError): void {
+    const part = this.#parts.get(partition);
+    if (part === undefined) return;
+    const view = this.#usable(record, decoded);
+    if (view === undefined) {
+      part.heldViews.push({ offset: record.offset, view: null });
+      return;
+    }
+    part.heldViews.push({ offset: record.offset, view });
+    this.#d.time.observeView(view.ts);
+    if (view.ts > (part.newestViewTs ?? Number.NEGATIVE_INFINITY)) part.newestViewTs = view.ts;
+  }
+
+  engagement(partition: number, record: SourceRecord, decoded: EngagementEvent | BadRecordError): void {
+    const part = this.#parts.get(partition);
+    if (part === undefined) return;
+    const e = this.#usable(record, decoded);
+    if (e !== undefined) part.heldEngagements.push(e);
+  }
+
+  /** After a views fetch round: where the reader goes on, and whether it has every view there is now. */
+  viewsRead(partition: number, next: bigint, caughtUp: boolean): void {
+    const part = this.#parts.get(partition);
+    if (part === undefined) return;
+    part.nextView = next;
+    part.viewsCaughtUp = caughtUp;
+  }
+
+  /** After an engagements fetch: whether records arrived, and whether the reader is at the end of the log. */
+  engagementsRead(partition: number, arrived: boolean, atEnd: boolean): void {
+    const part = this.#parts.get(partition);
+    if (part === undefined) return;
+    part.engagementsAtEnd = atEnd;
+    // New records end any idleness before they are joined, so an idle partition's
+    // borrowed time never runs ahead of engagements it has just received.
+    if (arrived) this.#d.time.activity(partition);
+    this.#d.time.setCaughtUp(partition, part.engagementsCaughtUp());
+  }
+
+  /** Records were deleted before they were read: the views go on from `offset`. */
+  viewsSkippedTo(partition: number, offset: bigint): void {
+    const part = this.#parts.get(partition);
+    if (part === undefined) return;
+    part.nextView = offset;
+    part.released = offset;
+  }
+
+  /** The newest view time seen anywhere (moves the watermarks when every engagement partition is idle). */
+  observeViewTime(ts: number): void {
+    this.#d.time.observeView(ts);
+  }
+
+  // time -----------------------------------------------------------------------
+
+  /** Joins due views and indexes engagements of every partition, in lockstep. */
+  advance(): void {
+    for (const part of this.#parts.values()) this.#advance(part);
+  }
+
+  /** The end of the input is the end of time (drain): every held view becomes due. */
+  endOfTime(): void {
+    this.#d.time.endOfTime();
+    this.advance();
+  }
+
+  get ended(): boolean {
+    return this.#d.time.ended;
+  }
+
+  watermark(partition: number): number {
+    return this.#d.time.watermark(partition);
+  }
+
+  /** Engagements held by the index. */
+  indexSize(): number {
+    return this.#d.index.engagementCount();
+  }
+
+  everyEngagementPartitionIdle(): boolean {
+    for (const p of this.#parts.keys()) if (!this.#d.time.isIdle(p)) return false;
+    return this.#parts.size > 0;
+  }
+
+  /** Expires the state every partition no longer needs (orphans counted). */
+  expire(): void {
+    for (const part of this.#parts.values()) this.#expire(part);
+  }
+
+  // the steps ------------------------------------------------------------------
+
+  /** The decoded event, or undefined when the record is bad (then it is dead-lettered). */
+  #usable<E extends { readonly ts: number }>(record: SourceRecord, decoded: E | BadRecordError): E | undefined {
+    if (decoded instanceof BadRecordError) {
+      this.#deadLetter(record, decoded);
+      return undefined;
+    }
+    const limit = this.#d.clock.now() + this.#r.maxFutureMs;
+    if (decoded.ts > limit) {
+      this.#deadLetter(record, new BadRecordError('RECORD_ABSURD_TIMESTAMP', record, `${new Date(decoded.ts).toISOString()} is more than ${this.#r.maxFutureMs} ms ahead of the wall clock`, 'ts'));
+      return undefined;
+    }
+    return decoded;
+  }
+
+  #deadLetter(record: SourceRecord, error: BadRecordError): void {
+    this.#d.outbox.deadLetter({ record, error });
+    this.counters.deadLettered++;
+    this.counters.deadLetteredBy[error.code] = (this.counters.deadLetteredBy[error.code] ?? 0) + 1;
+    this.#d.log.warn('bad record dead-lettered', { code: error.code, reason: error.reason, field: error.field, topic: record.topic, partition: record.partition, offset: record.offset });
+  }
+
+  #advance(part: PartitionJoin): void {
+    const p = part.partition;
+    let watermark = this.#d.time.watermark(p);
+    let next = 0;
+    for (;;) {
+      const head = part.heldViews[0];
+      if (head !== undefined) {
+        if (head.view === null) {
+          part.heldViews.shift();
+          part.released = head.offset + 1n;
+          continue;
+        }
+        if (head.view.ts + this.#r.windowMs <= watermark) {
+          part.heldViews.shift();
+          this.#join(part, head.view);
+          part.released = head.offset + 1n;
+          continue;
+        }
+      } else if (!part.viewsCaughtUp) {
+        break; // the next views must be read before engagements go further
+      } else {
+        part.released = part.nextView; // every view read is joined (skips gaps such as transaction markers)
+      }
+      const e = part.heldEngagements[next];
+      if (e === undefined) break;
+      next++;
+      this.#index(part, e);
+      watermark = this.#d.time.watermark(p);
+    }
+    if (next > 0) part.heldEngagements.splice(0, next);
+    this.#d.time.setCaughtUp(p, part.engagementsCaughtUp());
+  }
+
+  #join(part: PartitionJoin, view: ViewEvent): void {
+    const index = this.#d.index;
+    const c = this.counters;
+    c.viewsIn++;
+    if (index.wasEmitted(view.user_id, view.post_id, view.ts, view.event_id)) {
+      c.duplicateViews++;
+      return;
+    }
+    const types = this.#r.labelTypes;
+    const labelled = labelView(view.event_id, view.ts, index.candidates(view.user_id, view.post_id), types.length, this.#r);
+    const sample = this.#d.outbox.sample(part.partition, view, labelled, 0, this.#d.clock.now());
+    this.#d.observer?.sampleEmitted(sample);
+    c.samplesOut++;
+    for (let i = 0; i < types.length; i++) if (((labelled.labels >>> i) & 1) === 1) c.positives[types[i]!]!++;
+    const kept = this.#r.latePolicy === 'correct' ? this.#d.outbox.keep(view, labelled) : undefined;
+    index.recordEmitted(part.partition, view.user_id, view.post_id, view.ts, view.event_id, 0, labelled.labels, kept);
+    if (view.ts > (part.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) part.newestEmittedTs = view.ts;
+  }
+
+  #index(part: PartitionJoin, e: EngagementEvent): void {
+    const p = part.partition;
+    const type = this.#types.get(e.type)!;
+    if (e.ts < part.replayBefore) {
+      // Read again after a restart: the earlier run counted it, and corrected what it had to.
+      this.counters.replayedEngagements++;
+      if (this.#d.index.addEngagement(p, e, type)) this.#d.time.observe(p, e.ts);
+      return;
+    }
+    this.counters.engagementsIn++;
+    if (!this.#d.index.addEngagement(p, e, type)) {
+      this.counters.duplicateEngagements++;
+      return;
+    }
+    this.#d.time.observe(p, e.ts);
+    this.#lateCheck(part, e, type);
+  }
+
+  /** An engagement for views already emitted is late: counted, and corrected under "correct". */
+  #lateCheck(part: PartitionJoin, e: EngagementEvent, type: number): void {
+    const span = viewTimesFor(e.ts, this.#r);
+    if (span.from > (part.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) return; // no view it can label was emitted
+    const index = this.#d.index;
+    const emitted = index.emittedOf(e.user_id, e.post_id, span.from, span.to).filter((v) => labelsEmitted({ ts: e.ts, viewId: e.view_id }, v, this.#r));
+    if (emitted.length === 0) return;
+    this.counters.late++;
+    index.markMatched(e.user_id, e.post_id, e.event_id);
+    if (this.#r.latePolicy !== 'correct') return;
+    const outbox = this.#d.outbox;
+    for (const v of emitted) {
+      if (v.kept === undefined) continue; // remembered from an earlier run: its labels are not known
+      const { view, labelled } = outbox.unkeep(v.kept, v.labels);
+      const next = afterLate(labelled, type, e.ts - v.viewTs);
+      if (next === undefined) continue;
+      const version = v.version + 1;
+      outbox.sample(part.partition, view, next, version, this.#d.clock.now());
+      index.updateEmitted(v, version, next.labels, outbox.keep(view, next));
+      this.counters.corrections++;
+    }
+  }
+
+  #expire(part: PartitionJoin): void {
+    const p = part.partition;
+    const watermark = this.#d.time.watermark(p);
+    if (watermark === Number.NEGATIVE_INFINITY) return;
+    // Engagements may only expire once the views that could still need them are
+    // joined: the first held view, or else views not read yet, which are at
+    // most viewDisorder older than the newest view read (the index's keep time
+    // adds it).
+    const everyViewJoined = this.#d.time.ended && part.heldViews.length === 0 && part.viewsCaughtUp;
+    const head = everyViewJoined ? undefined : (part.heldViews[0]?.view?.ts ?? part.newestViewTs);
+    const limit = head === undefined ? watermark : Math.min(watermark, head + this.#r.windowMs);
+    if (limit === Number.NEGATIVE_INFINITY) return;
+    for (const { user, post, engagement } of this.#d.index.expire(p, limit)) {
+      if (engagement.ts < part.replayBefore) continue; // judged by the run that first read it
+      this.counters.orphans++;
+      this.#d.outbox.orphan(p, user, post, engagement);
+    }
+    this.#d.index.expireEmitted(p, limit);
+  }
+}
