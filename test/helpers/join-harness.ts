@@ -1,0 +1,187 @@
+/**
+ * The join operator's test harness: the real joiner (operator, reader and
+ * driver, put together by src/join/wiring.ts as the CLI does) on an in-memory
+ * log (./memory-log.ts) with a manual clock. A test writes records with
+ * view(p, …) and engagement(p, …), runs cycle() or drain(), and checks the
+ * samples, dead letters, counters and committed offsets. restart() starts a
+ * new joiner on the same log and group, as a crashed process's successor would.
+ */
+import { EventCodec } from '../../src/codec/codec.js';
+import type { EngagementEvent, SampleRecord, ViewEvent } from '../../src/codec/events.js';
+import { DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
+import type { JoinCounters } from '../../src/join/counters.js';
+import type { EngagementIndex } from '../../src/join/engagement-index.js';
+import type { Joiner } from '../../src/join/joiner.js';
+import { MemoryEngagementIndex } from '../../src/join/memory-index.js';
+import { createJoiner, type JoinSettings } from '../../src/join/wiring.js';
+import { createLogger } from '../../src/log/logger.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { engagement as makeEngagement, id, T0, view as makeView } from './events.js';
+import { MemoryDelivery, MemoryLog, MemoryMembership } from './memory-log.js';
+
+export const TOPICS = { views: 'views', engagements: 'engagements', samples: 'samples', deadLetter: 'dead-letter', orphans: 'orphans' } as const;
+
+export interface HarnessOptions extends Partial<JoinSettings> {
+  readonly partitions?: number;
+  /** Records per fetch of one partition. */
+  readonly maxRecords?: number;
+  /** The index each new joiner gets (default: a fresh in-memory one). */
+  readonly index?: () => EngagementIndex;
+}
+
+const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
+
+export class JoinHarness {
+  readonly log: MemoryLog;
+  readonly membership: MemoryMembership;
+  readonly delivery: MemoryDelivery;
+  /** Wall clock of the joiner; starts a day after T0 so event times are in its past. */
+  readonly clock = new ManualClock(T0 + 86_400_000);
+  readonly settings: JoinSettings;
+  /** Log lines of the joiner (JSON). */
+  readonly logLines: string[] = [];
+  #joiner!: Joiner;
+  #index!: EngagementIndex;
+  readonly #makeIndex: () => EngagementIndex;
+  #nextView = 1;
+  #nextEngagement = 1;
+
+  constructor(options: HarnessOptions = {}) {
+    const { partitions = 2, maxRecords = 50, index, ...overrides } = options;
+    this.log = new MemoryLog(maxRecords);
+    for (const topic of Object.values(TOPICS)) this.log.createTopic(topic, partitions);
+    this.membership = new MemoryMembership(Array.from({ length: partitions }, (_, p) => p));
+    this.delivery = new MemoryDelivery(this.log, this.membership);
+    this.settings = {
+      viewsTopic: TOPICS.views,
+      engagementsTopic: TOPICS.engagements,
+      samplesTopic: TOPICS.samples,
+      deadLetterTopic: TOPICS.deadLetter,
+      orphanTopic: TOPICS.orphans,
+      viewsFormat: 'auto',
+      engagementsFormat: 'auto',
+      samplesFormat: 'avro',
+      labelTypes: DEFAULT_LABEL_TYPES,
+      windowMs: 60_000,
+      maxSkewMs: 10_000,
+      outOfOrdernessMs: 5_000,
+      viewDisorderMs: 30_000,
+      maxFutureMs: 3_600_000,
+      latePolicy: 'drop',
+      idleTimeoutMs: 10_000,
+      timeMode: 'event',
+      drain: false,
+      progressEveryMs: 3_600_000,
+      reconnectTimeoutMs: 1_000,
+      ...overrides,
+    };
+    this.#makeIndex = index ?? (() => new MemoryEngagementIndex({ ...this.settings, allowedLatenessMs: 60_000 }));
+    this.restart();
+  }
+
+  /** A new joiner process on the same log and group (the old one's state is gone). */
+  restart(): void {
+    this.#index = this.#makeIndex();
+    this.#joiner = createJoiner(this.settings, {
+      log: this.log,
+      membership: this.membership,
+      delivery: this.delivery,
+      index: this.#index,
+      codec,
+      clock: this.clock,
+      logger: createLogger({ level: 'debug', format: 'json', write: (line) => this.logLines.push(line), now: () => this.clock.now() }),
+      progress: () => undefined,
+    }).joiner;
+  }
+
+  get counters(): JoinCounters {
+    return this.#joiner.counters;
+  }
+
+  get joiner(): Joiner {
+    return this.#joiner;
+  }
+
+  /** Appends a view to views partition p; returns it. Defaults: the next id, user and post of that id, its time. */
+  view(p: number, overrides: Partial<ViewEvent> = {}): ViewEvent {
+    const v = makeView(this.#nextView++, overrides);
+    this.log.append(TOPICS.views, p, codec.encodeView(v, 'avro'), { key: Buffer.from(String(v.user_id)), timestamp: v.ts });
+    return v;
+  }
+
+  /** Appends an engagement to engagements partition p; returns it. */
+  engagement(p: number, overrides: Partial<EngagementEvent> = {}): EngagementEvent {
+    const e = makeEngagement(this.#nextEngagement++, overrides);
+    this.log.append(TOPICS.engagements, p, codec.encodeEngagement(e, 'avro'), { key: Buffer.from(String(e.user_id)), timestamp: e.ts });
+    return e;
+  }
+
+  /** An engagement of `type` for a view, `delayMs` after it. */
+  engage(p: number, v: ViewEvent, type: string, delayMs: number, overrides: Partial<EngagementEvent> = {}): EngagementEvent {
+    return this.engagement(p, { user_id: v.user_id, post_id: v.post_id, type, ts: v.ts + delayMs, ...overrides });
+  }
+
+  /** Appends raw bytes (a bad record) to a topic. */
+  raw(topic: string, p: number, value: Buffer | null, timestamp = T0): bigint {
+    return this.log.append(topic, p, value, { timestamp });
+  }
+
+  async cycle(times = 1): Promise<void> {
+    for (let i = 0; i < times; i++) await this.#joiner.cycle();
+  }
+
+  /** Cycles until nothing changes in the output and the offsets for `quiet` cycles in a row (at most `max`). */
+  async settle(quiet = 3, max = 500): Promise<void> {
+    let still = 0;
+    let before = this.#fingerprint();
+    for (let i = 0; i < max && still < quiet; i++) {
+      await this.#joiner.cycle();
+      const now = this.#fingerprint();
+      still = now === before ? still + 1 : 0;
+      before = now;
+    }
+    if (still < quiet) throw new Error(`the joiner did not settle in ${max} cycles`);
+  }
+
+  /** Drain mode: cycles until the joiner says it has drained (at most `max`). */
+  async drain(max = 1_000): Promise<void> {
+    for (let i = 0; i < max; i++) if (await this.#joiner.cycle()) return;
+    throw new Error(`the drain did not finish in ${max} cycles`);
+  }
+
+  samples(): SampleRecord[] {
+    return this.log.records(TOPICS.samples).map((r) => codec.decodeSample(r.value, r));
+  }
+
+  /** The newest version of each view's sample, by view id (hex). */
+  newestSamples(): Map<string, SampleRecord> {
+    const out = new Map<string, SampleRecord>();
+    for (const s of this.samples()) {
+      const key = s.view_event_id.toString('hex');
+      if ((out.get(key)?.version ?? -1) < s.version) out.set(key, s);
+    }
+    return out;
+  }
+
+  sampleOf(v: ViewEvent): SampleRecord | undefined {
+    return this.newestSamples().get(v.event_id.toString('hex'));
+  }
+
+  deadLetters(): Array<{ offset: bigint; headers: Record<string, string>; value: Buffer | null }> {
+    return this.log.records(TOPICS.deadLetter).map((r) => ({ offset: r.offset, value: r.value, headers: Object.fromEntries(r.headers.map(([k, v]) => [k, v.toString()])) }));
+  }
+
+  orphans(): unknown[] {
+    return this.log.records(TOPICS.orphans).map((r) => JSON.parse(r.value!.toString()) as unknown);
+  }
+
+  committed(p: number): bigint | undefined {
+    return this.membership.offsets.get(p);
+  }
+
+  #fingerprint(): string {
+    return `${this.log.records(TOPICS.samples).length}/${this.log.records(TOPICS.deadLetter).length}/${[...this.membership.offsets].join(';')}/${this.#joiner.counters.engagementsIn}/${this.#joiner.counters.viewsIn}`;
+  }
+}
+
+export { id, T0 };
