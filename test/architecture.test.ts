@@ -88,6 +88,19 @@ describe('architecture', () => {
     assert.deepEqual(outside, []);
   });
 
+  it('the join core imports no Kafka code: only the reader, the driver and the delivery touch src/kafka', () => {
+    const kafkaFacing = new Set(['join/input-reader.ts', 'join/delivery.ts']);
+    const offenders: string[] = [];
+    for (const [file, { relative: deps }] of graph) {
+      const rel = relative(srcDir, file);
+      if (moduleOf(file) !== 'join' || kafkaFacing.has(rel)) continue;
+      for (const dep of deps) if (moduleOf(dep) === 'kafka') offenders.push(`${rel} imports ${relative(srcDir, dep)}`);
+    }
+    assert.deepEqual(offenders, []);
+    const core = [...graph.keys()].filter((f) => moduleOf(f) === 'join' && !kafkaFacing.has(relative(srcDir, f)));
+    assert.ok(core.some((f) => f.endsWith('operator.ts')) && core.some((f) => f.endsWith('labels.ts')), 'the core files are found');
+  });
+
   it('no console.log outside src/cli', () => {
     const offenders = files.filter((f) => moduleOf(f) !== 'cli' && /console\.log\(/.test(readFileSync(f, 'utf8')));
     assert.deepEqual(offenders.map((f) => relative(srcDir, f)), []);

@@ -8,10 +8,8 @@ import { atLeastOnce, exactlyOnce, type Delivery } from '../join/delivery.js';
 import type { EngagementIndex } from '../join/engagement-index.js';
 import { MemoryEngagementIndex } from '../join/memory-index.js';
 import { StoreEngagementIndex } from '../join/store-index.js';
-import { InputReader } from '../join/input-reader.js';
-import { Joiner, type JoinProgress } from '../join/joiner.js';
-import { JoinOperator } from '../join/operator.js';
-import { Outbox } from '../join/outbox.js';
+import type { JoinProgress } from '../join/joiner.js';
+import { createJoiner } from '../join/wiring.js';
 import { KafkaAdmin } from '../kafka/admin.js';
 import { connectionSettings } from '../kafka/connection.js';
 import { KafkaError, TopicMissingError } from '../kafka/errors.js';
@@ -21,7 +19,6 @@ import { KafkaProducer } from '../kafka/producer.js';
 import { TransactionalOutput } from '../kafka/transactional.js';
 import { LmdbStore } from '../store/lmdb-store.js';
 import { systemClock } from '../time/clock.js';
-import { EngagementTime } from '../time/watermarks.js';
 import { JoinMetrics } from '../observe/metrics.js';
 import { startMetricsEndpoint } from './metrics-endpoint.js';
 import type { CommandSpec } from './command.js';
@@ -91,43 +88,37 @@ export const joinCommand: CommandSpec = {
     const drain = ctx.flags['drain'] === true;
     const endpoint = await startMetricsEndpoint(config, 'join', `${j.groupId}-${j.instanceId ?? process.pid}`, log);
     const metrics = new JoinMetrics(endpoint.registry, { labelTypes: j.labelTypes, windowMs: j.windowMs, viewsTopic: t.views, engagementsTopic: t.engagements, clock: systemClock });
-    const outbox = new Outbox(codec, config.codec.samplesFormat, { samples: t.samples, deadLetter: t.deadLetter, orphans: j.orphanTopic });
-    const operator = new JoinOperator(
-      { labelTypes: j.labelTypes, windowMs: j.windowMs, maxSkewMs: j.maxSkewMs, maxFutureMs: j.maxFutureMs, latePolicy: j.latePolicy },
-      {
-        index,
-        time: new EngagementTime({ outOfOrdernessMs: j.outOfOrdernessMs, idleTimeoutMs: j.idleTimeoutMs, mode: j.timeMode }, systemClock),
-        outbox,
-        clock: systemClock,
-        log: log.child('join'),
-        observer: endpoint.served ? metrics.observer : undefined,
-      },
-    );
-    const reader = new InputReader(
+    const { joiner } = createJoiner(
       {
         viewsTopic: t.views,
         engagementsTopic: t.engagements,
+        samplesTopic: t.samples,
+        deadLetterTopic: t.deadLetter,
+        orphanTopic: j.orphanTopic,
         viewsFormat: config.codec.viewsFormat,
         engagementsFormat: config.codec.engagementsFormat,
+        samplesFormat: config.codec.samplesFormat,
+        labelTypes: j.labelTypes,
         windowMs: j.windowMs,
         maxSkewMs: j.maxSkewMs,
         outOfOrdernessMs: j.outOfOrdernessMs,
         viewDisorderMs: j.viewDisorderMs,
+        maxFutureMs: j.maxFutureMs,
+        latePolicy: j.latePolicy,
         idleTimeoutMs: j.idleTimeoutMs,
+        timeMode: j.timeMode,
         drain,
+        progressEveryMs: j.progressEveryMs,
+        reconnectTimeoutMs: j.reconnectTimeoutMs,
       },
-      { log: fetcher, membership: group, codec, operator, clock: systemClock, logger: log.child('join') },
-    );
-    const joiner = new Joiner(
-      { drain, progressEveryMs: j.progressEveryMs, reconnectTimeoutMs: j.reconnectTimeoutMs },
       {
-        operator,
-        reader,
-        outbox,
-        delivery,
+        log: fetcher,
         membership: group,
+        delivery,
+        index,
+        codec,
         clock: systemClock,
-        log: log.child('join'),
+        logger: log.child('join'),
         progress: (report) => process.stderr.write(`join: ${progressLine(report)}\n`),
         observer: endpoint.served ? metrics.observer : undefined,
       },

@@ -8,13 +8,14 @@
  *                read_committed sees each sample once.
  */
 import type { GroupMember } from '../kafka/group.js';
-import type { KafkaProducer, ProducedRecord } from '../kafka/producer.js';
+import type { KafkaProducer } from '../kafka/producer.js';
 import type { TransactionalOutput } from '../kafka/transactional.js';
+import type { OutputRecord } from './outbox.js';
 
 export interface Delivery {
   readonly mode: 'at-least-once' | 'exactly-once';
   /** Makes the records and the offsets (next view to join, per partition) durable. */
-  deliver(records: readonly ProducedRecord[], offsets: ReadonlyMap<number, bigint>): Promise<void>;
+  deliver(records: readonly OutputRecord[], offsets: ReadonlyMap<number, bigint>): Promise<void>;
 }
 
 export function atLeastOnce(producer: KafkaProducer, group: GroupMember): Delivery {

@@ -24,7 +24,8 @@
  * the corrected labels; the step of the earlier version is not undone.
  */
 import type { EventCodec } from '../codec/codec.js';
-import { BadRecordError } from '../codec/errors.js';
+import { deadLetterCopy, decodeOrBad } from '../codec/dead-letter.js';
+import { BadRecordError, type RecordOrigin } from '../codec/errors.js';
 import type { SampleRecord } from '../codec/events.js';
 import type { ConsumedRecord, KafkaFetcher } from '../kafka/fetcher.js';
 import type { ProducedRecord } from '../kafka/producer.js';
@@ -112,6 +113,7 @@ export class Trainer {
   readonly positions = new Map<number, { position: bigint; end: bigint }>();
   readonly #o: TrainerOptions;
   readonly #d: TrainerDeps;
+  readonly #decodeSample: (value: Buffer | null, origin: RecordOrigin) => SampleRecord;
   /** Rows as they were when the model was frozen (copy on first write after freezing). */
   #frozen: Map<string, Float32Array> | undefined;
   readonly #newestTs = new Map<number, number>();
@@ -119,6 +121,7 @@ export class Trainer {
   constructor(options: TrainerOptions, deps: TrainerDeps) {
     this.#o = options;
     this.#d = deps;
+    this.#decodeSample = (value, origin) => deps.codec.decodeSample(value, origin);
     this.validation = new ProgressiveValidation(options.signals, options.evalWindow);
   }
 
@@ -174,14 +177,14 @@ export class Trainer {
     const samples: SampleRecord[] = [];
     const deadLetters: ProducedRecord[] = [];
     for (const r of records) {
-      try {
-        samples.push(this.#d.codec.decodeSample(r.value, r));
-      } catch (error) {
-        if (!(error instanceof BadRecordError)) throw error;
-        deadLetters.push({ topic: this.#o.deadLetterTopic, partition: r.partition, key: r.key, value: r.value ?? Buffer.alloc(0), headers: error.deadLetterHeaders() });
-        this.counters.deadLettered++;
-        this.#d.log.warn('bad sample dead-lettered', { code: error.code, reason: error.reason, field: error.field, topic: r.topic, partition: r.partition, offset: r.offset });
+      const sample = decodeOrBad(r, this.#decodeSample);
+      if (!(sample instanceof BadRecordError)) {
+        samples.push(sample);
+        continue;
       }
+      deadLetters.push(deadLetterCopy(this.#o.deadLetterTopic, { record: r, error: sample }));
+      this.counters.deadLettered++;
+      this.#d.log.warn('bad sample dead-lettered', { code: sample.code, reason: sample.reason, field: sample.field, topic: r.topic, partition: r.partition, offset: r.offset });
     }
     this.counters.samplesIn += samples.length;
     const model = this.#d.model;
