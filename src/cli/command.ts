@@ -40,6 +40,19 @@ export interface CommandContext {
   out(line: string): void;
 }
 
+/**
+ * --json: the command prints its result as one JSON object on stdout (one
+ * line, jsonLine) instead of text, for scripts and tests; `what` names it.
+ */
+export function jsonFlag(what: string): OwnFlag {
+  return { name: 'json', type: 'boolean', doc: `print ${what} as one JSON object on stdout instead of text` };
+}
+
+/** One line of JSON; bigints (offsets) as decimal strings, since JSON numbers lose their precision. */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
 /** Settings every command accepts. */
 export const COMMON_SETTINGS: readonly SettingKey[] = ['log.level', 'log.format'];
 

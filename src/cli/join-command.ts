@@ -21,7 +21,8 @@ import { LmdbStore } from '../store/lmdb-store.js';
 import { systemClock } from '../time/clock.js';
 import { JoinMetrics } from '../observe/metrics.js';
 import { startMetricsEndpoint } from './metrics-endpoint.js';
-import type { CommandSpec } from './command.js';
+import { jsonFlag, jsonLine, type CommandSpec } from './command.js';
+import { joinSummaryJson, joinSummaryLines } from './join-summary.js';
 
 export const joinCommand: CommandSpec = {
   name: 'join',
@@ -43,6 +44,7 @@ export const joinCommand: CommandSpec = {
   flags: [
     { name: 'drain', type: 'boolean', doc: 'join everything in the input topics now, treat their end as the end of time, commit and exit 0' },
     { name: 'exactly-once', type: 'boolean', doc: 'commit samples and views offsets in one Kafka transaction; needs --instance-id (transactional id GROUP-INSTANCE: a restart fences the process it replaces)' },
+    jsonFlag('the summary at the end (counters, seconds, rate, partitions, delivery, drained)'),
   ],
   async run(ctx) {
     const { config, log } = ctx;
@@ -142,12 +144,9 @@ export const joinCommand: CommandSpec = {
       await index.close().catch(() => undefined);
       await endpoint.close();
     }
-    const c = summary.counters;
-    const seconds = summary.elapsedMs / 1000;
-    const inputs = c.viewsIn + c.engagementsIn;
-    ctx.out(`join (${delivery.mode}): ${drain ? 'drained' : 'stopped'} after ${seconds.toFixed(1)} s: ${c.viewsIn} views and ${c.engagementsIn} engagements in (${Math.round(inputs / Math.max(seconds, 0.001))}/s), ${c.samplesOut} samples out, partitions ${summary.partitions.join(',')}`);
-    ctx.out(`  positives ${Object.entries(c.positives).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    ctx.out(`  duplicates ${c.duplicateViews} views + ${c.duplicateEngagements} engagements, late ${c.late}, corrections ${c.corrections}, orphans ${c.orphans}, dead-lettered ${c.deadLettered}${c.deadLettered > 0 ? ` ${JSON.stringify(c.deadLetteredBy)}` : ''}${c.replayedEngagements > 0 ? `, engagements re-read after a restart ${c.replayedEngagements}` : ''}${c.lostToRetention > 0 ? `, LOST TO RETENTION ${c.lostToRetention}` : ''}`);
+    const result = joinSummaryJson(summary, delivery.mode, drain);
+    if (ctx.flags['json'] === true) ctx.out(jsonLine(result));
+    else for (const line of joinSummaryLines(result)) ctx.out(line);
     return 0;
   },
 };

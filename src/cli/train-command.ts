@@ -16,8 +16,9 @@ import { systemClock } from '../time/clock.js';
 import { Ffm } from '../train/ffm.js';
 import { Trainer, type TrainSummary } from '../train/trainer.js';
 import { TrainMetrics } from '../observe/metrics.js';
-import type { CommandSpec } from './command.js';
+import { jsonFlag, jsonLine, type CommandSpec } from './command.js';
 import { startMetricsEndpoint } from './metrics-endpoint.js';
+import { trainSummaryJson, trainSummaryLines } from './train-summary.js';
 
 export const trainCommand: CommandSpec = {
   name: 'train',
@@ -38,7 +39,10 @@ export const trainCommand: CommandSpec = {
     'train.k', 'train.learningRate', 'train.l2', 'train.seed', 'train.batchSize', 'train.dedupTtlMs', 'train.evalWindow',
     'train.freezeAfter', 'train.progressEveryMs', 'train.reportFile', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',
   ],
-  flags: [{ name: 'drain', type: 'boolean', doc: 'train on what the samples topic holds now, then commit and exit 0' }],
+  flags: [
+    { name: 'drain', type: 'boolean', doc: 'train on what the samples topic holds now, then commit and exit 0' },
+    jsonFlag('the summary at the end (counters, seconds, rate, partitions, store timings, validation windows)'),
+  ],
   async run(ctx) {
     const { config, log } = ctx;
     const tr = config.train;
@@ -114,29 +118,10 @@ export const trainCommand: CommandSpec = {
       await store.close().catch(() => undefined);
       await endpoint.close();
     }
-    for (const line of describeSummary(summary, tr.instance, tr.instances, store.kind)) ctx.out(line);
+    const result = trainSummaryJson(summary, tr.instance, tr.instances, store.kind);
+    if (ctx.flags['json'] === true) ctx.out(jsonLine(result));
+    else for (const line of trainSummaryLines(result)) ctx.out(line);
     if (tr.reportFile !== undefined) writeFileSync(tr.reportFile, `${JSON.stringify({ instance: tr.instance, instances: tr.instances, store: store.kind, ...summary }, null, 2)}\n`);
     return 0;
   },
 };
-
-function describeSummary(summary: TrainSummary, instance: number, instances: number, store: string): string[] {
-  const c = summary.counters;
-  const seconds = summary.elapsedMs / 1000;
-  const lines = [
-    `train (instance ${instance} of ${instances}, ${store} store): ${seconds.toFixed(1)} s, partitions ${summary.partitions.join(',')}: ${c.samplesIn} samples in (${Math.round(c.samplesIn / Math.max(seconds, 0.001))}/s), applied ${c.applied}, duplicates skipped ${c.duplicates}, older versions skipped ${c.stale}, corrections ${c.corrections}, dead-lettered ${c.deadLettered}`,
-    `  model steps ${c.updates}; store ${c.storeCommits} batches, ${(c.storeCommits === 0 ? 0 : c.storeMsTotal / c.storeCommits).toFixed(1)} ms per batch (max ${c.storeMsMax.toFixed(0)}); de-dup memory ${Object.values(summary.dedupEntries).reduce((a, b) => a + b, 0)} views`,
-  ];
-  if (summary.windows.length > 0) {
-    lines.push('  progressive validation (scored before learning): window, samples, per signal AUC / logloss [frozen AUC / logloss]');
-    for (const w of summary.windows) {
-      const cells = Object.entries(w.signals).map(([name, s]) => `${name} ${fmt(s.auc)}/${fmt(s.logloss)}${s.frozenAuc === undefined ? '' : ` [${fmt(s.frozenAuc)}/${fmt(s.frozenLogloss ?? Number.NaN)}]`}`);
-      lines.push(`  ${String(w.window).padStart(4)} ${String(w.samples).padStart(8)}  ${cells.join('  ')}`);
-    }
-  }
-  return lines;
-}
-
-function fmt(x: number): string {
-  return Number.isNaN(x) ? '-' : x.toFixed(3);
-}

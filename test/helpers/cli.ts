@@ -24,6 +24,13 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
   });
 }
 
+/** The one JSON object a command run with --json printed on stdout; fails naming the command when it printed anything else. */
+export function jsonOutput<T>(r: CliResult, command: string): T {
+  const lines = r.stdout.split('\n').filter((l) => l !== '');
+  if (lines.length !== 1) throw new Error(`${command} --json printed ${lines.length} lines, not one JSON object: ${r.stdout}\nstderr: ${r.stderr}`);
+  return JSON.parse(lines[0]!) as T;
+}
+
 export interface RunningCli {
   readonly done: Promise<CliResult>;
   kill(signal: NodeJS.Signals): void;

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { runCli, startCli, type CliResult, type RunningCli } from './cli.js';
+import type { JoinSummaryJson } from '../../src/cli/join-summary.js';
+import { jsonOutput, runCli, startCli, type CliResult, type RunningCli } from './cli.js';
 import { createTestTopics, testBrokers, uniqueTopic } from './kafka.js';
 import { testDir } from './tmp.js';
 
@@ -50,8 +51,9 @@ export async function runSimulate(p: TestPipeline, extra: readonly string[]): Pr
   return r;
 }
 
+/** With --json: the summary is read with joinSummary(result). */
 function joinArgs(p: TestPipeline, extra: readonly string[], samplesTopic: string): string[] {
-  return ['join', '--drain', ...p.inputArgs, '--samples-topic', samplesTopic, '--dead-letter-topic', p.deadLetter, ...WINDOW_FLAGS, '--view-disorder', '60s', '--group', p.group, '--state-dir', p.stateDir, ...extra];
+  return ['join', '--drain', '--json', ...p.inputArgs, '--samples-topic', samplesTopic, '--dead-letter-topic', p.deadLetter, ...WINDOW_FLAGS, '--view-disorder', '60s', '--group', p.group, '--state-dir', p.stateDir, ...extra];
 }
 
 export function runJoin(p: TestPipeline, extra: readonly string[] = [], samplesTopic = p.samples, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
@@ -60,4 +62,9 @@ export function runJoin(p: TestPipeline, extra: readonly string[] = [], samplesT
 
 export function startJoin(p: TestPipeline, extra: readonly string[] = [], env: NodeJS.ProcessEnv = {}): RunningCli {
   return startCli(joinArgs(p, extra, p.samples), { LABELJOIN_LOG_LEVEL: 'warn', ...env });
+}
+
+/** The summary a join run (runJoin, startJoin, or any join with --json) printed at its end. */
+export function joinSummary(r: CliResult): JoinSummaryJson {
+  return jsonOutput<JoinSummaryJson>(r, 'join');
 }

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { TestContext } from 'node:test';
 import { testDir } from './tmp.js';
+import { waitFor } from './wait.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,10 +36,9 @@ export async function startRedis(t: TestContext): Promise<string> {
     child.kill('SIGTERM');
     await exited;
   });
-  const deadline = Date.now() + 10_000;
-  while (!/Ready to accept connections/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}: ${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`redis-server exited (code ${child.exitCode}) instead of starting on port ${port}: ${output}`);
+    return /Ready to accept connections/.test(output);
+  }, { what: `redis-server to accept connections on port ${port}`, timeoutMs: 10_000, everyMs: 50, detail: () => output });
   return `redis://127.0.0.1:${port}`;
 }

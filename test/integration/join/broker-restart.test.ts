@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { EventCodec } from '../../../src/codec/codec.js';
 import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
@@ -48,7 +47,8 @@ describe('joiner through a broker restart', () => {
     joiner.kill('SIGSTOP');
     await stopLocalBroker(dataDir);
     joiner.kill('SIGCONT');
-    await sleep(3_000);
+    // The broker comes back only once the joiner has found it gone.
+    assert.ok((await joiner.waitForStderr(/Kafka unavailable; retrying/)) !== undefined, 'the joiner saw the broker down and retries');
     await startLocalBroker(broker);
     const r = await joiner.done;
     assert.equal(r.code, 0, r.stderr.split('\n').slice(-10).join('\n'));

@@ -7,7 +7,6 @@
  * the truth.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { EventCodec } from '../../../src/codec/codec.js';
 import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
@@ -15,6 +14,7 @@ import { compareWithTruth } from '../../../src/validate/truth-report.js';
 import { runCli, startCli } from '../../helpers/cli.js';
 import { testConnection } from '../../helpers/kafka.js';
 import { createPipeline, runJoin, WINDOW_FLAGS } from '../../helpers/pipeline.js';
+import { waitFor } from '../../helpers/wait.js';
 
 describe('live joining on the real broker', () => {
   it('joins while the simulator sends, with an idle partition: labels equal the truth', async (t) => {
@@ -30,13 +30,15 @@ describe('live joining on the real broker', () => {
       { LABELJOIN_LOG_LEVEL: 'warn' },
     );
     assert.equal(sim.code, 0, sim.stderr);
-    // Let the live joiner catch up with what was sent, then stop it.
+    // Let the live joiner catch up with what was sent (samples out the same for 600 ms), then stop it.
     const samplesOut = (): number => Number([...joiner.stderr().matchAll(/samples (\d+) out/g)].at(-1)?.[1] ?? 0);
     let last = -1;
-    for (let i = 0; i < 50 && samplesOut() !== last; i++) {
-      last = samplesOut();
-      await sleep(600);
-    }
+    await waitFor(() => {
+      const now = samplesOut();
+      const caughtUp = now === last;
+      last = now;
+      return caughtUp;
+    }, { what: 'the live joiner to catch up (samples out unchanged for 600 ms)', timeoutMs: 90_000, everyMs: 600, detail: () => `samples out ${samplesOut()}` });
     assert.ok(samplesOut() > 10_000, `the live joiner joined ${samplesOut()} views while they arrived`);
     joiner.kill('SIGTERM');
     const live = await joiner.done;

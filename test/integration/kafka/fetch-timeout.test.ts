@@ -28,7 +28,9 @@ describe('fetch after a timed-out fetch', () => {
       assert.equal(error.retriable, true, error.message);
       return true;
     });
-    await sleep(1_500); // the broker's late answer arrives meanwhile
+    // Not a wait for a condition: the late answer is not visible from outside the client. The broker sends it
+    // when its 1.5 s maxWait ends; the next fetch must come after it, which is the case under test.
+    await sleep(1_500);
 
     const producer = new KafkaProducer(testConnection(), { compression: 'none' });
     t.after(() => producer.close());

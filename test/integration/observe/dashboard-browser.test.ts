@@ -8,13 +8,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { freePort } from '../../../src/kafka/local/broker.js';
 import { startCli } from '../../helpers/cli.js';
 import { createPipeline, WINDOW_FLAGS } from '../../helpers/pipeline.js';
 import { testDir } from '../../helpers/tmp.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const CHROMIUM = process.env['LABELJOIN_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -47,19 +47,16 @@ describe('the dashboard in headless Chromium', () => {
     page.on('pageerror', (e) => errors.push(e.message));
 
     // The dashboard may take a moment to listen.
-    for (let i = 0; ; i++) {
-      try {
-        await page.goto(`${base}/`);
-        break;
-      } catch (error) {
-        if (i > 40) throw error;
-        await sleep(250);
-      }
-    }
+    let loadError = '';
+    await waitFor(() => page.goto(`${base}/`).then(() => true, (error: unknown) => {
+      loadError = String(error);
+      return false;
+    }), { what: `the dashboard page to load from ${base}/`, timeoutMs: 30_000, everyMs: 250, detail: () => loadError });
     // Samples flow once the first window has passed in event time; the trainer's AUC after 500 of them.
     await page.waitForFunction("Number(document.getElementById('auc').dataset.points || '0') > 0", undefined, { timeout: 120_000 });
     const before = { throughput: await canvasState(page, 'throughput'), auc: await canvasState(page, 'auc'), totals: await page.textContent('#totals') };
-    await sleep(3_000);
+    const moved = async (): Promise<boolean> => (await canvasState(page, 'throughput')).points > before.throughput.points && (await page.textContent('#totals')) !== before.totals;
+    await waitFor(moved, { what: 'the throughput chart and the totals to change', timeoutMs: 60_000, everyMs: 250 });
     const after = { throughput: await canvasState(page, 'throughput'), auc: await canvasState(page, 'auc'), totals: await page.textContent('#totals') };
     assert.ok(after.throughput.points > before.throughput.points, `throughput chart moved: ${before.throughput.points} -> ${after.throughput.points} points`);
     assert.ok(after.auc.points > 0);

@@ -5,7 +5,6 @@
  * applied samples and its validation figures.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { EventCodec } from '../../../src/codec/codec.js';
 import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
@@ -16,6 +15,7 @@ import { parsePromText, sumOf, type PromSample } from '../../../src/observe/prom
 import { startCli } from '../../helpers/cli.js';
 import { testConnection } from '../../helpers/kafka.js';
 import { createPipeline, runSimulate, WINDOW_FLAGS } from '../../helpers/pipeline.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
 
@@ -27,11 +27,10 @@ async function scrape(url: string): Promise<PromSample[]> {
 
 /** Scrapes until `key` is at least `minimum` and the same four times in a row, 500 ms apart. */
 async function settled(url: string, key: (s: PromSample[]) => number, minimum: number, timeoutMs = 90_000): Promise<PromSample[]> {
-  const deadline = Date.now() + timeoutMs;
   let last = Number.NaN;
   let same = 0;
   let failure = '';
-  for (;;) {
+  return waitFor(async () => {
     const samples = await scrape(url).catch((error: unknown) => {
       failure = String((error as { cause?: unknown }).cause ?? error);
       return [];
@@ -39,10 +38,13 @@ async function settled(url: string, key: (s: PromSample[]) => number, minimum: n
     const value = key(samples);
     same = value === last && value >= minimum ? same + 1 : 0;
     last = value;
-    if (same >= 3) return samples;
-    if (Date.now() > deadline) throw new Error(`metrics did not settle (last value ${value}, minimum ${minimum}${failure === '' ? '' : `, last error ${failure}`})`);
-    await sleep(500);
-  }
+    return same >= 3 ? samples : undefined;
+  }, {
+    what: `the metrics to settle (at least ${minimum}, the same in 4 scrapes 500 ms apart)`,
+    timeoutMs,
+    everyMs: 500,
+    detail: () => `value ${last}${failure === '' ? '' : `, last error ${failure}`}`,
+  });
 }
 
 describe('Prometheus metrics on the real broker', () => {

@@ -20,7 +20,8 @@ import { LmdbModelStore } from '../../../src/store/lmdb-model-store.js';
 import { floatsToBytes, type ModelStore } from '../../../src/store/model-store.js';
 import { RedisModelStore } from '../../../src/store/redis-model-store.js';
 import { featureKeys } from '../../../src/train/trainer.js';
-import { runCli, startCli } from '../../helpers/cli.js';
+import type { TrainSummaryJson } from '../../../src/cli/train-summary.js';
+import { jsonOutput, runCli, startCli } from '../../helpers/cli.js';
 import { createTestTopics, testBrokers, testConnection, uniqueTopic } from '../../helpers/kafka.js';
 import { createPipeline, runJoin, runSimulate, type TestPipeline } from '../../helpers/pipeline.js';
 import { startRedis } from '../../helpers/redis.js';
@@ -56,10 +57,11 @@ function trainArgs(s: Setup, topic: string, model: string, extra: readonly strin
     '--model', model, '--signals', 'like,share,play', '--batch', '64', ...s.storeArgs, ...extra];
 }
 
-async function train(s: Setup, topic: string, model: string, extra: readonly string[] = []): Promise<string> {
-  const r = await runCli(trainArgs(s, topic, model, extra), { LABELJOIN_LOG_LEVEL: 'warn' });
+/** A drain run; its summary (--json). */
+async function train(s: Setup, topic: string, model: string, extra: readonly string[] = []): Promise<TrainSummaryJson> {
+  const r = await runCli([...trainArgs(s, topic, model, extra), '--json'], { LABELJOIN_LOG_LEVEL: 'warn' });
   assert.equal(r.code, 0, r.stderr);
-  return r.stdout;
+  return jsonOutput<TrainSummaryJson>(r, 'train');
 }
 
 /** Every row the samples touch, as stored bytes (hex). */
@@ -99,12 +101,6 @@ function corrected(r: ConsumedRecord): ProducedRecord {
   return { topic: '', partition: r.partition, key: r.key, value: codec.encodeSample(v1, 'avro') };
 }
 
-function counter(stdout: string, name: string): number {
-  const m = new RegExp(`${name} (\\d+)`).exec(stdout);
-  assert.ok(m, `"${name}" in: ${stdout}`);
-  return Number(m[1]);
-}
-
 for (const kind of ['embedded', 'redis'] as const) {
   describe(`trainer, ${kind} store, real broker`, () => {
     it('repeated and re-ordered delivery gives exactly the embeddings of one clean delivery', async (t) => {
@@ -130,11 +126,11 @@ for (const kind of ['embedded', 'redis'] as const) {
       const noisyTopic = await writeTopic(t, 'train-noisy', noisy);
       const cleanOut = await train(s, cleanTopic, `${cleanTopic}-m`);
       const noisyOut = await train(s, noisyTopic, `${noisyTopic}-m`);
-      assert.equal(counter(cleanOut, 'applied'), s.records.length + corrections);
-      assert.equal(counter(cleanOut, 'corrections'), corrections);
-      assert.equal(counter(noisyOut, 'applied'), s.records.length + corrections);
-      assert.equal(counter(noisyOut, 'duplicates skipped'), noisy.length - clean.length - corrections);
-      assert.equal(counter(noisyOut, 'older versions skipped'), corrections);
+      assert.equal(cleanOut.counters.applied, s.records.length + corrections);
+      assert.equal(cleanOut.counters.corrections, corrections);
+      assert.equal(noisyOut.counters.applied, s.records.length + corrections);
+      assert.equal(noisyOut.counters.duplicates, noisy.length - clean.length - corrections);
+      assert.equal(noisyOut.counters.stale, corrections);
       const a = await modelRows(s, `${cleanTopic}-m`, cleanTopic);
       const b = await modelRows(s, `${noisyTopic}-m`, noisyTopic);
       assert.equal(a.size, b.size);
@@ -145,19 +141,21 @@ for (const kind of ['embedded', 'redis'] as const) {
     it('kill -9 mid-run, then a restart: nothing applied twice, nothing skipped (same embeddings as one clean run)', async (t) => {
       const s = await setup(t, kind, `train-kill-${kind}`, 8000);
       const clean = await train(s, s.p.samples, `${s.p.samples}-clean`);
-      assert.equal(counter(clean, 'applied'), s.records.length);
+      assert.equal(clean.counters.applied, s.records.length);
       const model = `${s.p.samples}-killed`;
       const run = startCli(trainArgs(s, s.p.samples, model, ['--batch', '16', '--progress-every', '100ms']), { LABELJOIN_LOG_LEVEL: 'warn' });
       const progress = await run.waitForStderr(/applied [1-9]\d*/);
+      // Not a wait for a condition: that progress line already shows committed batches; the pause only moves
+      // the kill off the moment right after a progress line, into the batches that follow.
       await sleep(50);
       run.kill('SIGKILL');
       const killed = await run.done;
       const restarted = await train(s, s.p.samples, model);
-      const second = counter(restarted, 'applied');
+      const second = restarted.counters.applied;
       t.diagnostic(`killed ${killed.code === 128 ? 'mid-run' : 'after the end'} (first progress: ${progress ?? 'none'}); the restart applied ${second} of ${s.records.length}`);
       assert.ok(progress !== undefined && killed.code === 128, 'the kill landed while training');
       assert.ok(second < s.records.length, 'the restart went on from the stored offsets');
-      assert.equal(counter(restarted, 'duplicates skipped'), 0, 'what the killed run committed is not read again');
+      assert.equal(restarted.counters.duplicates, 0, 'what the killed run committed is not read again');
       const a = await modelRows(s, `${s.p.samples}-clean`, s.p.samples);
       const b = await modelRows(s, model, s.p.samples);
       for (const [key, bytes] of a) assert.equal(b.get(key), bytes, `row ${key}`);

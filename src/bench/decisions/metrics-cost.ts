@@ -4,14 +4,14 @@
  * histogram per labelled type, prom-client), a scrape of the joiner's whole
  * registry with 8 partitions, and the structured logger's line rate.
  *
- *   node build/bench/observe/metrics-cost.js [--samples 2000000]
+ *   node build/src/bench/decisions/metrics-cost.js [--samples 2000000]
  */
 import { parseArgs } from 'node:util';
-import type { SampleRecord } from '../../src/codec/events.js';
-import { DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
-import { createLogger } from '../../src/log/logger.js';
-import { JoinMetrics, newRegistry, type JoinSource } from '../../src/observe/metrics.js';
-import { systemClock } from '../../src/time/clock.js';
+import type { SampleRecord } from '../../codec/events.js';
+import { DEFAULT_LABEL_TYPES } from '../../config/settings.js';
+import { createLogger } from '../../log/logger.js';
+import { JoinMetrics, newRegistry, type JoinSource } from '../../observe/metrics.js';
+import { systemClock } from '../../time/clock.js';
 
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '2000000' } } });
 const n = Number(values.samples);

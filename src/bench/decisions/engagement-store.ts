@@ -2,7 +2,7 @@
  * Embedded store comparison behind docs/decisions/engagement-store.md: the
  * engagement index's access pattern on lmdb and on rocksdb-native.
  *
- *   node build/bench/store/compare.js --store lmdb|rocksdb [--n 500000] [--from DIR]
+ *   node build/src/bench/decisions/engagement-store.js --store lmdb|rocksdb [--n 500000] [--from DIR]
  *
  * 1. insert N engagements, key = user(8) post(8) event id(16), value 26 bytes,
  *    in write batches of 1,000 (the joiner writes per fetched batch);
@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { prefixEnd } from '../../src/store/kv.js';
+import { prefixEnd } from '../../store/kv.js';
 
 interface Store {
   putBatch(entries: Array<[Buffer, Buffer]>): Promise<void>;

@@ -6,7 +6,7 @@
  * them all from the earliest offset, and prints records/s and MB/s for each.
  * Both clients get the same topic layout, record contents and settings.
  *
- *   node build/bench/kafka-client/compare.js --brokers 127.0.0.1:19092 \
+ *   node build/src/bench/decisions/kafka-client.js --brokers 127.0.0.1:19092 \
  *     --client platformatic|confluent [--records 1000000] [--confluent-from DIR]
  *
  * @confluentinc/kafka-javascript is not a dependency of labeljoin; install it
@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Consumer, Producer } from '@platformatic/kafka';
-import { KafkaAdmin } from '../../src/kafka/admin.js';
+import { KafkaAdmin } from '../../kafka/admin.js';
 
 const RECORD_BYTES = 150;
 const PARTITIONS = 8;
