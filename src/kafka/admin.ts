@@ -103,6 +103,23 @@ export class KafkaAdmin {
     return { created, existing };
   }
 
+  /**
+   * The largest record batch each topic accepts (its max.message.bytes, or the
+   * broker's message.max.bytes when the topic does not set it).
+   */
+  async maxMessageBytes(topics: readonly string[]): Promise<Map<string, number>> {
+    if (topics.length === 0) return new Map();
+    const described = await this.#call('describe topic configs', () =>
+      this.#admin.describeConfigs({ resources: topics.map((name) => ({ resourceType: TOPIC_RESOURCE, resourceName: name, configurationKeys: ['max.message.bytes'] })) }),
+    );
+    const out = new Map<string, number>();
+    for (const d of described) {
+      const value = d.configs.find((c) => c.name === 'max.message.bytes')?.value;
+      if (value !== null && value !== undefined && Number.isFinite(Number(value))) out.set(d.resourceName, Number(value));
+    }
+    return out;
+  }
+
   /** Bytes each topic occupies in the brokers' log directories (all partitions, all replicas). */
   async logSize(topics: readonly string[]): Promise<Map<string, bigint>> {
     const counts = await this.partitionCounts(topics);
@@ -146,6 +163,9 @@ export class KafkaAdmin {
     }
   }
 }
+
+/** DescribeConfigs resource type of a topic (Kafka's ConfigResource.Type.TOPIC). */
+const TOPIC_RESOURCE = 2;
 
 function isTopicExists(error: unknown): boolean {
   return hasKafkaCode(error, 'TOPIC_ALREADY_EXISTS');

@@ -16,12 +16,16 @@ import { requireCompression } from './compression.js';
 import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
 import { partitionForKey } from './partitioner.js';
 
+/** Headers by name, or as a list of pairs (repeated names allowed, order kept). */
+export type RecordHeaders = Readonly<Record<string, string | Buffer>> | ReadonlyArray<readonly [string, string | Buffer]>;
+
 export interface ProducedRecord {
   readonly topic: string;
   readonly partition: number;
   readonly key: Buffer | null;
-  readonly value: Buffer;
-  readonly headers?: Readonly<Record<string, string | Buffer>>;
+  /** null: a tombstone. */
+  readonly value: Buffer | null;
+  readonly headers?: RecordHeaders;
   /** Milliseconds since epoch; the broker's time when absent. */
   readonly timestamp?: bigint;
 }
@@ -30,7 +34,19 @@ export interface ProducerOptions {
   readonly compression: Compression;
   /** Idempotent (no duplicates from the client's own retries); on by default. */
   readonly idempotent?: boolean;
+  /**
+   * Upper bound of the records of one partition in one produce request
+   * (uncompressed estimate, see `recordBytes`); a send is split into requests
+   * below it, so that no batch passes a topic's max.message.bytes. Default 1 MiB.
+   */
+  readonly maxBatchBytes?: number;
 }
+
+/** Kafka's default max.message.bytes (1 MiB + the batch overhead). */
+export const DEFAULT_MAX_BATCH_BYTES = 1_048_576;
+/** A record batch's own header (v2) and a record's worst-case framing, in bytes. */
+export const BATCH_OVERHEAD_BYTES = 61;
+export const RECORD_OVERHEAD_BYTES = 32;
 
 export interface SendResult {
   readonly records: number;
@@ -51,6 +67,7 @@ export function keyedRecord(
 export class KafkaProducer {
   readonly #producer: Producer;
   readonly #brokers: readonly string[];
+  readonly #maxBatchBytes: number;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(settings: ConnectionSettings, options: ProducerOptions) {
@@ -63,6 +80,7 @@ export class KafkaProducer {
       autocreateTopics: false,
     });
     this.#brokers = settings.brokers;
+    this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
   }
 
   /** Sends the records; resolves once the broker has acknowledged all of them. */
@@ -80,12 +98,45 @@ export class KafkaProducer {
 
   async #sendNow(records: readonly ProducedRecord[]): Promise<SendResult> {
     try {
-      await this.#producer.send({ messages: records.map(toClientMessage) });
+      for (const chunk of requestChunks(records, this.#maxBatchBytes)) await this.#producer.send({ messages: chunk.map(toClientMessage) });
       return { records: records.length };
     } catch (error) {
       throw translateError(`send of ${records.length} records`, error, this.#brokers);
     }
   }
+}
+
+/** The bytes a record takes in a batch, at most (uncompressed): key, value, headers and framing. */
+export function recordBytes(r: ProducedRecord): number {
+  let n = RECORD_OVERHEAD_BYTES + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const [k, v] of headerPairs(r.headers)) n += 10 + Buffer.byteLength(k) + (typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  return n;
+}
+
+/**
+ * Splits records, in order, into consecutive groups in which the records of
+ * any one partition take at most `maxBatchBytes` (less the batch header); a
+ * single record larger than that goes alone (the broker then refuses it, as
+ * it would anyway).
+ */
+export function requestChunks(records: readonly ProducedRecord[], maxBatchBytes: number): ProducedRecord[][] {
+  const budget = maxBatchBytes - BATCH_OVERHEAD_BYTES;
+  const chunks: ProducedRecord[][] = [];
+  let chunk: ProducedRecord[] = [];
+  let used = new Map<string, number>();
+  for (const r of records) {
+    const key = `${r.topic}\u0000${r.partition}`;
+    const size = recordBytes(r);
+    if (chunk.length > 0 && (used.get(key) ?? 0) + size > budget) {
+      chunks.push(chunk);
+      chunk = [];
+      used = new Map();
+    }
+    chunk.push(r);
+    used.set(key, (used.get(key) ?? 0) + size);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 /** A record in the shape the client library sends (also used by ./transactional.ts). */
@@ -94,14 +145,22 @@ export function toClientMessage(r: ProducedRecord): { topic: string; partition: 
     topic: r.topic,
     partition: r.partition,
     key: r.key ?? undefined,
-    value: r.value,
+    // The client's type says Buffer, but it writes a null value as a tombstone
+    // (length -1, protocol/records.js createRecord) and its schema accepts null.
+    value: r.value as Buffer,
     ...(r.timestamp === undefined ? {} : { timestamp: r.timestamp }),
     ...(r.headers === undefined ? {} : { headers: toHeaderMap(r.headers) }),
   };
 }
 
-function toHeaderMap(headers: Readonly<Record<string, string | Buffer>>): Map<Buffer, Buffer> {
+function headerPairs(headers: RecordHeaders | undefined): ReadonlyArray<readonly [string, string | Buffer]> {
+  if (headers === undefined) return [];
+  return Array.isArray(headers) ? (headers as ReadonlyArray<readonly [string, string | Buffer]>) : Object.entries(headers);
+}
+
+/** Header name and value bytes; each key is its own Buffer, so repeated names stay. */
+function toHeaderMap(headers: RecordHeaders): Map<Buffer, Buffer> {
   const map = new Map<Buffer, Buffer>();
-  for (const [k, v] of Object.entries(headers)) map.set(Buffer.from(k, 'utf8'), typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
+  for (const [k, v] of headerPairs(headers)) map.set(Buffer.from(k, 'utf8'), typeof v === 'string' ? Buffer.from(v, 'utf8') : v);
   return map;
 }

@@ -17,14 +17,15 @@ import { requireCompression } from './compression.js';
 import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
 import { KafkaRequestError } from './errors.js';
 import type { GroupMember } from './group.js';
-import { toClientMessage, type ProducedRecord } from './producer.js';
+import { DEFAULT_MAX_BATCH_BYTES, requestChunks, toClientMessage, type ProducedRecord } from './producer.js';
 
 export class TransactionalOutput {
   readonly #producer: Producer;
   readonly #group: GroupMember | undefined;
   readonly #brokers: readonly string[];
+  readonly #maxBatchBytes: number;
 
-  constructor(settings: ConnectionSettings, options: { transactionalId: string; compression: Compression }, group?: GroupMember) {
+  constructor(settings: ConnectionSettings, options: { transactionalId: string; compression: Compression; maxBatchBytes?: number }, group?: GroupMember) {
     requireCompression(options.compression);
     this.#producer = new Producer({
       ...baseClientOptions(settings),
@@ -41,6 +42,7 @@ export class TransactionalOutput {
     });
     this.#group = group;
     this.#brokers = settings.brokers;
+    this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
   }
 
   /** Sends the records and commits the offsets (next offset to read, per partition of the group's topic) atomically. */
@@ -68,7 +70,7 @@ export class TransactionalOutput {
       throw translateError('begin a transaction', error, this.#brokers);
     }
     try {
-      if (records.length > 0) await transaction.send({ messages: records.map(toClientMessage) });
+      for (const chunk of requestChunks(records, this.#maxBatchBytes)) await transaction.send({ messages: chunk.map(toClientMessage) });
       if (offsets.size > 0 && group !== undefined) {
         const consumer = group.client;
         await transaction.addConsumer(consumer);

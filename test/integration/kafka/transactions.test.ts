@@ -33,8 +33,8 @@ describe('transactions through the real broker', () => {
       if (outcome === 'commit') await output.commit(batch(topic, name, size), new Map());
       else await output.abort(batch(topic, name, size));
     }
-    const expected = plan.filter(([o]) => o === 'commit').flatMap(([, name, size]) => batch(topic, name, size).map((r) => r.value.toString()));
-    const everything = plan.flatMap(([, name, size]) => batch(topic, name, size).map((r) => r.value.toString()));
+    const expected = plan.filter(([o]) => o === 'commit').flatMap(([, name, size]) => batch(topic, name, size).map((r) => String(r.value)));
+    const everything = plan.flatMap(([, name, size]) => batch(topic, name, size).map((r) => String(r.value)));
 
     const committed: string[] = [];
     await readTopicToEnd(testConnection(), topic, { isolation: 'read_committed', onRecord: (r) => committed.push(r.value?.toString() ?? '') });
