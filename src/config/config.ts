@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { LabeljoinError } from '../errors.js';
 import { ValueError } from './parse.js';
-import { SETTINGS, type Compression, type SettingKey, type SettingValues } from './settings.js';
+import type { Compression } from '../kafka/compression.js';
+import { SETTINGS, type SettingKey, type SettingValues } from './settings.js';
 
 export class ConfigError extends LabeljoinError {
   constructor(message: string, cause?: unknown) {
