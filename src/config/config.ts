@@ -29,6 +29,20 @@ export type ConfigSection<S extends SectionName> = {
 /** The whole config, every section; LabeljoinConfig['join'] is ConfigSection<'join'>. */
 export type LabeljoinConfig = { readonly [S in SectionName]: ConfigSection<S> };
 
+/**
+ * Two sections in one object, for a subsystem that takes settings of both. It compiles only when the sections share
+ * no field name (train and join both have stateDir, say), so that neither hides a setting of the other.
+ */
+export function bothSections<A extends SectionName, B extends SectionName>(
+  config: LabeljoinConfig,
+  a: A,
+  b: B & ([keyof ConfigSection<A> & keyof ConfigSection<B>] extends [never] ? unknown : never),
+): ConfigSection<A> & ConfigSection<B> {
+  const first: ConfigSection<A> = config[a];
+  const second: ConfigSection<B> = config[b as B];
+  return { ...first, ...second };
+}
+
 export interface ConfigSources {
   /** Path of a JSON config file (--config). */
   file?: string | undefined;
