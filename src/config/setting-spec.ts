@@ -1,6 +1,6 @@
 /**
  * The shape of one setting, and the value lists settings share (the lists of
- * other layers are theirs: compressions in src/kafka, formats in src/codec). Kept apart
+ * other layers are theirs: compressions in src/kafka, formats in src/codec, log levels in src/log). Kept apart
  * from the tables (settings-*.ts) so they can use it without an import cycle.
  */
 import { homedir } from 'node:os';
@@ -8,8 +8,6 @@ import { join } from 'node:path';
 import type { Parser } from './parse.js';
 
 export const DEFAULT_LABEL_TYPES = ['like', 'share', 'comment', 'favorite', 'play', 'skip'];
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 export interface SettingSpec<T> {
   readonly default: T;
