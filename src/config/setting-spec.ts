@@ -1,7 +1,8 @@
 /**
- * The shape of one setting, and the value lists settings share (the lists of
- * other layers are theirs: compressions in src/kafka, formats in src/codec, log levels in src/log). Kept apart
+ * The shape of one setting, and the value lists settings share. Kept apart
  * from the tables (settings-*.ts) so they can use it without an import cycle.
+ * The vocabularies of other layers are theirs: compressions in src/kafka,
+ * formats in src/codec, log levels and formats in src/log.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
