@@ -7,9 +7,8 @@
  */
 import { EventCodec, type OutputFormat } from '../codec/codec.js';
 import { userKey, type SampleRecord } from '../codec/events.js';
-import { COMPRESSIONS, type Compression } from '../config/settings.js';
 import { KafkaAdmin } from '../kafka/admin.js';
-import { compressionAvailable } from '../kafka/compression.js';
+import { COMPRESSIONS, compressionAvailable, type Compression } from '../kafka/compression.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { KafkaProducer, keyedRecord } from '../kafka/producer.js';
 import { simulatedSamples } from '../sim/samples.js';

@@ -25,7 +25,7 @@ export const dashboardCommand: CommandSpec = {
     const script = join(packageRoot(), 'build', 'web', 'dashboard.js');
     if (!existsSync(script)) throw new UsageError(`${script} is missing: build the page first with npm run build`);
     const scriptText = readFileSync(script);
-    const dashboard = new Dashboard({ targets: config.observe.targets, scrapeEveryMs: config.observe.scrapeEveryMs, historyMs: config.observe.historyMs, clock: systemClock, log: log.child('dashboard') });
+    const dashboard = new Dashboard({ ...config.observe, clock: systemClock, log: log.child('dashboard') });
     const server = await serve('dashboard', config.observe.metricsHost, config.observe.dashboardPort, {
       '/': () => ({ type: 'text/html; charset=utf-8', body: DASHBOARD_HTML }),
       '/dashboard.js': () => ({ type: 'text/javascript; charset=utf-8', body: scriptText }),

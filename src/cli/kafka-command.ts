@@ -22,14 +22,7 @@ export const kafkaStart: CommandSpec = {
   settings: LOCAL_SETTINGS,
   async run(ctx) {
     if (ctx.brokersGiven) return describeExternal(ctx, 'using the existing cluster; nothing to start');
-    const { local } = ctx.config;
-    const result = await startLocalBroker({
-      port: local.port,
-      dataDir: local.dataDir,
-      heapMb: local.heapMb,
-      startTimeoutMs: local.startTimeoutMs,
-      log: ctx.log.child('kafka.local'),
-    });
+    const result = await startLocalBroker({ ...ctx.config.local, log: ctx.log.child('kafka.local') });
     registerDataDir(result.state.dataDir);
     const s = result.state;
     if (!result.started) {

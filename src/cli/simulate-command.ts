@@ -55,11 +55,10 @@ export const simulateCommand: CommandSpec = {
     try {
       summary = await simulate(
         {
+          ...sim,
           workload: workloadOptions(config, partitions, systemClock),
           viewsTopic: config.topics.views,
           engagementsTopic: config.topics.engagements,
-          format: sim.format,
-          rate: sim.rate,
           truthFile,
           signal: abort.signal,
         },

@@ -72,24 +72,12 @@ export const trainCommand: CommandSpec = {
     const endpoint = await startMetricsEndpoint(config, 'train', `${tr.model}-${tr.instance}`, log);
     const metrics = new TrainMetrics(endpoint.registry, { signals: tr.signals, samplesTopic: topic });
     const trainer = new Trainer(
-      {
-        samplesTopic: topic,
-        deadLetterTopic: config.topics.deadLetter,
-        partitions,
-        signals: tr.signals,
-        batchSize: tr.batchSize,
-        dedupTtlMs: tr.dedupTtlMs,
-        evalWindow: tr.evalWindow,
-        freezeAfter: tr.freezeAfter,
-        drain: ctx.flags['drain'] === true,
-        progressEveryMs: tr.progressEveryMs,
-        reconnectTimeoutMs: config.join.reconnectTimeoutMs,
-      },
+      { ...tr, reconnectTimeoutMs: config.join.reconnectTimeoutMs, samplesTopic: topic, deadLetterTopic: config.topics.deadLetter, partitions, drain: ctx.flags['drain'] === true },
       {
         fetcher,
         codec: new EventCodec({ labelTypes: config.join.labelTypes }),
         store,
-        model: new Ffm({ signals: tr.signals.length, k: tr.k, learningRate: tr.learningRate, l2: tr.l2, seed: tr.seed }),
+        model: new Ffm({ ...tr, signals: tr.signals.length }),
         sendDeadLetters: async (records) => {
           await producer.send(records);
         },

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { EventCodec } from '../codec/codec.js';
 import { shadowFilter } from '../codec/shadow.js';
+import { bothSections } from '../config/config.js';
 import { isLabeljoinError, UsageError } from '../errors.js';
 import { connectionSettings } from '../kafka/connection.js';
 import { compareSampleSets, type ComparisonReport } from '../validate/compare.js';
@@ -70,23 +71,17 @@ export const validateCommand: CommandSpec = {
       else if (typeof truth === 'string') b = truthSource(resolve(truth), labelTypes, config.join.latePolicy);
       else {
         b = rejoinSource({
+          ...bothSections(config, 'join', 'validate'),
           connection,
           viewsTopic: config.topics.views,
           engagementsTopic: config.topics.engagements,
           codec: new EventCodec({ labelTypes }),
-          windowMs: config.join.windowMs,
-          maxSkewMs: config.join.maxSkewMs,
-          outOfOrdernessMs: config.join.outOfOrdernessMs,
-          latePolicy: config.join.latePolicy,
-          from: v.from,
-          to: v.to,
           keepUser,
           spillDir,
-          buckets: v.buckets,
           onProgress: progress,
         });
       }
-      report = await compareSampleSets(a, b, { labelTypes, keepUser, shadowFraction: v.shadowFraction, from: v.from, to: v.to, spillDir, buckets: v.buckets, minAgreement: v.minAgreement, onProgress: progress });
+      report = await compareSampleSets(a, b, { ...v, labelTypes, keepUser, spillDir, onProgress: progress });
     } catch (error) {
       // Any input that cannot be read at all (no broker, no topic, no file) is an input error: exit 2.
       if (isLabeljoinError(error) && error.code !== 'INPUT_INVALID') throw new InputError(error.message, error);

@@ -4,11 +4,11 @@
  * throws anything but BadRecordError, which names the record's topic,
  * partition and offset, the field, and the reason.
  */
-import type { INPUT_FORMATS, OUTPUT_FORMATS } from '../config/settings.js';
 import { BadRecordError, FieldProblem, type RecordOrigin } from './errors.js';
 import type { EngagementEvent, SampleRecord, ViewContext, ViewEvent } from './events.js';
 import { uuidFromString, uuidToString } from './events.js';
 import { AvroRecordCodec } from './avro-codec.js';
+import type { InputFormat, OutputFormat } from './formats.js';
 import { SINGLE_OBJECT_MARKER } from './framing.js';
 import { readSchemaFile, sampleSchema } from './schemas.js';
 import {
@@ -19,8 +19,8 @@ import {
   viewFromJson,
 } from './validate.js';
 
-export type InputFormat = (typeof INPUT_FORMATS)[number];
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** Part of the codec's API (the joiner imports them from here); defined in ./formats.ts, which the settings table imports. */
+export type { InputFormat, OutputFormat };
 
 export interface EventCodecOptions {
   /** The configured engagement types; also the label fields of the Sample schema. */

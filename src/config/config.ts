@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { LabeljoinError } from '../errors.js';
 import { ValueError } from './parse.js';
-import { SETTINGS, type Compression, type SettingKey, type SettingValues } from './settings.js';
+import { SETTINGS, type SettingKey, type SettingValues } from './settings.js';
 
 export class ConfigError extends LabeljoinError {
   constructor(message: string, cause?: unknown) {
@@ -14,118 +14,33 @@ export class ConfigError extends LabeljoinError {
   }
 }
 
-export interface LabeljoinConfig {
-  readonly kafka: {
-    readonly brokers: readonly string[];
-    readonly clientId: string;
-    readonly compression: Compression;
-    readonly requestTimeoutMs: number;
-  };
-  readonly topics: {
-    readonly views: string;
-    readonly engagements: string;
-    readonly samples: string;
-    readonly deadLetter: string;
-    readonly partitions: number;
-    readonly replicationFactor: number;
-  };
-  readonly local: {
-    readonly port: number;
-    readonly dataDir: string;
-    readonly heapMb: number;
-    readonly startTimeoutMs: number;
-  };
-  readonly codec: {
-    readonly viewsFormat: SettingValues['codec.viewsFormat'];
-    readonly engagementsFormat: SettingValues['codec.engagementsFormat'];
-    readonly samplesFormat: SettingValues['codec.samplesFormat'];
-  };
-  readonly join: {
-    readonly labelTypes: readonly string[];
-    readonly windowMs: number;
-    readonly maxSkewMs: number;
-    readonly outOfOrdernessMs: number;
-    readonly viewDisorderMs: number;
-    readonly allowedLatenessMs: number;
-    readonly latePolicy: 'drop' | 'correct';
-    readonly idleTimeoutMs: number;
-    readonly maxFutureMs: number;
-    readonly timeMode: 'event' | 'processing';
-    readonly groupId: string;
-    readonly instanceId: string | undefined;
-    readonly orphanTopic: string | undefined;
-    readonly state: 'memory' | 'disk';
-    readonly stateDir: string;
-    readonly fetchBytesPerPartition: number;
-    readonly progressEveryMs: number;
-    readonly reconnectTimeoutMs: number;
-  };
-  readonly sim: {
-    readonly seed: number;
-    readonly users: number;
-    readonly posts: number;
-    readonly views: number | undefined;
-    readonly durationMs: number | undefined;
-    readonly viewsPerSecond: number;
-    readonly rate: number | 'live' | undefined;
-    readonly start: number | 'now';
-    readonly dayLengthMs: number;
-    readonly driftPeriodMs: number;
-    readonly duplicateRate: number;
-    readonly earlyRate: number;
-    readonly lateRate: number;
-    readonly lateArrivalRate: number;
-    readonly skewMs: number;
-    readonly viewIdRate: number;
-    readonly idlePartition: number | undefined;
-    readonly format: SettingValues['sim.format'];
-  };
-  readonly train: {
-    readonly signals: readonly string[];
-    readonly instance: number;
-    readonly instances: number;
-    readonly store: 'embedded' | 'redis';
-    readonly stateDir: string;
-    readonly redisUrl: string;
-    readonly model: string;
-    readonly k: number;
-    readonly learningRate: number;
-    readonly l2: number;
-    readonly seed: number;
-    readonly batchSize: number;
-    readonly dedupTtlMs: number;
-    readonly evalWindow: number;
-    readonly freezeAfter: number;
-    readonly progressEveryMs: number;
-    readonly reportFile: string | undefined;
-  };
-  readonly validate: {
-    readonly minAgreement: number;
-    readonly shadowFraction: number;
-    readonly from: number | undefined;
-    readonly to: number | undefined;
-    readonly spillDir: string | undefined;
-    readonly buckets: number;
-  };
-  readonly observe: {
-    readonly metricsHost: string;
-    readonly metricsPort: number | 'off';
-    readonly dashboardPort: number;
-    readonly targets: readonly string[];
-    readonly scrapeEveryMs: number;
-    readonly historyMs: number;
-  };
-  readonly bench: {
-    readonly records: number;
-    readonly views: number;
-    readonly stateViews: readonly number[];
-    readonly e2eRate: number;
-    readonly e2eSeconds: number;
-  };
-  readonly log: {
-    readonly level: SettingValues['log.level'];
-    readonly format: SettingValues['log.format'];
-  };
+/** The value type of one setting: what its parser returns, with lists read-only. */
+export type SettingValue<K extends SettingKey> = ReadonlyList<SettingValues[K]>;
+type ReadonlyList<T> = T extends ReadonlyArray<infer E> ? readonly E[] : T;
+
+/** The sections of the config: the part of each setting's key before the dot ('join' of 'join.windowMs'). */
+export type SectionName = SettingKey extends infer K ? (K extends `${infer S}.${string}` ? S : never) : never;
+
+/** One section of the config, derived from the table: 'join.windowMs' becomes the field windowMs of section join. */
+export type ConfigSection<S extends SectionName> = {
+  readonly [K in SettingKey as K extends `${S}.${infer F}` ? F : never]: SettingValue<K>;
+};
+
+/** The whole config, every section; LabeljoinConfig['join'] is ConfigSection<'join'>. */
+export type LabeljoinConfig = { readonly [S in SectionName]: ConfigSection<S> };
+
+/**
+ * Two sections in one object, for a subsystem that takes settings of both. It compiles only when the sections share
+ * no field name (train and join both have stateDir, say), so that neither hides a setting of the other.
+ */
+export function bothSections<A extends SectionName, B extends SectionName>(
+  config: LabeljoinConfig,
+  a: A,
+  b: B & ([keyof ConfigSection<A> & keyof ConfigSection<B>] extends [never] ? unknown : never),
+): ConfigSection<A> & ConfigSection<B> {
+  const first: ConfigSection<A> = config[a];
+  const second: ConfigSection<B> = config[b as B];
+  return { ...first, ...second };
 }
 
 export interface ConfigSources {
@@ -155,7 +70,7 @@ export function loadConfig(sources: ConfigSources = {}): LabeljoinConfig {
     const raw = flag === undefined ? undefined : sources.flags?.[flag];
     if (raw !== undefined) values.set(key, parseOne(key, raw, `flag --${flag}`));
   }
-  return assemble(Object.fromEntries(values) as SettingValues);
+  return assemble(applySettingRules(Object.fromEntries(values) as SettingValues));
 }
 
 function parseOne(key: SettingKey, raw: unknown, source: string): unknown {
@@ -201,109 +116,20 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function assemble(v: SettingValues): LabeljoinConfig {
-  return {
-    kafka: {
-      brokers: v['kafka.brokers'],
-      clientId: v['kafka.clientId'],
-      compression: v['kafka.compression'],
-      requestTimeoutMs: v['kafka.requestTimeoutMs'],
-    },
-    topics: {
-      views: v['topics.views'],
-      engagements: v['topics.engagements'],
-      samples: v['topics.samples'],
-      deadLetter: v['topics.deadLetter'],
-      partitions: v['topics.partitions'],
-      replicationFactor: v['topics.replicationFactor'],
-    },
-    local: {
-      port: v['local.port'],
-      dataDir: v['local.dataDir'],
-      heapMb: v['local.heapMb'],
-      startTimeoutMs: v['local.startTimeoutMs'],
-    },
-    codec: {
-      viewsFormat: v['codec.viewsFormat'],
-      engagementsFormat: v['codec.engagementsFormat'],
-      samplesFormat: v['codec.samplesFormat'],
-    },
-    join: {
-      labelTypes: v['join.labelTypes'],
-      windowMs: v['join.windowMs'],
-      maxSkewMs: v['join.maxSkewMs'],
-      outOfOrdernessMs: v['join.outOfOrdernessMs'],
-      viewDisorderMs: v['join.viewDisorderMs'],
-      allowedLatenessMs: v['join.allowedLatenessMs'],
-      latePolicy: v['join.latePolicy'],
-      idleTimeoutMs: v['join.idleTimeoutMs'],
-      maxFutureMs: v['join.maxFutureMs'],
-      timeMode: v['join.timeMode'],
-      groupId: v['join.groupId'],
-      instanceId: v['join.instanceId'],
-      orphanTopic: v['join.orphanTopic'],
-      state: v['join.state'],
-      stateDir: v['join.stateDir'],
-      fetchBytesPerPartition: v['join.fetchBytesPerPartition'],
-      progressEveryMs: v['join.progressEveryMs'],
-      reconnectTimeoutMs: v['join.reconnectTimeoutMs'],
-    },
-    sim: {
-      seed: v['sim.seed'],
-      users: v['sim.users'],
-      posts: v['sim.posts'],
-      views: v['sim.durationMs'] === undefined ? v['sim.views'] : undefined,
-      durationMs: v['sim.durationMs'],
-      viewsPerSecond: v['sim.viewsPerSecond'],
-      rate: v['sim.rate'],
-      start: v['sim.start'],
-      dayLengthMs: v['sim.dayLengthMs'],
-      driftPeriodMs: v['sim.driftPeriodMs'],
-      duplicateRate: v['sim.duplicateRate'],
-      earlyRate: v['sim.earlyRate'],
-      lateRate: v['sim.lateRate'],
-      lateArrivalRate: v['sim.lateArrivalRate'],
-      skewMs: v['sim.skewMs'],
-      viewIdRate: v['sim.viewIdRate'],
-      idlePartition: v['sim.idlePartition'],
-      format: v['sim.format'],
-    },
-    train: {
-      signals: v['train.signals'],
-      instance: v['train.instance'],
-      instances: v['train.instances'],
-      store: v['train.store'],
-      stateDir: v['train.stateDir'],
-      redisUrl: v['train.redisUrl'],
-      model: v['train.model'],
-      k: v['train.k'],
-      learningRate: v['train.learningRate'],
-      l2: v['train.l2'],
-      seed: v['train.seed'],
-      batchSize: v['train.batchSize'],
-      dedupTtlMs: v['train.dedupTtlMs'],
-      evalWindow: v['train.evalWindow'],
-      freezeAfter: v['train.freezeAfter'],
-      progressEveryMs: v['train.progressEveryMs'],
-      reportFile: v['train.reportFile'],
-    },
-    validate: {
-      minAgreement: v['validate.minAgreement'],
-      shadowFraction: v['validate.shadowFraction'],
-      from: v['validate.from'],
-      to: v['validate.to'],
-      spillDir: v['validate.spillDir'],
-      buckets: v['validate.buckets'],
-    },
-    observe: {
-      metricsHost: v['observe.metricsHost'],
-      metricsPort: v['observe.metricsPort'],
-      dashboardPort: v['observe.dashboardPort'],
-      targets: v['observe.targets'],
-      scrapeEveryMs: v['observe.scrapeEveryMs'],
-      historyMs: v['observe.historyMs'],
-    },
-    bench: { records: v['bench.records'], views: v['bench.views'], stateViews: v['bench.stateViews'], e2eRate: v['bench.e2eRate'], e2eSeconds: v['bench.e2eSeconds'] },
-    log: { level: v['log.level'], format: v['log.format'] },
-  };
+/** The flat values nested by their dotted key: 'join.windowMs' goes to config.join.windowMs. */
+function assemble(values: SettingValues): LabeljoinConfig {
+  const sections: Record<string, Record<string, unknown>> = {};
+  for (const key of KEYS) {
+    const dot = key.indexOf('.');
+    (sections[key.slice(0, dot)] ??= {})[key.slice(dot + 1)] = values[key];
+  }
+  return sections as LabeljoinConfig;
+}
+
+/**
+ * The rules between settings, applied to the values once they are all read:
+ * sim.views has a default, so a --duration (sim.durationMs) replaces it.
+ */
+function applySettingRules(values: SettingValues): SettingValues {
+  return values['sim.durationMs'] === undefined ? values : { ...values, 'sim.views': undefined };
 }

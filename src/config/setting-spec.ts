@@ -1,18 +1,14 @@
 /**
  * The shape of one setting, and the value lists settings share. Kept apart
  * from the tables (settings-*.ts) so they can use it without an import cycle.
+ * The vocabularies of other layers are theirs: compressions in src/kafka,
+ * formats in src/codec, log levels and formats in src/log.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Parser } from './parse.js';
 
-export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
-export type Compression = (typeof COMPRESSIONS)[number];
-export const INPUT_FORMATS = ['auto', 'avro', 'json'] as const;
-export const OUTPUT_FORMATS = ['avro', 'json'] as const;
 export const DEFAULT_LABEL_TYPES = ['like', 'share', 'comment', 'favorite', 'play', 'skip'];
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 
 export interface SettingSpec<T> {
   readonly default: T;

@@ -4,7 +4,9 @@
  */
 import { join } from 'node:path';
 import { durationParser, enumParser, intParser, parseBrokerList, parseLabelTypes, parseString, parseTopicName } from './parse.js';
-import { COMPRESSIONS, DEFAULT_LABEL_TYPES, INPUT_FORMATS, OUTPUT_FORMATS, defaultDataHome, setting, type Compression } from './setting-spec.js';
+import { INPUT_FORMATS, OUTPUT_FORMATS, type InputFormat, type OutputFormat } from '../codec/formats.js';
+import { COMPRESSIONS, type Compression } from '../kafka/compression.js';
+import { DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
 
 export const PIPELINE_SETTINGS = {
   'kafka.brokers': setting<string[]>({
@@ -111,7 +113,7 @@ export const PIPELINE_SETTINGS = {
     env: 'LABELJOIN_KAFKA_START_TIMEOUT_MS',
     doc: 'how long `kafka start` waits for the broker to answer',
   }),
-  'codec.viewsFormat': setting<(typeof INPUT_FORMATS)[number]>({
+  'codec.viewsFormat': setting<InputFormat>({
     default: 'auto',
     parse: enumParser(INPUT_FORMATS),
     env: 'LABELJOIN_VIEWS_FORMAT',
@@ -119,7 +121,7 @@ export const PIPELINE_SETTINGS = {
     meta: INPUT_FORMATS.join('|'),
     doc: 'encoding of the views topic; auto tells Avro (C3 01 header) from JSON per record',
   }),
-  'codec.engagementsFormat': setting<(typeof INPUT_FORMATS)[number]>({
+  'codec.engagementsFormat': setting<InputFormat>({
     default: 'auto',
     parse: enumParser(INPUT_FORMATS),
     env: 'LABELJOIN_ENGAGEMENTS_FORMAT',
@@ -127,7 +129,7 @@ export const PIPELINE_SETTINGS = {
     meta: INPUT_FORMATS.join('|'),
     doc: 'encoding of the engagements topic',
   }),
-  'codec.samplesFormat': setting<(typeof OUTPUT_FORMATS)[number]>({
+  'codec.samplesFormat': setting<OutputFormat>({
     default: 'avro',
     parse: enumParser(OUTPUT_FORMATS),
     env: 'LABELJOIN_SAMPLES_FORMAT',

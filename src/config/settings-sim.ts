@@ -2,7 +2,8 @@
  * Settings of the simulator. Part of the one settings table (src/config/settings.ts).
  */
 import { durationParser, enumParser, floatParser, intParser, isoTimeOrNowParser, optionalIntParser } from './parse.js';
-import { OUTPUT_FORMATS, setting } from './setting-spec.js';
+import { OUTPUT_FORMATS, type OutputFormat } from '../codec/formats.js';
+import { setting } from './setting-spec.js';
 
 export const SIM_SETTINGS = {
   'sim.seed': setting<number>({
@@ -106,7 +107,7 @@ export const SIM_SETTINGS = {
     meta: 'P|none',
     doc: 'engagement partition that gets no traffic at all',
   }),
-  'sim.format': setting<(typeof OUTPUT_FORMATS)[number]>({
+  'sim.format': setting<OutputFormat>({
     default: 'avro',
     parse: enumParser(OUTPUT_FORMATS),
     flag: 'format',

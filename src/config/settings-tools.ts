@@ -4,7 +4,11 @@
  */
 import { join } from 'node:path';
 import { durationParser, enumParser, floatParser, intParser, optionalTimeParser, parseIntList, parseLabelTypes, parseString, parseUrlList, portOrOffParser } from './parse.js';
-import { DEFAULT_LABEL_TYPES, LOG_FORMATS, LOG_LEVELS, defaultDataHome, setting } from './setting-spec.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
+import { DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
+
+/** auto: pretty on a terminal, else json (src/cli/command.ts decides). */
+const LOG_FORMAT_CHOICES = ['auto', ...LOG_FORMATS] as const;
 
 export const TOOL_SETTINGS = {
   'train.signals': setting<string[]>({
@@ -215,7 +219,7 @@ export const TOOL_SETTINGS = {
     meta: 'DURATION',
     doc: 'how much history the dashboard keeps and draws',
   }),
-  'log.level': setting<(typeof LOG_LEVELS)[number]>({
+  'log.level': setting<LogLevel>({
     default: 'info',
     parse: enumParser(LOG_LEVELS),
     env: 'LABELJOIN_LOG_LEVEL',
@@ -223,12 +227,12 @@ export const TOOL_SETTINGS = {
     meta: LOG_LEVELS.join('|'),
     doc: 'lowest level of log lines written to stderr',
   }),
-  'log.format': setting<(typeof LOG_FORMATS)[number]>({
+  'log.format': setting<'auto' | LogFormat>({
     default: 'auto',
-    parse: enumParser(LOG_FORMATS),
+    parse: enumParser(LOG_FORMAT_CHOICES),
     env: 'LABELJOIN_LOG_FORMAT',
     flag: 'log-format',
-    meta: LOG_FORMATS.join('|'),
+    meta: LOG_FORMAT_CHOICES.join('|'),
     doc: 'log line format: json, pretty, or auto (pretty on a terminal)',
   }),
 } as const;

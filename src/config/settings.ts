@@ -10,7 +10,7 @@ import { PIPELINE_SETTINGS } from './settings-pipeline.js';
 import { SIM_SETTINGS } from './settings-sim.js';
 import { TOOL_SETTINGS } from './settings-tools.js';
 
-export { COMPRESSIONS, DEFAULT_LABEL_TYPES, INPUT_FORMATS, LOG_FORMATS, LOG_LEVELS, OUTPUT_FORMATS, type Compression, type SettingSpec } from './setting-spec.js';
+export { DEFAULT_LABEL_TYPES, type SettingSpec } from './setting-spec.js';
 
 /** The table, by dotted key; its parts live by subsystem in settings-pipeline.ts, settings-sim.ts and settings-tools.ts. */
 export const SETTINGS = { ...PIPELINE_SETTINGS, ...SIM_SETTINGS, ...TOOL_SETTINGS } as const;

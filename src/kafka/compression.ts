@@ -4,8 +4,11 @@
  * with node:zlib's zstd, which exists from Node 22.15 on.
  */
 import zlib from 'node:zlib';
-import type { Compression } from '../config/settings.js';
 import { KafkaError } from './errors.js';
+
+/** The batch compressions of the Kafka protocol. */
+export const COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
 
 export function compressionAvailable(compression: Compression): boolean {
   return compression !== 'zstd' || typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';

@@ -11,8 +11,7 @@
  * the broker has acknowledged its records.
  */
 import { Producer } from '@platformatic/kafka';
-import type { Compression } from '../config/settings.js';
-import { requireCompression } from './compression.js';
+import { requireCompression, type Compression } from './compression.js';
 import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
 import { partitionForKey } from './partitioner.js';
 

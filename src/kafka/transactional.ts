@@ -12,8 +12,7 @@
  * old group generation, which the group coordinator rejects.
  */
 import { Producer } from '@platformatic/kafka';
-import type { Compression } from '../config/settings.js';
-import { requireCompression } from './compression.js';
+import { requireCompression, type Compression } from './compression.js';
 import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
 import { KafkaRequestError } from './errors.js';
 import type { GroupMember } from './group.js';

@@ -7,14 +7,12 @@
  * Scraping runs on an injected clock; a target that does not answer is shown
  * as down and contributes nothing until it answers again.
  */
+import type { ConfigSection } from '../config/config.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import { parsePromText, sumOf, type PromSample } from './prom-text.js';
 
-export interface DashboardOptions {
-  readonly targets: readonly string[];
-  readonly scrapeEveryMs: number;
-  readonly historyMs: number;
+export interface DashboardOptions extends Pick<ConfigSection<'observe'>, 'targets' | 'scrapeEveryMs' | 'historyMs'> {
   readonly clock: Clock;
   readonly log: Logger;
   /** GET a URL's body as text (injected for tests; default: fetch with a timeout). */

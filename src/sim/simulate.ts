@@ -5,8 +5,9 @@
  * Wall-clock time (for --rate pacing and progress) comes from the injected clock.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { EventCodec, type OutputFormat } from '../codec/codec.js';
+import { EventCodec } from '../codec/codec.js';
 import { userKey } from '../codec/events.js';
+import type { ConfigSection } from '../config/config.js';
 import type { ProducedRecord } from '../kafka/producer.js';
 import type { Clock } from '../time/clock.js';
 import type { TruthRow } from './truth.js';
@@ -16,13 +17,14 @@ export interface RecordSink {
   send(records: readonly ProducedRecord[]): Promise<unknown>;
 }
 
-export interface SimulateOptions {
+/**
+ * sim.format is the encoding of the events sent; sim.rate the sends per wall-clock second ('live' = each send at its
+ * arrival time on the wall clock; undefined = as fast as possible).
+ */
+export interface SimulateOptions extends Pick<ConfigSection<'sim'>, 'format' | 'rate'> {
   readonly workload: WorkloadOptions;
   readonly viewsTopic: string;
   readonly engagementsTopic: string;
-  readonly format: OutputFormat;
-  /** Sends per wall-clock second; 'live' = each send at its arrival time on the wall clock; undefined = as fast as possible. */
-  readonly rate: number | 'live' | undefined;
   /** Truth file (NDJSON); undefined = no truth file. */
   readonly truthFile: string | undefined;
   readonly progressEveryMs?: number;

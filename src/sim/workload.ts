@@ -21,37 +21,29 @@
  * view time), so the stream is exact and memory holds only sends in flight.
  */
 import { userKey, type EngagementEvent, type ViewEvent } from '../codec/events.js';
+import type { ConfigSection } from '../config/config.js';
 import { partitionForKey } from '../kafka/partitioner.js';
 import { MinHeap } from './heap.js';
 import { Population, SURFACE_WEIGHTS } from './population.js';
 import { Random } from './random.js';
 import { TruthTracker, type TruthRow } from './truth.js';
 
-export interface WorkloadOptions {
-  readonly seed: number;
-  readonly users: number;
-  readonly posts: number;
-  /** Stop after this many views, or at start + durationMs (one of the two). */
-  readonly views: number | undefined;
-  readonly durationMs: number | undefined;
-  readonly viewsPerSecond: number;
+/**
+ * The simulator's settings (it stops after sim.views views, or at start + sim.durationMs: one of the two) and the
+ * join's settings it labels the truth by.
+ */
+export interface WorkloadOptions
+  extends Pick<
+      ConfigSection<'sim'>,
+      | 'seed' | 'users' | 'posts' | 'views' | 'durationMs' | 'viewsPerSecond' | 'dayLengthMs' | 'driftPeriodMs'
+      | 'duplicateRate' | 'earlyRate' | 'lateRate' | 'lateArrivalRate' | 'skewMs' | 'viewIdRate' | 'idlePartition'
+    >,
+    Pick<ConfigSection<'join'>, 'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs'> {
+  /** Event time of the first view (sim.start, with "now" resolved). */
   readonly startMs: number;
-  readonly dayLengthMs: number;
   /** How far the daily curve swings around the mean, 0..1 (default 0.5: peak 1.5x, trough 0.5x; 0: a flat rate). */
   readonly dayAmplitude?: number;
-  readonly driftPeriodMs: number;
-  readonly labelTypes: readonly string[];
-  readonly windowMs: number;
-  readonly maxSkewMs: number;
-  readonly outOfOrdernessMs: number;
   readonly partitions: number;
-  readonly duplicateRate: number;
-  readonly earlyRate: number;
-  readonly lateRate: number;
-  readonly lateArrivalRate: number;
-  readonly skewMs: number;
-  readonly viewIdRate: number;
-  readonly idlePartition: number | undefined;
 }
 
 export type Send =

@@ -25,15 +25,14 @@
  * and every rerun starts a row the same way.
  */
 
+import type { ConfigSection } from '../config/config.js';
+
 export const FIELDS = ['user', 'post', 'ctx'] as const;
 export type Field = (typeof FIELDS)[number];
 
-export interface FfmParams {
+/** The model's settings (train.k, train.learningRate, train.l2, train.seed) and how many signals it models. */
+export interface FfmParams extends Pick<ConfigSection<'train'>, 'k' | 'learningRate' | 'l2' | 'seed'> {
   readonly signals: number;
-  readonly k: number;
-  readonly learningRate: number;
-  readonly l2: number;
-  readonly seed: number;
 }
 
 /** The three feature rows of one impression, in FIELDS order, and the bias row. */

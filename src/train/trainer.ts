@@ -26,6 +26,7 @@
 import type { EventCodec } from '../codec/codec.js';
 import { deadLetterCopy, decodeOrBad } from '../codec/dead-letter.js';
 import { BadRecordError, type RecordOrigin } from '../codec/errors.js';
+import type { ConfigSection } from '../config/config.js';
 import type { SampleRecord } from '../codec/events.js';
 import type { ConsumedRecord, KafkaFetcher } from '../kafka/fetcher.js';
 import type { ProducedRecord } from '../kafka/producer.js';
@@ -36,22 +37,19 @@ import { retryWhileUnavailable } from '../time/retry.js';
 import { ProgressiveValidation, type WindowReport } from './evaluation.js';
 import type { Ffm, ImpressionRows } from './ffm.js';
 
-export interface TrainerOptions {
+/**
+ * The trainer's settings (train.freezeAfter: score a copy of the model frozen after this many applied samples, 0
+ * for none; join.reconnectTimeoutMs: how long Kafka or the store may fail in a row before the trainer gives up).
+ */
+export interface TrainerOptions
+  extends Pick<ConfigSection<'train'>, 'signals' | 'batchSize' | 'dedupTtlMs' | 'evalWindow' | 'freezeAfter' | 'progressEveryMs'>,
+    Pick<ConfigSection<'join'>, 'reconnectTimeoutMs'> {
   readonly samplesTopic: string;
   readonly deadLetterTopic: string;
   /** The samples partitions this instance owns. */
   readonly partitions: readonly number[];
-  readonly signals: readonly string[];
-  readonly batchSize: number;
-  readonly dedupTtlMs: number;
-  readonly evalWindow: number;
-  /** Score a copy of the model frozen after this many applied samples (0: none). */
-  readonly freezeAfter: number;
   /** Stop when every owned partition has been read to where it ended at start. */
   readonly drain: boolean;
-  readonly progressEveryMs: number;
-  /** How long Kafka or the store may fail in a row before the trainer gives up. */
-  readonly reconnectTimeoutMs: number;
 }
 
 export interface TrainerDeps {

@@ -21,6 +21,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ConfigSection } from '../config/config.js';
 import { COMPARABLE_BYTES, readComparable, writeComparable, type Comparable } from './comparable.js';
 import { compareSchemas, type SchemaComparison, type SideSchema } from './schema-compat.js';
 import type { BadInput, SampleSource } from './sources.js';
@@ -30,16 +31,11 @@ const MAX_TIME_BUCKETS = 60;
 const EXAMPLES = 5;
 const NICE_WIDTHS_MS = [1_000, 5_000, 15_000, 60_000, 300_000, 900_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 86_400_000, 7 * 86_400_000];
 
-export interface CompareOptions {
+export interface CompareOptions extends Pick<ConfigSection<'validate'>, 'shadowFraction' | 'from' | 'to' | 'buckets' | 'minAgreement'> {
   readonly labelTypes: readonly string[];
   readonly keepUser: (userId: number) => boolean;
-  readonly shadowFraction: number;
-  readonly from: number | undefined;
-  readonly to: number | undefined;
-  /** A fresh directory is made inside it and removed at the end. */
+  /** A fresh directory is made inside it and removed at the end (validate.spillDir, or the system temp directory). */
   readonly spillDir: string;
-  readonly buckets: number;
-  readonly minAgreement: number;
   readonly onProgress?: (what: string, records: number) => void;
 }
 

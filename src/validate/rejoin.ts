@@ -47,6 +47,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventCodec } from '../codec/codec.js';
 import { BadRecordError } from '../codec/errors.js';
+import type { ConfigSection } from '../config/config.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
 import type { Comparable } from './comparable.js';
@@ -56,21 +57,16 @@ import type { BadInput, SampleSource } from './sources.js';
 const ENGAGEMENT_BYTES = 72;
 const VIEW_BYTES = 48;
 
-export interface RejoinOptions {
+/** The join's settings it joins by again, and the comparison's (only views with validate.from <= ts < validate.to). */
+export interface RejoinOptions
+  extends Pick<ConfigSection<'join'>, 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'latePolicy'>,
+    Pick<ConfigSection<'validate'>, 'from' | 'to' | 'buckets'> {
   readonly connection: ConnectionSettings;
   readonly viewsTopic: string;
   readonly engagementsTopic: string;
   readonly codec: EventCodec;
-  readonly windowMs: number;
-  readonly maxSkewMs: number;
-  readonly outOfOrdernessMs: number;
-  readonly latePolicy: 'drop' | 'correct';
-  /** only views with from <= ts < to */
-  readonly from: number | undefined;
-  readonly to: number | undefined;
   readonly keepUser: (userId: number) => boolean;
   readonly spillDir: string;
-  readonly buckets: number;
   readonly onProgress?: (what: string, records: number) => void;
 }
 

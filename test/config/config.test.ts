@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/config.js';
-import { SETTINGS } from '../../src/config/settings.js';
+import { SETTINGS, type SettingKey } from '../../src/config/settings.js';
 
 function configFile(content: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'labeljoin-config-')), 'config.json');
@@ -54,5 +54,23 @@ describe('loadConfig', () => {
     const config = loadConfig({ file: configFile(JSON.stringify({ topics: { partitions: 3 }, kafka: { brokers: ['a:1', 'b:2'] } })) });
     assert.equal(config.topics.partitions, 3);
     assert.deepEqual(config.kafka.brokers, ['a:1', 'b:2']);
+  });
+
+  it('nests every setting by its dotted key, section.field', () => {
+    const config: Readonly<Record<string, Readonly<Record<string, unknown>>>> = loadConfig();
+    for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+      const [section, field, ...rest] = key.split('.');
+      assert.equal(rest.length, 0, `${key} has more than one dot`);
+      assert.deepEqual(config[section!]?.[field!], SETTINGS[key].default, key);
+    }
+    assert.equal(Object.values(config).reduce((n, s) => n + Object.keys(s).length, 0), Object.keys(SETTINGS).length);
+  });
+
+  it('a --duration replaces the number of views', () => {
+    assert.equal(loadConfig().sim.views, 100_000);
+    const config = loadConfig({ flags: { duration: '10s' } });
+    assert.equal(config.sim.durationMs, 10_000);
+    assert.equal(config.sim.views, undefined);
+    assert.equal(loadConfig({ flags: { duration: '10s', views: '5' } }).sim.views, undefined);
   });
 });

@@ -15,6 +15,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConfigSection } from '../../config/config.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import { packageRoot } from '../../paths.js';
 import { KafkaAdmin } from '../admin.js';
@@ -23,11 +24,8 @@ import { checkJava, javaExecutable } from './java.js';
 import { resolveClassPath } from './maven.js';
 import { renderServerProperties } from './properties.js';
 
-export interface LocalBrokerOptions {
-  readonly port: number;
-  readonly dataDir: string;
-  readonly heapMb: number;
-  readonly startTimeoutMs: number;
+/** The local broker's settings: the whole local section. */
+export interface LocalBrokerOptions extends ConfigSection<'local'> {
   readonly log?: Logger;
 }
 
