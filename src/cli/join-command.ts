@@ -15,7 +15,7 @@ import { connectionSettings } from '../kafka/connection.js';
 import { KafkaError, TopicMissingError } from '../kafka/errors.js';
 import { KafkaFetcher } from '../kafka/fetcher.js';
 import { GroupMember } from '../kafka/group.js';
-import { KafkaProducer } from '../kafka/producer.js';
+import { DEFAULT_MAX_BATCH_BYTES, KafkaProducer } from '../kafka/producer.js';
 import { TransactionalOutput } from '../kafka/transactional.js';
 import { LmdbStore } from '../store/lmdb-store.js';
 import { systemClock } from '../time/clock.js';
@@ -56,19 +56,23 @@ export const joinCommand: CommandSpec = {
     }
     const settings = connectionSettings(config);
     const admin = new KafkaAdmin(settings);
+    const outputs = [t.samples, t.deadLetter, ...(j.orphanTopic === undefined ? [] : [j.orphanTopic])];
+    let limits: Map<string, number>;
     try {
       const partitions = await admin.requireCopartitioned([t.views, t.engagements]);
-      const outputs = [t.samples, t.deadLetter, ...(j.orphanTopic === undefined ? [] : [j.orphanTopic])];
       const counts = await admin.partitionCounts(outputs);
       const missing = outputs.filter((o) => !counts.has(o));
       if (missing.length > 0) throw new TopicMissingError(missing);
       for (const [topic, n] of counts) {
         if (n !== partitions) throw new KafkaError('TOPICS_NOT_COPARTITIONED', `${topic} has ${n} partitions but the inputs have ${partitions}; samples must land in the partition of their users`);
       }
+      limits = await admin.maxMessageBytes(outputs);
     } finally {
       await admin.close();
     }
 
+    // No produce request may hold more for one partition than the smallest output topic accepts.
+    const maxBatchBytes = Math.min(...outputs.map((o) => limits.get(o) ?? DEFAULT_MAX_BATCH_BYTES));
     const codec = new EventCodec({ labelTypes: j.labelTypes });
     const indexTimes = { windowMs: j.windowMs, maxSkewMs: j.maxSkewMs, viewDisorderMs: j.viewDisorderMs, allowedLatenessMs: j.allowedLatenessMs };
     const index: EngagementIndex = j.state === 'memory'
@@ -79,11 +83,11 @@ export const joinCommand: CommandSpec = {
     let delivery: Delivery;
     let closeOutput: () => Promise<void>;
     if (exactly && j.instanceId !== undefined) {
-      const transactional = new TransactionalOutput(settings, { transactionalId: `${j.groupId}-${j.instanceId}`, compression: config.kafka.compression }, group);
+      const transactional = new TransactionalOutput(settings, { transactionalId: `${j.groupId}-${j.instanceId}`, compression: config.kafka.compression, maxBatchBytes }, group);
       delivery = exactlyOnce(transactional);
       closeOutput = () => transactional.close();
     } else {
-      const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
+      const producer = new KafkaProducer(settings, { compression: config.kafka.compression, maxBatchBytes });
       delivery = atLeastOnce(producer, group);
       closeOutput = () => producer.close();
     }
@@ -91,28 +95,7 @@ export const joinCommand: CommandSpec = {
     const endpoint = await startMetricsEndpoint(config, 'join', `${j.groupId}-${j.instanceId ?? process.pid}`, log);
     const metrics = new JoinMetrics(endpoint.registry, { labelTypes: j.labelTypes, windowMs: j.windowMs, viewsTopic: t.views, engagementsTopic: t.engagements, clock: systemClock });
     const { joiner } = createJoiner(
-      {
-        viewsTopic: t.views,
-        engagementsTopic: t.engagements,
-        samplesTopic: t.samples,
-        deadLetterTopic: t.deadLetter,
-        orphanTopic: j.orphanTopic,
-        viewsFormat: config.codec.viewsFormat,
-        engagementsFormat: config.codec.engagementsFormat,
-        samplesFormat: config.codec.samplesFormat,
-        labelTypes: j.labelTypes,
-        windowMs: j.windowMs,
-        maxSkewMs: j.maxSkewMs,
-        outOfOrdernessMs: j.outOfOrdernessMs,
-        viewDisorderMs: j.viewDisorderMs,
-        maxFutureMs: j.maxFutureMs,
-        latePolicy: j.latePolicy,
-        idleTimeoutMs: j.idleTimeoutMs,
-        timeMode: j.timeMode,
-        drain,
-        progressEveryMs: j.progressEveryMs,
-        reconnectTimeoutMs: j.reconnectTimeoutMs,
-      },
+      { ...j, topics: t, formats: config.codec, drain, deadLetterMaxBytes: limits.get(t.deadLetter) },
       {
         log: fetcher,
         membership: group,

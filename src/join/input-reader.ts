@@ -28,10 +28,8 @@ import type { JoinOperator } from './operator.js';
 import type { LogBatch, LogPosition, Membership, PartitionLog } from './partition-log.js';
 
 export interface ReaderOptions {
-  readonly viewsTopic: string;
-  readonly engagementsTopic: string;
-  readonly viewsFormat: InputFormat;
-  readonly engagementsFormat: InputFormat;
+  readonly topics: { readonly views: string; readonly engagements: string };
+  readonly formats: { readonly viewsFormat: InputFormat; readonly engagementsFormat: InputFormat };
   readonly windowMs: number;
   readonly maxSkewMs: number;
   readonly outOfOrdernessMs: number;
@@ -81,8 +79,8 @@ export class InputReader {
   constructor(options: ReaderOptions, deps: ReaderDeps) {
     this.#o = options;
     this.#d = deps;
-    this.#decodeView = (value, origin) => deps.codec.decodeView(value, origin, options.viewsFormat);
-    this.#decodeEngagement = (value, origin) => deps.codec.decodeEngagement(value, origin, options.engagementsFormat);
+    this.#decodeView = (value, origin) => deps.codec.decodeView(value, origin, options.formats.viewsFormat);
+    this.#decodeEngagement = (value, origin) => deps.codec.decodeEngagement(value, origin, options.formats.engagementsFormat);
   }
 
   positions(partition: number): Readonly<Positions> | undefined {
@@ -109,7 +107,7 @@ export class InputReader {
     }
     const fresh = assigned.filter((p) => !this.#positions.has(p));
     if (fresh.length === 0) return { added: [], revoked };
-    const { viewsTopic, engagementsTopic } = this.#o;
+    const { views: viewsTopic, engagements: engagementsTopic } = this.#o.topics;
     const log = this.#d.log;
     const committed = await this.#d.membership.committed(fresh);
     const viewStarts = await log.beginningOffsets(viewsTopic, fresh);
@@ -155,9 +153,9 @@ export class InputReader {
     const lastJoined = await this.#viewTimeAt(p, viewOffset - 1n, false);
     const next = await this.#viewTimeAt(p, viewOffset, true);
     const anchor = next === undefined ? lastJoined : lastJoined === undefined ? next : Math.min(next, lastJoined);
-    if (anchor === undefined) return { engagements: (await log.beginningOffsets(this.#o.engagementsTopic, [p])).get(p) ?? 0n, anchor, lastJoined };
+    if (anchor === undefined) return { engagements: (await log.beginningOffsets(this.#o.topics.engagements, [p])).get(p) ?? 0n, anchor, lastJoined };
     const from = anchor - this.#o.maxSkewMs - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs;
-    return { engagements: (await log.offsetsForTime(this.#o.engagementsTopic, [p], BigInt(Math.max(0, from)))).get(p) ?? 0n, anchor, lastJoined };
+    return { engagements: (await log.offsetsForTime(this.#o.topics.engagements, [p], BigInt(Math.max(0, from)))).get(p) ?? 0n, anchor, lastJoined };
   }
 
   /** Event time of the view at `offset`, or (scanning) of the first decodable view from it on. */
@@ -167,7 +165,7 @@ export class InputReader {
     for (let fetches = 0; fetches < (scan ? ANCHOR_SCAN_FETCHES : 1); fetches++) {
       let batch: LogBatch | undefined;
       try {
-        batch = (await this.#d.log.fetch([{ topic: this.#o.viewsTopic, partition: p, offset: position }]))[0];
+        batch = (await this.#d.log.fetch([{ topic: this.#o.topics.views, partition: p, offset: position }]))[0];
       } catch (error) {
         if (error instanceof OffsetOutOfRangeError) return undefined; // deleted: no time to anchor on
         throw error;
@@ -194,9 +192,9 @@ export class InputReader {
   async #rememberJoined(p: number, viewOffset: bigint, anchor: number): Promise<void> {
     const log = this.#d.log;
     const since = BigInt(Math.max(0, anchor - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs));
-    let offset = (await log.offsetsForTime(this.#o.viewsTopic, [p], since)).get(p) ?? viewOffset;
+    let offset = (await log.offsetsForTime(this.#o.topics.views, [p], since)).get(p) ?? viewOffset;
     while (offset < viewOffset) {
-      const batch = (await log.fetch([{ topic: this.#o.viewsTopic, partition: p, offset }]))[0];
+      const batch = (await log.fetch([{ topic: this.#o.topics.views, partition: p, offset }]))[0];
       if (batch === undefined || batch.nextOffset <= offset) break;
       const views: ViewEvent[] = [];
       for (const r of batch.records) {
@@ -219,8 +217,8 @@ export class InputReader {
     for (const [p, pos] of this.#positions) {
       const part = op.partition(p);
       if (part === undefined) continue;
-      if (part.heldViews.length === 0 && (pos.drainViewEnd === undefined || pos.viewPos < pos.drainViewEnd)) positions.push({ topic: this.#o.viewsTopic, partition: p, offset: pos.viewPos });
-      if (part.heldEngagements.length === 0 && (pos.drainEngEnd === undefined || pos.engPos < pos.drainEngEnd)) positions.push({ topic: this.#o.engagementsTopic, partition: p, offset: pos.engPos });
+      if (part.heldViews.length === 0 && (pos.drainViewEnd === undefined || pos.viewPos < pos.drainViewEnd)) positions.push({ topic: this.#o.topics.views, partition: p, offset: pos.viewPos });
+      if (part.heldEngagements.length === 0 && (pos.drainEngEnd === undefined || pos.engPos < pos.drainEngEnd)) positions.push({ topic: this.#o.topics.engagements, partition: p, offset: pos.engPos });
     }
     const batches = await this.#fetch(positions);
     const viewsRead = new Set<number>();
@@ -228,7 +226,7 @@ export class InputReader {
     for (const batch of batches) {
       const pos = this.#positions.get(batch.partition);
       if (pos === undefined) continue;
-      if (batch.topic === this.#o.viewsTopic) {
+      if (batch.topic === this.#o.topics.views) {
         pos.viewEnd = batch.endOffset;
         pos.viewPos = this.#handOver(batch, pos.viewPos, pos.drainViewEnd, (r) => op.view(batch.partition, r, decodeOrBad(r, this.#decodeView)));
         viewsRead.add(batch.partition);
@@ -269,7 +267,7 @@ export class InputReader {
         const start = (await this.#d.log.beginningOffsets(gone.topic, [gone.partition])).get(gone.partition) ?? 0n;
         if (start <= gone.offset) continue; // past the end instead: nothing to skip, the next fetch will tell
         this.#lostToRetention(gone.topic, gone.partition, gone.offset, start);
-        if (gone.topic === this.#o.viewsTopic) {
+        if (gone.topic === this.#o.topics.views) {
           pos.viewPos = start;
           this.#d.operator.viewsSkippedTo(gone.partition, start);
         } else pos.engPos = start;
@@ -297,7 +295,7 @@ export class InputReader {
     if (now - this.#lastViewPeek < this.#o.idleTimeoutMs) return;
     if (!this.#d.operator.everyEngagementPartitionIdle()) return;
     this.#lastViewPeek = now;
-    const positions = [...this.#positions].filter(([, pos]) => pos.viewEnd > 0n).map(([p, pos]) => ({ topic: this.#o.viewsTopic, partition: p, offset: pos.viewEnd - 1n }));
+    const positions = [...this.#positions].filter(([, pos]) => pos.viewEnd > 0n).map(([p, pos]) => ({ topic: this.#o.topics.views, partition: p, offset: pos.viewEnd - 1n }));
     for (const batch of await this.#d.log.fetch(positions)) {
       for (const r of batch.records) {
         // a bad last record says nothing about time; it is dead-lettered when the delayed reader gets there

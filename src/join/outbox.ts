@@ -22,14 +22,20 @@ export interface OutputRecord {
   readonly topic: string;
   readonly partition: number;
   readonly key: Buffer | null;
-  readonly value: Buffer;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** null: a tombstone (a dead-letter copy of one). */
+  readonly value: Buffer | null;
+  /** A list of pairs: names may repeat, order is kept. */
+  readonly headers?: ReadonlyArray<readonly [string, Buffer | string]>;
+  /** Milliseconds since epoch; the broker's time when absent. */
+  readonly timestamp?: bigint;
 }
 
 export interface OutboxTopics {
   readonly samples: string;
   readonly deadLetter: string;
   readonly orphans: string | undefined;
+  /** The dead-letter topic's max.message.bytes (a copy is cut to fit, src/codec/dead-letter.ts). */
+  readonly deadLetterMaxBytes?: number | undefined;
 }
 
 const KEPT_ORIGIN = { topic: 'labeljoin-kept-view', partition: -1, offset: -1n };
@@ -103,7 +109,7 @@ export class Outbox {
 
   /** The bad record, as it came, with the reason in headers, to the same partition of the dead-letter topic. */
   deadLetter(bad: BadInput): void {
-    this.records.push(deadLetterCopy(this.#topics.deadLetter, bad));
+    this.records.push(deadLetterCopy(this.#topics.deadLetter, bad, this.#topics.deadLetterMaxBytes));
   }
 
   orphan(partition: number, user: number, post: number, e: IndexedEngagement): void {

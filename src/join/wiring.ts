@@ -4,7 +4,8 @@
  * passes an in-memory log (test/helpers/join-harness.ts). One place, so both
  * run the same joiner.
  */
-import type { EventCodec, InputFormat, OutputFormat } from '../codec/codec.js';
+import type { EventCodec } from '../codec/codec.js';
+import type { ConfigSection } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import { EngagementTime } from '../time/watermarks.js';
@@ -17,28 +18,18 @@ import { JoinOperator } from './operator.js';
 import { Outbox } from './outbox.js';
 import type { Membership, PartitionLog } from './partition-log.js';
 
-export interface JoinSettings {
-  readonly viewsTopic: string;
-  readonly engagementsTopic: string;
-  readonly samplesTopic: string;
-  readonly deadLetterTopic: string;
-  readonly orphanTopic: string | undefined;
-  readonly viewsFormat: InputFormat;
-  readonly engagementsFormat: InputFormat;
-  readonly samplesFormat: OutputFormat;
-  readonly labelTypes: readonly string[];
-  readonly windowMs: number;
-  readonly maxSkewMs: number;
-  readonly outOfOrdernessMs: number;
-  readonly viewDisorderMs: number;
-  readonly maxFutureMs: number;
-  readonly latePolicy: 'drop' | 'correct';
-  readonly idleTimeoutMs: number;
-  readonly timeMode: 'event' | 'processing';
+/** The joiner's part of the config (src/config/settings-pipeline.ts), as the sections give it. */
+export type JoinSettings = Pick<
+  ConfigSection<'join'>,
+  'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'viewDisorderMs' | 'maxFutureMs' | 'latePolicy' | 'idleTimeoutMs' | 'timeMode' | 'orphanTopic' | 'progressEveryMs' | 'reconnectTimeoutMs'
+> & {
+  readonly topics: Pick<ConfigSection<'topics'>, 'views' | 'engagements' | 'samples' | 'deadLetter'>;
+  readonly formats: Pick<ConfigSection<'codec'>, 'viewsFormat' | 'engagementsFormat' | 'samplesFormat'>;
+  /** Join what is in the topics now, then stop (`join --drain`). */
   readonly drain: boolean;
-  readonly progressEveryMs: number;
-  readonly reconnectTimeoutMs: number;
-}
+  /** The dead-letter topic's max.message.bytes, as the cluster says (default: Kafka's default). */
+  readonly deadLetterMaxBytes?: number | undefined;
+};
 
 export interface JoinIo {
   readonly log: PartitionLog;
@@ -53,7 +44,7 @@ export interface JoinIo {
 }
 
 export function createJoiner(s: JoinSettings, io: JoinIo): { readonly joiner: Joiner; readonly operator: JoinOperator } {
-  const outbox = new Outbox(io.codec, s.samplesFormat, { samples: s.samplesTopic, deadLetter: s.deadLetterTopic, orphans: s.orphanTopic });
+  const outbox = new Outbox(io.codec, s.formats.samplesFormat, { samples: s.topics.samples, deadLetter: s.topics.deadLetter, orphans: s.orphanTopic, deadLetterMaxBytes: s.deadLetterMaxBytes });
   const time = new EngagementTime({ outOfOrdernessMs: s.outOfOrdernessMs, idleTimeoutMs: s.idleTimeoutMs, mode: s.timeMode }, io.clock);
   const operator = new JoinOperator(s, { index: io.index, time, outbox, clock: io.clock, log: io.logger, observer: io.observer });
   const reader = new InputReader(s, { log: io.log, membership: io.membership, codec: io.codec, operator, clock: io.clock, logger: io.logger });

@@ -53,14 +53,9 @@ export class JoinHarness {
     this.membership = new MemoryMembership(Array.from({ length: partitions }, (_, p) => p));
     this.delivery = new MemoryDelivery(this.log, this.membership);
     this.settings = {
-      viewsTopic: TOPICS.views,
-      engagementsTopic: TOPICS.engagements,
-      samplesTopic: TOPICS.samples,
-      deadLetterTopic: TOPICS.deadLetter,
+      topics: TOPICS,
+      formats: { viewsFormat: 'auto', engagementsFormat: 'auto', samplesFormat: 'avro' },
       orphanTopic: TOPICS.orphans,
-      viewsFormat: 'auto',
-      engagementsFormat: 'auto',
-      samplesFormat: 'avro',
       labelTypes: DEFAULT_LABEL_TYPES,
       windowMs: 60_000,
       maxSkewMs: 10_000,

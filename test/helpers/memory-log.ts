@@ -156,8 +156,8 @@ export class MemoryDelivery implements Delivery {
       throw new DeliveryFailed();
     }
     for (const r of records) {
-      const headers = Object.entries(r.headers ?? {}).map(([k, v]) => [k, Buffer.from(v)] as const);
-      this.#log.append(r.topic, r.partition, r.value, { key: r.key, headers });
+      const headers = (r.headers ?? []).map(([k, v]) => [k, Buffer.from(v)] as const);
+      this.#log.append(r.topic, r.partition, r.value, { key: r.key, headers, ...(r.timestamp === undefined ? {} : { timestamp: Number(r.timestamp) }) });
     }
     for (const [p, o] of offsets) this.#membership.offsets.set(p, o);
   }

@@ -22,7 +22,7 @@ export interface TestPipeline {
   readonly inputArgs: readonly string[];
 }
 
-export async function createPipeline(t: TestContext, name: string, partitions = 8): Promise<TestPipeline> {
+export async function createPipeline(t: TestContext, name: string, partitions = 8, configs: Readonly<Record<string, string>> = {}): Promise<TestPipeline> {
   const base = uniqueTopic(name);
   const p = {
     views: `${base}-views`,
@@ -31,7 +31,7 @@ export async function createPipeline(t: TestContext, name: string, partitions = 
     deadLetter: `${base}-dlq`,
     group: `${base}-joiner`,
   };
-  await createTestTopics(t, [p.views, p.engagements, p.samples, p.deadLetter].map((topic) => ({ name: topic, partitions, replicationFactor: 1 })));
+  await createTestTopics(t, [p.views, p.engagements, p.samples, p.deadLetter].map((topic) => ({ name: topic, partitions, replicationFactor: 1, configs })));
   const dir = testDir(t, name);
   return {
     ...p,

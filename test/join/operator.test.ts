@@ -249,6 +249,21 @@ describe('join operator harness', () => {
     assert.equal(h.committed(0), 3n);
   });
 
+  it('a dead-letter copy keeps the tombstone, the timestamp and the headers of the record', async () => {
+    const h = new JoinHarness({ partitions: 1 });
+    h.log.append(TOPICS.views, 0, null, { key: Buffer.from('k'), timestamp: T0 + 7, headers: [['origin', Buffer.from('app-1')]] });
+    const v = h.view(0, { ts: T0 });
+    moveTime(h, 0, T0 + 70 * SECOND);
+    await h.settle();
+    const [copy] = h.log.records(TOPICS.deadLetter);
+    assert.ok(copy !== undefined);
+    assert.equal(copy.value, null);
+    assert.deepEqual(copy.key, Buffer.from('k'));
+    assert.equal(copy.timestamp, BigInt(T0 + 7));
+    assert.deepEqual(copy.headers[0], ['origin', Buffer.from('app-1')]);
+    assert.ok(h.sampleOf(v) !== undefined);
+  });
+
   it('a partition revoked mid-window: its held views are left uncommitted and joined by the instance that gets it', async () => {
     const h = new JoinHarness({ partitions: 2 });
     const moved = h.view(1, { ts: T0 });
