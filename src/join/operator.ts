@@ -27,12 +27,13 @@ import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { EngagementTime } from '../time/watermarks.js';
 import { newCounters, type JoinCounters, type JoinObserver } from './counters.js';
-import type { EngagementIndex } from './engagement-index.js';
+import { emittedKeepMs, engagementKeepMs, type EngagementIndex, type IndexTimes } from './engagement-index.js';
+import { engagementFingerprint, IdMemory, viewFingerprint } from './id-memory.js';
 import { afterLate, labelsEmitted, labelView, viewTimesFor, type JoinWindow } from './labels.js';
 import type { Outbox } from './outbox.js';
 import { PartitionJoin, type PartitionStart } from './partition-join.js';
 
-export interface JoinRules extends JoinWindow {
+export interface JoinRules extends JoinWindow, IndexTimes {
   readonly labelTypes: readonly string[];
   readonly maxFutureMs: number;
   readonly latePolicy: 'drop' | 'correct';
@@ -54,10 +55,19 @@ export class JoinOperator {
   readonly #d: OperatorDeps;
   readonly #parts = new Map<number, PartitionJoin>();
   readonly #types: Map<string, number>;
+  /** Event ids seen, to tell repeats from conflicts (./id-memory.ts), as long as the index keeps each kind. */
+  readonly #engagementIds: IdMemory;
+  readonly #viewIds: IdMemory;
+  readonly #engagementKeepMs: number;
+  readonly #emittedKeepMs: number;
 
   constructor(rules: JoinRules, deps: OperatorDeps) {
     this.#r = rules;
     this.#d = deps;
+    this.#engagementKeepMs = engagementKeepMs(rules);
+    this.#emittedKeepMs = emittedKeepMs(rules);
+    this.#engagementIds = new IdMemory(this.#engagementKeepMs / 4);
+    this.#viewIds = new IdMemory(this.#emittedKeepMs / 4);
     this.counters = newCounters(rules.labelTypes);
     this.#types = new Map(rules.labelTypes.map((t, i) => [t, i]));
   }
@@ -77,6 +87,8 @@ export class JoinOperator {
   /** The partition moved away: its state goes. */
   close(partition: number): void {
     this.#parts.delete(partition);
+    this.#engagementIds.dropPartition(partition);
+    this.#viewIds.dropPartition(partition);
     this.#d.time.remove(partition);
     this.#d.index.batch(() => this.#d.index.dropPartition(partition));
   }
@@ -95,6 +107,7 @@ export class JoinOperator {
     if (part === undefined) return;
     this.#d.index.batch(() => {
       for (const v of views) {
+        if (this.#viewIds.check(partition, v.event_id, viewFingerprint(v), v.ts, Number.NEGATIVE_INFINITY) !== 'new') continue;
         this.#d.index.recordEmitted(partition, v.user_id, v.post_id, v.ts, v.event_id, 0, 0, undefined);
         if (v.ts > (part.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) part.newestEmittedTs = v.ts;
       }
@@ -108,10 +121,10 @@ export class JoinOperator {
     if (part === undefined) return;
     const view = this.#usable(record, decoded);
     if (view === undefined) {
-      part.heldViews.push({ offset: record.offset, view: null });
+      part.heldViews.push({ record, view: null });
       return;
     }
-    part.heldViews.push({ offset: record.offset, view });
+    part.heldViews.push({ record, view });
     this.#d.time.observeView(view.ts);
     if (view.ts > (part.newestViewTs ?? Number.NEGATIVE_INFINITY)) part.newestViewTs = view.ts;
   }
@@ -120,7 +133,9 @@ export class JoinOperator {
     const part = this.#parts.get(partition);
     if (part === undefined) return;
     const e = this.#usable(record, decoded);
-    if (e !== undefined) part.heldEngagements.push(e);
+    if (e === undefined) return;
+    part.heldEngagements.push(e);
+    part.heldEngagementRecords.push(record);
   }
 
   /** After a views fetch round: where the reader goes on, and whether it has every view there is now. */
@@ -223,13 +238,13 @@ export class JoinOperator {
       if (head !== undefined) {
         if (head.view === null) {
           part.heldViews.shift();
-          part.released = head.offset + 1n;
+          part.released = head.record.offset + 1n;
           continue;
         }
         if (head.view.ts + this.#r.windowMs <= watermark) {
           part.heldViews.shift();
-          this.#join(part, head.view);
-          part.released = head.offset + 1n;
+          this.#join(part, head.view, head.record);
+          part.released = head.record.offset + 1n;
           continue;
         }
       } else if (!part.viewsCaughtUp) {
@@ -239,20 +254,29 @@ export class JoinOperator {
       }
       const e = part.heldEngagements[next];
       if (e === undefined) break;
+      this.#index(part, e, part.heldEngagementRecords[next]!);
       next++;
-      this.#index(part, e);
       watermark = this.#d.time.watermark(p);
+      if (watermark > part.timeHigh && watermark !== Number.POSITIVE_INFINITY) part.timeHigh = watermark;
     }
-    if (next > 0) part.heldEngagements.splice(0, next);
+    if (next > 0) {
+      part.heldEngagements.splice(0, next);
+      part.heldEngagementRecords.splice(0, next);
+    }
     this.#d.time.setCaughtUp(p, part.engagementsCaughtUp());
   }
 
-  #join(part: PartitionJoin, view: ViewEvent): void {
+  #join(part: PartitionJoin, view: ViewEvent, record: SourceRecord): void {
     const index = this.#d.index;
     const c = this.counters;
     c.viewsIn++;
-    if (index.wasEmitted(view.user_id, view.post_id, view.ts, view.event_id)) {
+    const seen = this.#viewIds.check(part.partition, view.event_id, viewFingerprint(view), Math.max(view.ts, part.timeHigh), part.timeHigh - this.#emittedKeepMs);
+    if (seen === 'same') {
       c.duplicateViews++;
+      return;
+    }
+    if (seen === 'conflict') {
+      this.#conflict(record, 'view');
       return;
     }
     const types = this.#r.labelTypes;
@@ -266,22 +290,33 @@ export class JoinOperator {
     if (view.ts > (part.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) part.newestEmittedTs = view.ts;
   }
 
-  #index(part: PartitionJoin, e: EngagementEvent): void {
+  #index(part: PartitionJoin, e: EngagementEvent, record: SourceRecord): void {
     const p = part.partition;
     const type = this.#types.get(e.type)!;
+    const seen = this.#engagementIds.check(p, e.event_id, engagementFingerprint(e, type), Math.max(e.ts, part.timeHigh), part.timeHigh - this.#engagementKeepMs);
     if (e.ts < part.replayBefore) {
       // Read again after a restart: the earlier run counted it, and corrected what it had to.
       this.counters.replayedEngagements++;
-      if (this.#d.index.addEngagement(p, e, type)) this.#d.time.observe(p, e.ts);
+      if (seen === 'new' && this.#d.index.addEngagement(p, e, type)) this.#d.time.observe(p, e.ts);
       return;
     }
     this.counters.engagementsIn++;
-    if (!this.#d.index.addEngagement(p, e, type)) {
+    if (seen === 'same') {
       this.counters.duplicateEngagements++;
       return;
     }
+    if (seen === 'conflict') {
+      this.#conflict(record, 'engagement');
+      return;
+    }
+    this.#d.index.addEngagement(p, e, type); // false: the index still holds it (same user, post and id), nothing to add
     this.#d.time.observe(p, e.ts);
     this.#lateCheck(part, e, type);
+  }
+
+  /** A used event id with other content: the first record wins, this one is dead-lettered. */
+  #conflict(record: SourceRecord, what: 'view' | 'engagement'): void {
+    this.#deadLetter(record, new BadRecordError('RECORD_CONFLICTING_DUPLICATE', record, `a ${what} with this event id and other content was read before; the first one counts`, 'event_id'));
   }
 
   /** An engagement for views already emitted is late: counted, and corrected under "correct". */
@@ -325,5 +360,7 @@ export class JoinOperator {
       this.#d.outbox.orphan(p, user, post, engagement);
     }
     this.#d.index.expireEmitted(p, limit);
+    this.#engagementIds.forget(p, part.timeHigh - this.#engagementKeepMs);
+    this.#viewIds.forget(p, part.timeHigh - this.#emittedKeepMs);
   }
 }

@@ -4,11 +4,12 @@
  * most, so memory is bounded by the fetch size), the next views offset not yet
  * joined, and the event times the late check and expiry need.
  */
+import type { SourceRecord } from '../codec/dead-letter.js';
 import type { EngagementEvent, ViewEvent } from '../codec/events.js';
 
 /** A view handed to the operator: decoded, or null when it was bad (already dead-lettered). */
 export interface HeldView {
-  readonly offset: bigint;
+  readonly record: SourceRecord;
   readonly view: ViewEvent | null;
 }
 
@@ -29,6 +30,8 @@ export class PartitionJoin {
   readonly partition: number;
   heldViews: HeldView[] = [];
   heldEngagements: EngagementEvent[] = [];
+  /** The record of each held engagement (same index), for a dead-letter copy. */
+  heldEngagementRecords: SourceRecord[] = [];
   /** Next views offset the reader will hand over. */
   nextView: bigint;
   /** Next views offset not yet joined: what may be committed once the samples before it are durable. */
@@ -47,6 +50,12 @@ export class PartitionJoin {
   /** Time of the newest view joined (or remembered as joined): engagements newer than it + window cannot be late. */
   newestEmittedTs: number | undefined;
   readonly replayBefore: number;
+  /**
+   * The highest finite watermark of the partition so far: the time by which
+   * ids stop counting as seen (./id-memory.ts). Monotone, unlike the watermark
+   * itself (an idle partition's borrowed time goes when it is active again).
+   */
+  timeHigh = Number.NEGATIVE_INFINITY;
 
   constructor(partition: number, start: PartitionStart) {
     this.partition = partition;

@@ -61,6 +61,7 @@ export class JoinHarness {
       maxSkewMs: 10_000,
       outOfOrdernessMs: 5_000,
       viewDisorderMs: 30_000,
+      allowedLatenessMs: 60_000,
       maxFutureMs: 3_600_000,
       latePolicy: 'drop',
       idleTimeoutMs: 10_000,
@@ -70,7 +71,7 @@ export class JoinHarness {
       reconnectTimeoutMs: 1_000,
       ...overrides,
     };
-    this.#makeIndex = index ?? (() => new MemoryEngagementIndex({ ...this.settings, allowedLatenessMs: 60_000 }));
+    this.#makeIndex = index ?? (() => new MemoryEngagementIndex(this.settings));
     this.restart();
   }
 

@@ -229,6 +229,49 @@ describe('join operator harness', () => {
     assert.equal(h.counters.viewsIn, 2);
   });
 
+  it('a used event id with other content: the first record wins, the later one is dead-lettered and labels nothing', async () => {
+    const h = new JoinHarness({ partitions: 1 });
+    const a = h.view(0, { ts: T0, user_id: 7, post_id: 70 });
+    const b = h.view(0, { ts: T0 + SECOND, user_id: 7, post_id: 71 });
+    const like = h.engage(0, a, 'like', 2 * SECOND);
+    h.engagement(0, { ...like, post_id: 71 }); // the same event id, for the other post
+    h.view(0, { ...a, post_id: 72, ts: T0 + 3 * SECOND }); // the same view id, another post and time
+    moveTime(h, 0, T0 + 70 * SECOND);
+    await h.settle();
+    assert.equal(h.sampleOf(a)?.labels['like'], 1);
+    assert.equal(h.sampleOf(b)?.labels['like'], 0, 'the conflicting engagement labels nothing');
+    const ids = h.samples().map((s) => s.sample_id.toString('hex'));
+    assert.equal(new Set(ids).size, ids.length, 'one sample id stands for one sample');
+    assert.equal(h.samples().length, 2);
+    assert.equal(h.sampleOf(a)?.post_id, 70, 'the first view of the id is the sample');
+    const dead = h.deadLetters();
+    assert.deepEqual(dead.map((d) => [d.headers['labeljoin.error.code'], d.headers['labeljoin.error.field'], d.headers['labeljoin.source.topic']]).sort(), [
+      ['RECORD_CONFLICTING_DUPLICATE', 'event_id', TOPICS.engagements],
+      ['RECORD_CONFLICTING_DUPLICATE', 'event_id', TOPICS.views],
+    ]);
+    assert.equal(h.counters.deadLetteredBy['RECORD_CONFLICTING_DUPLICATE'], 2);
+    assert.equal(h.counters.duplicateEngagements, 0);
+    assert.equal(h.counters.duplicateViews, 0);
+  });
+
+  it('a late arrival past the expiry horizon and its repeat are counted the same whatever the fetch boundaries', async () => {
+    const results: string[] = [];
+    for (const maxRecords of [1, 2, 3, 50]) {
+      const h = new JoinHarness({ partitions: 1, maxRecords });
+      const v = h.view(0, { ts: T0 });
+      h.view(0, { ts: T0 + 450 * SECOND }); // views this new let the index expire what is older than ~400 s
+      moveTime(h, 0, T0 + 500 * SECOND);
+      const old = h.engage(0, v, 'like', 3 * SECOND); // long expired when it arrives
+      moveTime(h, 0, T0 + 501 * SECOND);
+      h.engagement(0, old); // sent again
+      await h.settle();
+      const { commits: _commits, ...counters } = h.counters;
+      results.push(JSON.stringify(counters));
+      assert.equal(h.counters.duplicateEngagements, 1, `maxRecords ${maxRecords}`);
+    }
+    assert.equal(new Set(results).size, 1, results.join('\n'));
+  });
+
   it('a bad record between good ones is dead-lettered with its position; the good ones are joined and the offset moves past it', async () => {
     const h = new JoinHarness({ partitions: 1 });
     const v1 = h.view(0, { ts: T0 });
