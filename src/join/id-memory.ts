@@ -6,18 +6,18 @@
  *
  * How long an id counts as seen is a function of the log, not of when the
  * joiner happened to expire its state: an entry's time is
- * max(record ts, the partition's watermark when it was read), and at a check
- * an entry counts only while that time >= the partition's watermark now
- * minus the keep time. Entries that no longer count are dropped later, in
- * whole generations, which changes no answer.
+ * max(record ts, the partition's watermark when it was read); entries go into
+ * generations of `spanMs` of entry time, and at a check an entry counts while
+ * its generation's end is after the horizon (the partition's watermark now
+ * minus the keep time): kept at least the keep time, at most `spanMs` more.
+ * Generations that no longer count are dropped later, whole, which changes
+ * no answer.
  *
- * Layout, per partition: generations of `spanMs` of entry time; each an
- * open-addressing table (linear probing, power-of-two size, at most 5/8 full)
- * of slots
+ * Layout, per partition: the generations, each an open-addressing table
+ * (linear probing, power-of-two size, at most 3/4 full) of 12-byte slots
  *   key   u32 x 2   a 64-bit hash of the id (two fmix32 chains; 0,0 = empty)
- *   fp    u32       a 32-bit hash of the record's content (./fingerprints below)
- *   time  f64       the entry's time, ms
- * = 20 bytes a slot, about 32 bytes per id remembered.
+ *   fp    u32       a 32-bit hash of the record's content (the fingerprints below)
+ * about 20 bytes per id remembered (bench figure in docs/decisions/duplicate-ids.md).
  */
 import type { EngagementEvent, ViewEvent } from '../codec/events.js';
 import { fmix32 } from '../codec/hash.js';
@@ -25,13 +25,12 @@ import { fmix32 } from '../codec/hash.js';
 export type IdCheck = 'new' | 'same' | 'conflict';
 
 const INITIAL_SLOTS = 1 << 10;
-const MAX_LOAD = 5 / 8;
+const MAX_LOAD = 3 / 4;
 const TWO_32 = 2 ** 32;
 
 class Generation {
   keys: Uint32Array = new Uint32Array(2 * INITIAL_SLOTS);
   fps: Uint32Array = new Uint32Array(INITIAL_SLOTS);
-  times: Float64Array = new Float64Array(INITIAL_SLOTS);
   count = 0;
 
   /** Slot of the key, or -1. */
@@ -45,7 +44,7 @@ class Generation {
     }
   }
 
-  put(h1: number, h2: number, fp: number, time: number): void {
+  put(h1: number, h2: number, fp: number): void {
     if (this.count + 1 > MAX_LOAD * this.fps.length) this.#grow();
     const mask = this.fps.length - 1;
     let s = (h1 ^ Math.imul(h2, 0x9e3779b1)) & mask;
@@ -57,24 +56,30 @@ class Generation {
     this.keys[2 * s] = h1;
     this.keys[2 * s + 1] = h2;
     this.fps[s] = fp;
-    this.times[s] = time;
   }
 
   #grow(): void {
-    const { keys, fps, times } = this;
+    const { keys, fps } = this;
     this.keys = new Uint32Array(keys.length * 2);
     this.fps = new Uint32Array(fps.length * 2);
-    this.times = new Float64Array(times.length * 2);
     this.count = 0;
     for (let s = 0; s < fps.length; s++) {
-      if (keys[2 * s] !== 0 || keys[2 * s + 1] !== 0) this.put(keys[2 * s]!, keys[2 * s + 1]!, fps[s]!, times[s]!);
+      if (keys[2 * s] !== 0 || keys[2 * s + 1] !== 0) this.put(keys[2 * s]!, keys[2 * s + 1]!, fps[s]!);
     }
   }
 }
 
+interface Live {
+  readonly g: number;
+  readonly table: Generation;
+}
+
 export class IdMemory {
   readonly #spanMs: number;
-  readonly #parts = new Map<number, Map<number, Generation>>();
+  /** Per partition, its generations, oldest first. */
+  readonly #parts = new Map<number, Live[]>();
+  /** The id's hash, computed once per check (see hashId). */
+  readonly #hash = new Uint32Array(2);
 
   /** `spanMs`: the event time one generation covers (a quarter of the keep time is a good choice). */
   constructor(spanMs: number) {
@@ -82,24 +87,33 @@ export class IdMemory {
   }
 
   /**
-   * Looks the id up in partition p. An entry counts when its time >= `horizon`.
+   * Looks the id up in partition p. An entry counts while its generation ends after `horizon`.
    * 'new': none counts, and the id is remembered with this fingerprint at `time`;
    * 'same': it counts with the same fingerprint; 'conflict': with another.
    */
   check(partition: number, id: Buffer, fingerprint: number, time: number, horizon: number): IdCheck {
-    const h1 = hashId(id, 0x3c6ef372) || 1;
-    const h2 = hashId(id, 0xa54ff53a);
+    hashId(id, this.#hash);
+    const h1 = this.#hash[0]!;
+    const h2 = this.#hash[1]!;
     let gens = this.#parts.get(partition);
-    if (gens === undefined) this.#parts.set(partition, (gens = new Map()));
-    for (const gen of gens.values()) {
-      const s = gen.find(h1, h2);
-      if (s < 0 || gen.times[s]! < horizon) continue;
-      return gen.fps[s] === fingerprint >>> 0 ? 'same' : 'conflict';
+    if (gens === undefined) this.#parts.set(partition, (gens = []));
+    const span = this.#spanMs;
+    for (let i = gens.length - 1; i >= 0; i--) {
+      const { g, table } = gens[i]!;
+      if ((g + 1) * span <= horizon) continue;
+      const s = table.find(h1, h2);
+      if (s < 0) continue;
+      return table.fps[s] === fingerprint >>> 0 ? 'same' : 'conflict';
     }
-    const g = Math.floor(time / this.#spanMs);
-    let gen = gens.get(g);
-    if (gen === undefined) gens.set(g, (gen = new Generation()));
-    gen.put(h1, h2, fingerprint >>> 0, time);
+    const g = Math.floor(time / span);
+    let live: Live | undefined;
+    for (let i = gens.length - 1; i >= 0 && live === undefined; i--) if (gens[i]!.g === g) live = gens[i];
+    if (live === undefined) {
+      live = { g, table: new Generation() };
+      gens.push(live);
+      gens.sort((x, y) => x.g - y.g);
+    }
+    live.table.put(h1, h2, fingerprint >>> 0);
     return 'new';
   }
 
@@ -107,7 +121,10 @@ export class IdMemory {
   forget(partition: number, before: number): void {
     const gens = this.#parts.get(partition);
     if (gens === undefined) return;
-    for (const g of gens.keys()) if ((g + 1) * this.#spanMs <= before) gens.delete(g);
+    const span = this.#spanMs;
+    let drop = 0;
+    while (drop < gens.length && (gens[drop]!.g + 1) * span <= before) drop++;
+    if (drop > 0) gens.splice(0, drop);
   }
 
   dropPartition(partition: number): void {
@@ -117,41 +134,53 @@ export class IdMemory {
   /** Ids remembered (including those that no longer count but are not dropped yet). */
   size(): number {
     let n = 0;
-    for (const gens of this.#parts.values()) for (const gen of gens.values()) n += gen.count;
+    for (const gens of this.#parts.values()) for (const { table } of gens) n += table.count;
     return n;
   }
 }
 
-/** 32 bits of an id's bytes, by a seeded chain of fmix32 over its 4-byte words. */
-function hashId(id: Buffer, seed: number): number {
-  let h = seed ^ id.length;
+/** A 64-bit hash of an id's bytes into out[0], out[1]: two multiply-xor chains over its 4-byte words, each finished by fmix32; never 0,0. */
+function hashId(id: Buffer, out: Uint32Array): void {
+  let a = 0x3c6ef372 ^ id.length;
+  let b = 0xa54ff53a ^ id.length;
   let i = 0;
-  for (; i + 4 <= id.length; i += 4) h = fmix32(h ^ id.readUInt32LE(i)) + 0x6b43a9b5;
+  for (; i + 4 <= id.length; i += 4) {
+    const w = id[i]! | (id[i + 1]! << 8) | (id[i + 2]! << 16) | (id[i + 3]! << 24);
+    a = Math.imul(a ^ w, 0x85ebca6b);
+    a = (a << 13) | (a >>> 19);
+    b = Math.imul(b ^ w, 0xc2b2ae35);
+    b = (b << 17) | (b >>> 15);
+  }
   let tail = 0;
   for (let j = 0; i < id.length; i++, j += 8) tail |= id[i]! << j;
-  return fmix32(h ^ tail ^ Math.imul(id.length, 0x27d4eb2d));
+  out[0] = fmix32(a ^ tail) || 1;
+  out[1] = fmix32(b ^ Math.imul(tail, 0x27d4eb2d));
 }
+
+const scratch = new Uint32Array(2);
 
 /** Folds a number (an exact integer or any double) into a running 32-bit hash. */
 function foldNumber(h: number, x: number): number {
   const lo = x >>> 0;
   const hi = Math.floor(x / TWO_32) | 0;
-  return fmix32(fmix32(h ^ lo) ^ hi);
+  return Math.imul((Math.imul(h ^ lo, 0x01000193) ^ hi), 0x9e3779b1);
 }
 
 function foldString(h: number, text: string): number {
   let x = h ^ text.length;
   for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 0x01000193);
-  return fmix32(x);
+  return x;
 }
 
 function foldBytes(h: number, b: Buffer | null): number {
-  return b === null ? foldNumber(h, -1) : foldNumber(h, hashId(b, 0x510e527f));
+  if (b === null) return foldNumber(h, -1);
+  hashId(b, scratch);
+  return foldNumber(foldNumber(h, scratch[0]!), scratch[1]!);
 }
 
 /** What an engagement says: user, post, type, time and view reference. */
 export function engagementFingerprint(e: EngagementEvent, type: number): number {
-  return foldBytes(foldNumber(foldNumber(foldNumber(foldNumber(0x9b05688c, e.user_id), e.post_id), type), e.ts), e.view_id);
+  return fmix32(foldBytes(foldNumber(foldNumber(foldNumber(foldNumber(0x9b05688c, e.user_id), e.post_id), type), e.ts), e.view_id));
 }
 
 /** What a view says: user, post, time and its context (everything its sample carries). */
@@ -159,5 +188,5 @@ export function viewFingerprint(v: ViewEvent): number {
   const c = v.context;
   let h = foldNumber(foldNumber(foldNumber(0x1f83d9ab, v.user_id), v.post_id), v.ts);
   h = foldString(foldString(foldString(foldString(foldString(h, c.language), c.region), c.device), c.app_version), c.surface);
-  return foldNumber(h, c.position);
+  return fmix32(foldNumber(h, c.position));
 }

@@ -14,11 +14,13 @@ describe('IdMemory', () => {
     assert.equal(m.check(0, Buffer.from('a string id of any length'), 1, T0, -Infinity), 'same');
   });
 
-  it('an id stops counting once its time is before the horizon, whether or not it was dropped yet', () => {
+  it('an id stops counting once its generation ends before the horizon, whether or not it was dropped yet', () => {
     const m = new IdMemory(1_000);
-    m.check(0, id(1), 11, T0, -Infinity);
-    assert.equal(m.check(0, id(1), 12, T0 + 5, T0 + 1), 'new', 'older than the horizon: gone, the new content is remembered');
-    assert.equal(m.check(0, id(1), 12, T0 + 5, T0 + 1), 'same');
+    const start = Math.floor(T0 / 1_000) * 1_000;
+    m.check(0, id(1), 11, start + 10, -Infinity);
+    assert.equal(m.check(0, id(1), 12, start + 10, start + 999), 'conflict', 'its generation ends after the horizon: it counts');
+    assert.equal(m.check(0, id(1), 12, start + 2_500, start + 1_000), 'new', 'older than the horizon: gone, the new content is remembered');
+    assert.equal(m.check(0, id(1), 12, start + 2_500, start + 1_000), 'same');
     m.forget(0, T0 + 10_000);
     assert.equal(m.size(), 0);
     assert.equal(m.check(0, id(1), 11, T0 + 20_000, T0 + 10_000), 'new');
