@@ -51,8 +51,8 @@ export interface TrackedView {
   readonly partition: number;
   readonly labels: Uint8Array;
   readonly delays: Array<number | null>;
-  /** The engagements that label it. */
-  readonly by: TrackedEngagement[];
+  /** The engagements that label it (most views have none: allocated on the first). */
+  by: TrackedEngagement[] | undefined;
   /** due(v) once its first copy is in the log. */
   dueAt: number | undefined;
   /** Deliveries still to come that decide its late labels: its own, and those of the engagements in `by`. */
@@ -68,8 +68,8 @@ export interface TrackedEngagement {
   readonly partition: number;
   /** W(e) once its first copy is in the log. */
   watermark: number | undefined;
-  /** Views it labels that wait for its delivery. */
-  waiting: TrackedView[];
+  /** Views it labels that wait for its delivery (allocated on the first). */
+  waiting: TrackedView[] | undefined;
 }
 
 interface Pair {
@@ -114,7 +114,7 @@ export class TruthTracker {
       partition,
       labels: new Uint8Array(n),
       delays: new Array<number | null>(n).fill(null),
-      by: [],
+      by: undefined,
       dueAt: undefined,
       outstanding: 1,
       closed: false,
@@ -134,7 +134,7 @@ export class TruthTracker {
   addEngagement(e: EngagementEvent, partition: number): TrackedEngagement | undefined {
     const type = this.#typeIndex.get(e.type);
     if (type === undefined) return undefined;
-    const state: TrackedEngagement = { ts: e.ts, type, partition, watermark: undefined, waiting: [] };
+    const state: TrackedEngagement = { ts: e.ts, type, partition, watermark: undefined, waiting: undefined };
     const pair = this.#pair(e.user_id, e.post_id);
     if (e.view_id !== null) {
       const idHex = e.view_id.toString('hex');
@@ -163,8 +163,8 @@ export class TruthTracker {
     e.watermark = logs.newestEngagement - this.#o.outOfOrdernessMs;
     if (e.ts > logs.newestEngagement) logs.newestEngagement = e.ts;
     const waiting = e.waiting;
-    e.waiting = [];
-    for (const v of waiting) this.#delivered(v);
+    e.waiting = undefined;
+    for (const v of waiting ?? []) this.#delivered(v);
   }
 
   /** Closes every view no engagement generated after `frontier` can match; each is finalised once its deliveries are in. */
@@ -208,10 +208,10 @@ export class TruthTracker {
     const delay = e.ts - vts;
     const current = v.delays[e.type];
     if (current === null || current === undefined || delay < current) v.delays[e.type] = delay;
-    v.by.push(e);
+    (v.by ??= []).push(e);
     if (e.watermark === undefined) {
       v.outstanding++;
-      e.waiting.push(v);
+      (e.waiting ??= []).push(v);
     }
   }
 
@@ -222,7 +222,7 @@ export class TruthTracker {
 
   #finalize(v: TrackedView): void {
     const onTime = new Uint8Array(this.#o.labelTypes.length);
-    for (const e of v.by) {
+    for (const e of v.by ?? []) {
       // Late: the view was emitted before the engagement was taken in.
       const late = v.dueAt !== undefined && e.watermark !== undefined && v.dueAt <= e.watermark;
       if (!late) onTime[e.type] = 1;
