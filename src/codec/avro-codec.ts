@@ -8,6 +8,7 @@ import { FieldProblem } from './errors.js';
 import { canonicalForm, schemaFingerprint } from './fingerprint.js';
 import { fingerprintHex, frameHeader, HEADER_BYTES, isSingleObject } from './framing.js';
 import { avroType, type AvroSchema } from './schemas.js';
+import { invalidUtf8Field, replacementFinder, type ReplacementFinder } from './utf8.js';
 
 interface Writer {
   readonly type: avro.Type;
@@ -22,6 +23,8 @@ export class AvroRecordCodec {
   readonly #writers = new Map<string, Writer>();
   /** The entry of the reader's own schema in #writers. */
   readonly #own: Writer;
+  /** Where a decoded value holds U+FFFD (which invalid UTF-8 decodes to); undefined when the schema has no strings. */
+  readonly #replacement: ReplacementFinder | undefined;
   #scratch: Buffer;
 
   constructor(readerSchema: AvroSchema) {
@@ -29,6 +32,7 @@ export class AvroRecordCodec {
     this.fingerprint = schemaFingerprint(this.type);
     this.#fingerprintHex = this.fingerprint.toString('hex');
     this.#own = { type: this.type, resolver: undefined };
+    this.#replacement = replacementFinder(this.type);
     this.#writers.set(this.#fingerprintHex, this.#own);
     this.#scratch = frameHeader(this.fingerprint, Buffer.allocUnsafe(4_096));
   }
@@ -56,7 +60,10 @@ export class AvroRecordCodec {
     }
   }
 
-  /** Decodes a framed record; throws FieldProblem(RECORD_UNDECODABLE) with the reason. */
+  /**
+   * Decodes a framed record; throws FieldProblem with the reason:
+   * RECORD_UNDECODABLE, or RECORD_INVALID_UTF8 naming the string field (./utf8.ts).
+   */
   decode(value: Buffer): unknown {
     if (!isSingleObject(value)) {
       throw new FieldProblem('RECORD_UNDECODABLE', undefined, 'not Avro single-object encoded (no C3 01 header)');
@@ -66,10 +73,18 @@ export class AvroRecordCodec {
     if (writer === undefined) {
       throw new FieldProblem('RECORD_UNDECODABLE', undefined, `unknown writer schema fingerprint ${fingerprintHex(value)} (expected ${this.#fingerprintHex} or a registered older schema)`);
     }
+    const body = value.subarray(HEADER_BYTES);
+    let decoded: unknown;
     try {
-      return this.type.fromBuffer(value.subarray(HEADER_BYTES), writer.resolver);
+      decoded = this.type.fromBuffer(body, writer.resolver);
     } catch (error) {
       throw new FieldProblem('RECORD_UNDECODABLE', undefined, `Avro body does not decode: ${(error as Error).message}`);
     }
+    // Rare: a U+FFFD, from invalid bytes or a real one; the body read again by the writer schema tells which.
+    if (this.#replacement?.(decoded) !== undefined) {
+      const field = invalidUtf8Field(writer.type, body);
+      if (field !== undefined) throw new FieldProblem('RECORD_INVALID_UTF8', field, 'string is not valid UTF-8');
+    }
+    return decoded;
   }
 }

@@ -2,13 +2,15 @@
  * Field-by-field checks of decoded events: JSON input gets every check; Avro
  * input, which the schema already types, gets the checks a schema cannot
  * express (absurd timestamps, engagement types outside the configured set).
- * Each failure is a FieldProblem naming the field.
+ * Strings are valid UTF-8 in both (./utf8.ts). Each failure is a FieldProblem
+ * naming the field.
  *
  * JSON leniency, on purpose: ids may be numbers or decimal strings; a context
  * enum value outside the schema's symbols becomes "other" (the enum's Avro
  * default, as schema evolution would); unknown extra fields are ignored.
  */
 import { FieldProblem } from './errors.js';
+import { utf8Text, wellFormed } from './utf8.js';
 import {
   DEVICES,
   LANGUAGES,
@@ -37,10 +39,12 @@ export function checkEngagementType(type: string, allowed: ReadonlySet<string>):
   return type;
 }
 
+/** Parses JSON input: its bytes must be valid UTF-8 (RECORD_INVALID_UTF8 names the field), then JSON. */
 export function parseJsonObject(value: Buffer): Record<string, unknown> {
+  const text = utf8Text(value);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new FieldProblem('RECORD_UNDECODABLE', undefined, `not Avro and not valid JSON: ${(error as Error).message}`);
   }
@@ -98,7 +102,7 @@ function required(o: Record<string, unknown>, key: string, field = key): unknown
 function string(o: Record<string, unknown>, key: string, field = key): string {
   const value = required(o, key, field);
   if (typeof value !== 'string') throw new FieldProblem('RECORD_WRONG_TYPE', field, `expected a string, got ${describe(value)}`);
-  return value;
+  return wellFormed(value, field);
 }
 
 function integer(o: Record<string, unknown>, key: string, field = key): number {

@@ -68,8 +68,9 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
   let lastTs: number | undefined;
   const workload = new Workload(options.workload, (row) => {
     truthRows++;
-    firstTs ??= row.ts;
-    lastTs = row.ts;
+    // Rows come about in view-time order, but a view waiting for a late arrival is written later.
+    if (firstTs === undefined || row.ts < firstTs) firstTs = row.ts;
+    if (lastTs === undefined || row.ts > lastTs) lastTs = row.ts;
     truth?.write(row);
   });
 

@@ -8,7 +8,26 @@
  *                   or (e.view_id null and e.user_id, e.post_id = v's),
  *                   has v.ts - maxSkew <= e.ts <= v.ts + window
  *
- * The rows are written as the truth file (format: src/codec/truth-format.ts).
+ * Late labels, from the logs (the order of the records in each partition),
+ * never from wall-clock or arrival times. A late engagement is one that comes
+ * after its view's sample was emitted, and in partition p:
+ *
+ *   the sample of v is emitted once the watermark of p reaches due(v):
+ *     due(v) = window + the newest view time in the views log of p up to v's
+ *              first copy (the delayed reader reads views in log order, so a
+ *              view waits for every view before it)
+ *   the engagement e is taken in once every view due at W(e) is emitted:
+ *     W(e)   = the newest engagement time in the engagements log of p before
+ *              e's first copy - outOfOrderness (-infinity when there is none)
+ *   e is late for v  iff  due(v) <= W(e)
+ *
+ * late_t(v): label_t(v) = 1 and every engagement behind it is late for v. At
+ * the end of the logs (a drain) every engagement has been taken in before the
+ * last views are emitted, which this rule gives as well.
+ *
+ * The rows are written as the truth file (format: src/codec/truth-format.ts),
+ * in the order views are finalised: by view time, except that a view waits
+ * for the delivery of the engagements that label it (late arrivals).
  */
 import { sampleIdFor, uuidToString, type EngagementEvent, type ViewEvent } from '../codec/events.js';
 import type { TruthRow } from '../codec/truth-format.js';
@@ -19,43 +38,62 @@ export interface TruthOptions {
   readonly labelTypes: readonly string[];
   readonly windowMs: number;
   readonly maxSkewMs: number;
-  /** An engagement delivered later than max(view.ts, view arrival) + window + this is late. */
-  readonly lateAfterMs: number;
+  /** The joiner's bounded out-of-orderness: its watermark is the newest engagement time less this. */
+  readonly outOfOrdernessMs: number;
   /** Largest clock skew of any engagement time (either way), for finalising views. */
   readonly maxClockSkewMs: number;
 }
 
-interface ViewState {
+/** A view being tracked; the workload hands it back to `deliverView` when its first copy is sent. */
+export interface TrackedView {
   readonly view: ViewEvent;
   readonly idHex: string;
   readonly partition: number;
-  /** When the joiner can close the view's window at the earliest: its time, or its arrival when it arrives late. */
-  readonly closesFrom: number;
   readonly labels: Uint8Array;
-  readonly onTime: Uint8Array;
   readonly delays: Array<number | null>;
+  /** The engagements that label it (most views have none: allocated on the first). */
+  by: TrackedEngagement[] | undefined;
+  /** due(v) once its first copy is in the log. */
+  dueAt: number | undefined;
+  /** Deliveries still to come that decide its late labels: its own, and those of the engagements in `by`. */
+  outstanding: number;
+  /** No engagement still to be generated can label it. */
+  closed: boolean;
 }
 
-interface EngagementState {
+/** An engagement being tracked; handed back to `deliverEngagement` when its first copy is sent. */
+export interface TrackedEngagement {
   readonly ts: number;
   readonly type: number;
-  readonly arrival: number;
+  readonly partition: number;
+  /** W(e) once its first copy is in the log. */
+  watermark: number | undefined;
+  /** Views it labels that wait for its delivery (allocated on the first). */
+  waiting: TrackedView[] | undefined;
 }
 
 interface Pair {
-  views: ViewState[];
+  views: TrackedView[];
   /** engagements without view_id, kept while a later view could still match them */
-  engagements: EngagementState[];
+  engagements: TrackedEngagement[];
+}
+
+/** The newest times in the logs of one partition. */
+interface PartitionLogs {
+  newestView: number;
+  newestEngagement: number;
 }
 
 export class TruthTracker {
   readonly #o: TruthOptions;
   readonly #typeIndex: Map<string, number>;
   readonly #pairs = new Map<string, Pair>();
-  readonly #pending: ViewState[] = [];
+  readonly #logs = new Map<number, PartitionLogs>();
+  readonly #pending: TrackedView[] = [];
   #pendingHead = 0;
   readonly #emit: (row: TruthRow) => void;
   #sinceSweep = 0;
+  #frontier = Number.NEGATIVE_INFINITY;
 
   constructor(options: TruthOptions, emit: (row: TruthRow) => void) {
     this.#o = options;
@@ -67,48 +105,76 @@ export class TruthTracker {
     return this.#pending.length - this.#pendingHead;
   }
 
-  /**
-   * `arrival`: when the view is delivered (default: its time). A view delivered
-   * late is joined after the views delivered before it (the joiner reads in
-   * order), so its window closes later: lateness counts from max(ts, arrival).
-   */
-  addView(view: ViewEvent, partition: number, arrival = view.ts): void {
+  /** A view as generated; `deliverView` follows when its first copy is sent. */
+  addView(view: ViewEvent, partition: number): TrackedView {
     const n = this.#o.labelTypes.length;
-    const state: ViewState = {
+    const state: TrackedView = {
       view,
       idHex: view.event_id.toString('hex'),
       partition,
-      closesFrom: Math.max(view.ts, arrival),
       labels: new Uint8Array(n),
-      onTime: new Uint8Array(n),
       delays: new Array<number | null>(n).fill(null),
+      by: undefined,
+      dueAt: undefined,
+      outstanding: 1,
+      closed: false,
     };
     const pair = this.#pair(view.user_id, view.post_id);
     pair.views.push(state);
     for (const e of pair.engagements) this.#apply(state, e);
     this.#pending.push(state);
+    return state;
   }
 
-  addEngagement(e: EngagementEvent, arrival: number): void {
+  /**
+   * An engagement as generated; `deliverEngagement` follows when its first
+   * copy is sent. Undefined for a type that is not a label (the joiner
+   * dead-letters it: it labels nothing and moves no watermark).
+   */
+  addEngagement(e: EngagementEvent, partition: number): TrackedEngagement | undefined {
     const type = this.#typeIndex.get(e.type);
-    if (type === undefined) return;
-    const state: EngagementState = { ts: e.ts, type, arrival };
+    if (type === undefined) return undefined;
+    const state: TrackedEngagement = { ts: e.ts, type, partition, watermark: undefined, waiting: undefined };
     const pair = this.#pair(e.user_id, e.post_id);
     if (e.view_id !== null) {
       const idHex = e.view_id.toString('hex');
       const target = pair.views.find((v) => v.idHex === idHex);
       if (target !== undefined) this.#apply(target, state);
-      return;
+      return state;
     }
     for (const v of pair.views) this.#apply(v, state);
     pair.engagements.push(state);
+    return state;
   }
 
-  /** Finalises every view no engagement generated after `frontier` can still match. */
+  /** The view's first copy is appended to the views log of its partition. */
+  deliverView(v: TrackedView): void {
+    if (v.dueAt !== undefined) return;
+    const logs = this.#logsOf(v.partition);
+    if (v.view.ts > logs.newestView) logs.newestView = v.view.ts;
+    v.dueAt = logs.newestView + this.#o.windowMs;
+    this.#delivered(v);
+  }
+
+  /** The engagement's first copy is appended to the engagements log of its partition. */
+  deliverEngagement(e: TrackedEngagement): void {
+    if (e.watermark !== undefined) return;
+    const logs = this.#logsOf(e.partition);
+    e.watermark = logs.newestEngagement - this.#o.outOfOrdernessMs;
+    if (e.ts > logs.newestEngagement) logs.newestEngagement = e.ts;
+    const waiting = e.waiting;
+    e.waiting = undefined;
+    for (const v of waiting ?? []) this.#delivered(v);
+  }
+
+  /** Closes every view no engagement generated after `frontier` can match; each is finalised once its deliveries are in. */
   advance(frontier: number): void {
+    this.#frontier = frontier;
     const horizon = frontier - this.#o.windowMs - this.#o.maxClockSkewMs;
     while (this.#pendingHead < this.#pending.length && this.#pending[this.#pendingHead]!.view.ts < horizon) {
-      this.#finalize(this.#pending[this.#pendingHead++]!, frontier);
+      const v = this.#pending[this.#pendingHead++]!;
+      v.closed = true;
+      if (v.outstanding === 0) this.#finalize(v);
     }
     if (this.#pendingHead > 65_536) {
       this.#pending.splice(0, this.#pendingHead);
@@ -120,31 +186,54 @@ export class TruthTracker {
     }
   }
 
+  /**
+   * The end of the traffic: every view is finalised. The workload has
+   * delivered everything by then; anything not delivered counts as never
+   * emitted (a view) or taken in before every emission (an engagement).
+   */
   finish(): void {
-    while (this.#pendingHead < this.#pending.length) this.#finalize(this.#pending[this.#pendingHead++]!, Number.POSITIVE_INFINITY);
+    this.#frontier = Number.POSITIVE_INFINITY;
+    const left = new Set<TrackedView>(this.#pending.slice(this.#pendingHead));
+    for (const pair of this.#pairs.values()) for (const v of pair.views) left.add(v);
+    for (const v of left) this.#finalize(v);
     this.#pending.length = 0;
     this.#pendingHead = 0;
     this.#pairs.clear();
   }
 
-  #apply(v: ViewState, e: EngagementState): void {
+  #apply(v: TrackedView, e: TrackedEngagement): void {
     const vts = v.view.ts;
     if (e.ts < vts - this.#o.maxSkewMs || e.ts > vts + this.#o.windowMs) return;
     v.labels[e.type] = 1;
     const delay = e.ts - vts;
     const current = v.delays[e.type];
     if (current === null || current === undefined || delay < current) v.delays[e.type] = delay;
-    if (e.arrival <= v.closesFrom + this.#o.windowMs + this.#o.lateAfterMs) v.onTime[e.type] = 1;
+    (v.by ??= []).push(e);
+    if (e.watermark === undefined) {
+      v.outstanding++;
+      (e.waiting ??= []).push(v);
+    }
   }
 
-  #finalize(v: ViewState, frontier: number): void {
+  #delivered(v: TrackedView): void {
+    v.outstanding--;
+    if (v.outstanding === 0 && v.closed) this.#finalize(v);
+  }
+
+  #finalize(v: TrackedView): void {
+    const onTime = new Uint8Array(this.#o.labelTypes.length);
+    for (const e of v.by ?? []) {
+      // Late: the view was emitted before the engagement was taken in.
+      const late = v.dueAt !== undefined && e.watermark !== undefined && v.dueAt <= e.watermark;
+      if (!late) onTime[e.type] = 1;
+    }
     const labels: Record<string, number> = {};
     const delays: Record<string, number | null> = {};
     const late: string[] = [];
     this.#o.labelTypes.forEach((t, i) => {
       labels[t] = v.labels[i]!;
       delays[t] = v.delays[i] ?? null;
-      if (v.labels[i] === 1 && v.onTime[i] === 0) late.push(t);
+      if (v.labels[i] === 1 && onTime[i] === 0) late.push(t);
     });
     const row: TruthRow = {
       view_id: uuidToString(v.view.event_id),
@@ -162,7 +251,7 @@ export class TruthTracker {
     const pair = this.#pairs.get(key);
     if (pair !== undefined) {
       pair.views = pair.views.filter((x) => x !== v);
-      this.#prune(key, pair, frontier);
+      this.#prune(key, pair, this.#frontier);
     }
   }
 
@@ -174,6 +263,15 @@ export class TruthTracker {
       this.#pairs.set(key, pair);
     }
     return pair;
+  }
+
+  #logsOf(partition: number): PartitionLogs {
+    let logs = this.#logs.get(partition);
+    if (logs === undefined) {
+      logs = { newestView: Number.NEGATIVE_INFINITY, newestEngagement: Number.NEGATIVE_INFINITY };
+      this.#logs.set(partition, logs);
+    }
+    return logs;
   }
 
   /** Drops engagements no future view can match: future views have ts >= frontier. */

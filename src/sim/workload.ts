@@ -14,6 +14,8 @@
  * a share is delivered long after the window closed (late engagements), every
  * event may be sent twice, engagement times carry the user's clock skew, and
  * one engagement partition can be left idle.
+ * Late labels are decided by the truth from the order of the sends in each
+ * partition (./truth.ts), as the joiner sees the logs.
  *
  * Arrival order: each send gets an arrival time (event time + transport delay)
  * and sends leave in arrival order. A send is released once no event still to
@@ -26,7 +28,7 @@ import { partitionForKey } from '../kafka/partitioner.js';
 import { MinHeap } from './heap.js';
 import { Population, SURFACE_WEIGHTS } from './population.js';
 import { Random } from './random.js';
-import { TruthTracker, type TruthRow } from './truth.js';
+import { TruthTracker, type TrackedEngagement, type TrackedView, type TruthRow } from './truth.js';
 
 /**
  * The simulator's settings (it stops after sim.views views, or at start + sim.durationMs: one of the two) and the
@@ -49,6 +51,13 @@ export interface WorkloadOptions
 export type Send =
   | { readonly kind: 'view'; readonly event: ViewEvent; readonly partition: number; readonly arrival: number; readonly duplicate: boolean }
   | { readonly kind: 'engagement'; readonly event: EngagementEvent; readonly partition: number; readonly arrival: number; readonly duplicate: boolean };
+
+/** A send waiting for its arrival time, with what the truth tracks of its event (the first copy tells the truth it is in the log). */
+interface InFlight {
+  readonly send: Send;
+  readonly view?: TrackedView | undefined;
+  readonly engagement?: TrackedEngagement | undefined;
+}
 
 export interface WorkloadStats {
   views: number;
@@ -81,7 +90,7 @@ export class Workload {
   readonly #population: Population;
   readonly #truth: TruthTracker;
   readonly #sessions = new MinHeap<Session>();
-  readonly #inFlight = new MinHeap<Send>();
+  readonly #inFlight = new MinHeap<InFlight>();
   readonly #ready: Send[] = [];
   readonly #sessionsPerMs: number;
   #nextSessionAt: number;
@@ -106,7 +115,7 @@ export class Workload {
         labelTypes: options.labelTypes,
         windowMs: options.windowMs,
         maxSkewMs: options.maxSkewMs,
-        lateAfterMs: options.outOfOrdernessMs / 2,
+        outOfOrdernessMs: options.outOfOrdernessMs,
         maxClockSkewMs: 5 * options.skewMs,
       },
       onTruth,
@@ -140,7 +149,7 @@ export class Workload {
 
   #step(): void {
     if (this.#done()) {
-      while (this.#inFlight.size > 0) this.#ready.push(this.#inFlight.pop()!);
+      while (this.#inFlight.size > 0) this.#deliver(this.#inFlight.pop()!);
       this.#truth.finish();
       this.#finished = true;
       return;
@@ -213,9 +222,8 @@ export class Workload {
     const early = r.chance(this.#o.earlyRate);
     if (early) this.stats.earlyViews++;
     const viewArrival = ts + (early ? 5_000 + r.int(55_000) : Math.round(r.exponential(150)));
-    this.#send({ kind: 'view', event: view, partition, arrival: viewArrival, duplicate: false });
+    this.#send({ kind: 'view', event: view, partition, arrival: viewArrival, duplicate: false }, { view: this.#truth.addView(view, partition) });
     this.stats.views++;
-    this.#truth.addView(view, partition, viewArrival);
 
     for (const [type, p] of this.#population.engagementProbabilities(session.user, postIndex, session.position, ts)) {
       if (!r.chance(p)) continue;
@@ -224,7 +232,9 @@ export class Workload {
       const trueTs = ts + delay;
       const lateArrival = r.chance(this.#o.lateArrivalRate);
       // A late arrival comes 60-300 s after the view's window closed, counted from when the view itself arrived
-      // (a view that arrives late is joined late), so it is late for the joiner without doubt.
+      // (a view that arrives late is joined late). Usually late, but not always: whether the view's sample was
+      // emitted before it depends on the engagements before it in its partition's log (at the end of the traffic
+      // the watermark may not have moved that far), and the truth judges it by exactly that (./truth.ts).
       const transport = lateArrival ? Math.max(0, viewArrival - trueTs) + this.#o.windowMs + 60_000 + r.int(240_000) : Math.min(5_000, Math.round(r.exponential(300)));
       const engagement: EngagementEvent = {
         event_id: r.uuid(),
@@ -242,25 +252,32 @@ export class Workload {
       if (lateArrival) this.stats.lateArrivals++;
       const arrival = trueTs + transport;
       if (arrival < viewArrival) this.stats.engagementsBeforeView++;
-      this.#send({ kind: 'engagement', event: engagement, partition, arrival, duplicate: false });
+      this.#send({ kind: 'engagement', event: engagement, partition, arrival, duplicate: false }, { engagement: this.#truth.addEngagement(engagement, partition) });
       this.stats.engagements++;
-      this.#truth.addEngagement(engagement, arrival);
     }
   }
 
-  #send(send: Send): void {
-    this.#inFlight.push(send.arrival, send);
+  /** `tracked`: the truth's record of the event, told when the first copy is sent (a repeat always arrives later). */
+  #send(send: Send, tracked: Omit<InFlight, 'send'>): void {
+    this.#inFlight.push(send.arrival, { send, ...tracked });
     if (this.#random.chance(this.#o.duplicateRate)) {
       const arrival = send.arrival + 50 + Math.round(this.#random.exponential(2_000));
-      this.#inFlight.push(arrival, { ...send, arrival, duplicate: true });
+      this.#inFlight.push(arrival, { send: { ...send, arrival, duplicate: true } });
       this.stats.duplicates++;
     }
   }
 
   /** Every send arriving at or before `now` is final: later events happen after now. */
   #release(now: number): void {
-    while ((this.#inFlight.peekKey() ?? Number.POSITIVE_INFINITY) <= now) this.#ready.push(this.#inFlight.pop()!);
+    while ((this.#inFlight.peekKey() ?? Number.POSITIVE_INFINITY) <= now) this.#deliver(this.#inFlight.pop()!);
     this.#truth.advance(now);
+  }
+
+  /** Sends leave in this order, which is the order of the records in each partition's log. */
+  #deliver(item: InFlight): void {
+    this.#ready.push(item.send);
+    if (item.view !== undefined) this.#truth.deliverView(item.view);
+    if (item.engagement !== undefined) this.#truth.deliverEngagement(item.engagement);
   }
 }
 

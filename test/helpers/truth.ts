@@ -1,7 +1,16 @@
 /**
  * The join contract computed by brute force, independently of src/sim/truth.ts:
- * for each distinct engagement, every view it labels. Used to check the
- * simulator's truth against the events it actually sent.
+ * for each distinct engagement, every view it labels; and, from the logs (the
+ * records of each partition in order), which of those labels are late. Used
+ * to check the simulator's truth against the events it actually sent.
+ *
+ * Late, by the contract (the view's sample was emitted before the engagement
+ * came), for the joiner's reading of a partition: views in log order, each
+ * emitted once the watermark (newest engagement time so far - out-of-orderness)
+ * reaches its ts + window and every view before it is emitted; engagements
+ * taken in once no view is due. So engagement e is late for view v when
+ *   max ts of views up to v's first copy + window
+ *     <= max ts of engagements before e's first copy - outOfOrderness.
  */
 import type { EngagementEvent, ViewEvent } from '../../src/codec/events.js';
 
@@ -16,36 +25,98 @@ export interface Expected {
   delays_ms: Record<string, number | null>;
 }
 
+/** The records of one partition: views and engagements, each in log (offset) order, repeats included. */
+export interface PartitionLog {
+  readonly views: readonly ViewEvent[];
+  readonly engagements: readonly EngagementEvent[];
+}
+
 export function contractLabels(views: readonly ViewEvent[], engagements: readonly EngagementEvent[], o: ContractOptions): Map<string, Expected> {
-  const byId = new Map<string, ViewEvent>();
-  const byPair = new Map<string, ViewEvent[]>();
   const out = new Map<string, Expected>();
-  for (const v of views) {
-    const id = v.event_id.toString('hex');
-    if (byId.has(id)) continue; // duplicate send
-    byId.set(id, v);
-    const key = `${v.user_id}:${v.post_id}`;
-    byPair.set(key, [...(byPair.get(key) ?? []), v]);
-    out.set(id, {
+  for (const v of distinct(views)) {
+    out.set(v.event_id.toString('hex'), {
       labels: Object.fromEntries(o.labelTypes.map((t) => [t, 0])),
       delays_ms: Object.fromEntries(o.labelTypes.map((t) => [t, null])),
     });
   }
-  const seen = new Set<string>();
-  for (const e of engagements) {
-    const eid = e.event_id.toString('hex');
-    if (seen.has(eid)) continue;
-    seen.add(eid);
+  for (const [v, e] of labelling(views, engagements, o)) {
+    const x = out.get(v.event_id.toString('hex'))!;
+    x.labels[e.type] = 1;
+    const delay = e.ts - v.ts;
+    const current = x.delays_ms[e.type];
+    if (current === null || current === undefined || delay < current) x.delays_ms[e.type] = delay;
+  }
+  return out;
+}
+
+/** Per view (event_id hex) with late labels: the types whose every labelling engagement came after the view was emitted. */
+export function contractLate(logs: readonly PartitionLog[], o: ContractOptions & { readonly outOfOrdernessMs: number }): Map<string, string[]> {
+  const late = new Map<string, string[]>();
+  for (const log of logs) {
+    const due = new Map<string, number>();
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const v of log.views) {
+      newest = Math.max(newest, v.ts);
+      const id = v.event_id.toString('hex');
+      if (!due.has(id)) due.set(id, newest + o.windowMs);
+    }
+    const watermark = new Map<string, number>();
+    newest = Number.NEGATIVE_INFINITY;
+    for (const e of log.engagements) {
+      const id = e.event_id.toString('hex');
+      if (!watermark.has(id)) watermark.set(id, newest - o.outOfOrdernessMs);
+      newest = Math.max(newest, e.ts);
+    }
+    const labelled = new Map<string, Set<string>>();
+    const onTime = new Map<string, Set<string>>();
+    for (const [v, e] of labelling(log.views, log.engagements, o)) {
+      const id = v.event_id.toString('hex');
+      add(labelled, id, e.type);
+      if (due.get(id)! > watermark.get(e.event_id.toString('hex'))!) add(onTime, id, e.type);
+    }
+    for (const [id, types] of labelled) {
+      const lateTypes = o.labelTypes.filter((t) => types.has(t) && onTime.get(id)?.has(t) !== true);
+      if (lateTypes.length > 0) late.set(id, lateTypes);
+    }
+  }
+  return late;
+}
+
+/** Every (view, engagement) where the engagement labels the view; each event once however often it was sent. */
+function labelling(views: readonly ViewEvent[], engagements: readonly EngagementEvent[], o: ContractOptions): Array<[ViewEvent, EngagementEvent]> {
+  const byId = new Map<string, ViewEvent>();
+  const byPair = new Map<string, ViewEvent[]>();
+  for (const v of distinct(views)) {
+    byId.set(v.event_id.toString('hex'), v);
+    const key = `${v.user_id}:${v.post_id}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), v]);
+  }
+  const out: Array<[ViewEvent, EngagementEvent]> = [];
+  for (const e of distinct(engagements)) {
+    if (!o.labelTypes.includes(e.type)) continue;
     const candidates = e.view_id !== null ? [byId.get(e.view_id.toString('hex'))].filter((v): v is ViewEvent => v !== undefined) : (byPair.get(`${e.user_id}:${e.post_id}`) ?? []);
     for (const v of candidates) {
       if (v.user_id !== e.user_id || v.post_id !== e.post_id) continue;
       if (e.ts < v.ts - o.maxSkewMs || e.ts > v.ts + o.windowMs) continue;
-      const x = out.get(v.event_id.toString('hex'))!;
-      x.labels[e.type] = 1;
-      const delay = e.ts - v.ts;
-      const current = x.delays_ms[e.type];
-      if (current === null || current === undefined || delay < current) x.delays_ms[e.type] = delay;
+      out.push([v, e]);
     }
   }
   return out;
+}
+
+/** The first copy of each event (repeated sends share the event_id). */
+function distinct<T extends { readonly event_id: Buffer }>(events: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return events.filter((x) => {
+    const id = x.event_id.toString('hex');
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
+function add(m: Map<string, Set<string>>, key: string, value: string): void {
+  let s = m.get(key);
+  if (s === undefined) m.set(key, (s = new Set()));
+  s.add(value);
 }

@@ -16,7 +16,7 @@ import type { TruthRow } from '../../../src/sim/truth.js';
 import { runCli } from '../../helpers/cli.js';
 import { createTestTopics, testBrokers, testConnection, uniqueTopic } from '../../helpers/kafka.js';
 import { testDir } from '../../helpers/tmp.js';
-import { contractLabels } from '../../helpers/truth.js';
+import { contractLabels, contractLate } from '../../helpers/truth.js';
 
 const LABEL_TYPES = ['like', 'share', 'comment', 'favorite', 'play', 'skip'];
 const PARTITIONS = 4;
@@ -43,12 +43,13 @@ async function partitionDigests(topic: string): Promise<string[]> {
 }
 
 describe('labeljoin simulate on the real broker', () => {
-  it('the truth file equals the join contract recomputed from the records in Kafka', async (t) => {
+  it('the truth file equals the join contract recomputed from the records in Kafka, late labels from their order', async (t) => {
     const run = await simulateInto(t, 'simtruth');
     assert.match(run.stdout, /views 5,000, engagements [\d,]+ \([\d,]+ arrived before their view\), duplicates sent [\d,]+/);
     const codec = new EventCodec({ labelTypes: LABEL_TYPES });
     const views: ViewEvent[] = [];
     const engagements: EngagementEvent[] = [];
+    const logs = Array.from({ length: PARTITIONS }, () => ({ views: [] as Array<[bigint, ViewEvent]>, engagements: [] as Array<[bigint, EngagementEvent]> }));
     await readTopicToEnd(testConnection(), run.views, {
       onRecord: (r) => {
         const v = codec.decodeView(r.value, r);
@@ -56,6 +57,7 @@ describe('labeljoin simulate on the real broker', () => {
         assert.equal(r.key?.toString(), String(v.user_id));
         assert.equal(r.timestamp, BigInt(v.ts));
         views.push(v);
+        logs[r.partition]!.views.push([r.offset, v]);
       },
     });
     await readTopicToEnd(testConnection(), run.engagements, {
@@ -63,8 +65,11 @@ describe('labeljoin simulate on the real broker', () => {
         const e = codec.decodeEngagement(r.value, r);
         assert.equal(r.partition, partitionForKey(r.key!, PARTITIONS));
         engagements.push(e);
+        logs[r.partition]!.engagements.push([r.offset, e]);
       },
     });
+    const inOrder = <T>(records: Array<[bigint, T]>): T[] => records.sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, x]) => x);
+    const late = contractLate(logs.map((l) => ({ views: inOrder(l.views), engagements: inOrder(l.engagements) })), { labelTypes: LABEL_TYPES, windowMs: 120_000, maxSkewMs: 10_000, outOfOrdernessMs: 15_000 });
     assert.ok(views.length > 5_000, 'duplicates were sent too');
     const expected = contractLabels(views, engagements, { labelTypes: LABEL_TYPES, windowMs: 120_000, maxSkewMs: 10_000 });
     const truth = readFileSync(run.truth, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TruthRow);
@@ -75,7 +80,9 @@ describe('labeljoin simulate on the real broker', () => {
       assert.ok(e !== undefined);
       assert.deepEqual(row.labels, e.labels);
       assert.deepEqual(row.delays_ms, e.delays_ms);
+      assert.deepEqual(row.late ?? [], late.get(row.view_id.replaceAll('-', '')) ?? [], `late labels of ${row.view_id}`);
     }
+    assert.ok(truth.some((row) => row.late !== undefined), 'some labels are late');
   });
 
   it('the same seed gives byte-identical records and truth', async (t) => {
