@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'RECORD_WRONG_TYPE',
   'RECORD_ABSURD_TIMESTAMP',
   'RECORD_UNKNOWN_TYPE',
+  // join: a record whose event time its partition's data never confirmed (--outlier-policy dead-letter)
+  'RECORD_TIME_OUTLIER',
   // model store (trainer)
   'STORE_UNAVAILABLE',
   'STORE_FAILED',

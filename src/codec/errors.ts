@@ -15,7 +15,7 @@ export interface RecordOrigin {
 
 export type BadRecordCode = Extract<
   ErrorCode,
-  'RECORD_UNDECODABLE' | 'RECORD_MISSING_FIELD' | 'RECORD_WRONG_TYPE' | 'RECORD_ABSURD_TIMESTAMP' | 'RECORD_UNKNOWN_TYPE'
+  'RECORD_UNDECODABLE' | 'RECORD_MISSING_FIELD' | 'RECORD_WRONG_TYPE' | 'RECORD_ABSURD_TIMESTAMP' | 'RECORD_UNKNOWN_TYPE' | 'RECORD_TIME_OUTLIER'
 >;
 
 export class BadRecordError extends LabeljoinError {

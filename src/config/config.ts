@@ -49,7 +49,9 @@ export interface LabeljoinConfig {
     readonly allowedLatenessMs: number;
     readonly latePolicy: 'drop' | 'correct';
     readonly idleTimeoutMs: number;
-    readonly maxFutureMs: number;
+    readonly maxJumpMs: number;
+    readonly timeConfirmations: number;
+    readonly outlierPolicy: 'hold' | 'dead-letter';
     readonly timeMode: 'event' | 'processing';
     readonly groupId: string;
     readonly instanceId: string | undefined;
@@ -237,7 +239,9 @@ function assemble(v: SettingValues): LabeljoinConfig {
       allowedLatenessMs: v['join.allowedLatenessMs'],
       latePolicy: v['join.latePolicy'],
       idleTimeoutMs: v['join.idleTimeoutMs'],
-      maxFutureMs: v['join.maxFutureMs'],
+      maxJumpMs: v['join.maxJumpMs'],
+      timeConfirmations: v['join.timeConfirmations'],
+      outlierPolicy: v['join.outlierPolicy'],
       timeMode: v['join.timeMode'],
       groupId: v['join.groupId'],
       instanceId: v['join.instanceId'],

@@ -31,7 +31,11 @@ export interface JoinSettings {
   readonly maxSkewMs: number;
   readonly outOfOrdernessMs: number;
   readonly viewDisorderMs: number;
-  readonly maxFutureMs: number;
+  /** An event time more than this ahead of its partition's confirmed time is a candidate outlier. */
+  readonly maxJumpMs: number;
+  /** K: later records of the partition that confirm (or refute) a candidate. */
+  readonly confirmations: number;
+  readonly outlierPolicy: 'hold' | 'dead-letter';
   readonly latePolicy: 'drop' | 'correct';
   readonly idleTimeoutMs: number;
   readonly timeMode: 'event' | 'processing';

@@ -66,7 +66,12 @@ export class JoinHarness {
       maxSkewMs: 10_000,
       outOfOrdernessMs: 5_000,
       viewDisorderMs: 30_000,
-      maxFutureMs: 3_600_000,
+      maxJumpMs: 60_000,
+      // One record moves time at once (no confirmation), so that a test of another
+      // behaviour can move a partition's time with one engagement; the tests of event
+      // time outliers (test/join/time-outliers.test.ts) set K.
+      confirmations: 0,
+      outlierPolicy: 'hold',
       latePolicy: 'drop',
       idleTimeoutMs: 10_000,
       timeMode: 'event',
