@@ -149,7 +149,7 @@ export const joinCommand: CommandSpec = {
     const inputs = c.viewsIn + c.engagementsIn;
     ctx.out(`join (${delivery.mode}): ${drain ? 'drained' : 'stopped'} after ${seconds.toFixed(1)} s: ${c.viewsIn} views and ${c.engagementsIn} engagements in (${Math.round(inputs / Math.max(seconds, 0.001))}/s), ${c.samplesOut} samples out, partitions ${summary.partitions.join(',')}`);
     ctx.out(`  positives ${Object.entries(c.positives).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    ctx.out(`  duplicates ${c.duplicateViews} views + ${c.duplicateEngagements} engagements, late ${c.late}, corrections ${c.corrections}, orphans ${c.orphans}, dead-lettered ${c.deadLettered}${c.deadLettered > 0 ? ` ${JSON.stringify(c.deadLetteredBy)}` : ''}${c.replayedEngagements > 0 ? `, engagements re-read after a restart ${c.replayedEngagements}` : ''}${c.lostToRetention > 0 ? `, LOST TO RETENTION ${c.lostToRetention}` : ''}`);
+    ctx.out(`  duplicates ${c.duplicateViews} views + ${c.duplicateEngagements} engagements, late ${c.late}, corrections ${c.corrections}, orphans ${c.orphans}, dead-lettered ${c.deadLettered}${c.deadLettered > 0 ? ` ${JSON.stringify(c.deadLetteredBy)}` : ''}${c.timeOutliers.views + c.timeOutliers.engagements > 0 ? `, time outliers ${c.timeOutliers.views} views + ${c.timeOutliers.engagements} engagements` : ''}${c.replayedEngagements > 0 ? `, engagements re-read after a restart ${c.replayedEngagements}` : ''}${c.lostToRetention > 0 ? `, LOST TO RETENTION ${c.lostToRetention}` : ''}`);
     return 0;
   },
 };
