@@ -202,9 +202,9 @@ describe('event time outliers', () => {
           runs.push({ maxRecords, samples: comparable(h.samples()), counters: JSON.stringify(counters), wrong: wrongLabels(h, w) });
         }
         for (const run of runs) {
-          assert.deepEqual(run.samples, runs[0]!.samples, `${outlierPolicy}, ${disorder ? "disordered" : "ordered"}: ${run.maxRecords} records per fetch`);
-          assert.equal(run.counters, runs[0]!.counters, `${outlierPolicy}, ${disorder ? "disordered" : "ordered"}: ${run.maxRecords} records per fetch`);
-          if (!disorder) assert.equal(run.wrong, 0, `${outlierPolicy}, ${disorder ? "disordered" : "ordered"}: ${run.maxRecords} records per fetch`);
+          assert.deepEqual(run.samples, runs[0]!.samples, `${outlierPolicy}, ${disorder ? 'disordered' : 'ordered'}: ${run.maxRecords} records per fetch`);
+          assert.equal(run.counters, runs[0]!.counters, `${outlierPolicy}, ${disorder ? 'disordered' : 'ordered'}: ${run.maxRecords} records per fetch`);
+          if (!disorder) assert.equal(run.wrong, 0, `${outlierPolicy}, ${disorder ? 'disordered' : 'ordered'}: ${run.maxRecords} records per fetch`);
         }
         assert.equal(JSON.parse(runs[0]!.counters).timeOutliers.views + JSON.parse(runs[0]!.counters).timeOutliers.engagements, 4);
       }
