@@ -244,9 +244,10 @@ export class JoinOperator {
     if (held.view.ts > (part.newestViewTs ?? Number.NEGATIVE_INFINITY)) part.newestViewTs = held.view.ts;
   }
 
-  /** A view whose time the next views refuted: kept as data (joined at the time it came) or dead-lettered. */
+  /** A view whose time the next views (or the end of the input) refuted: kept as data (joined at the time it came) or dead-lettered. */
   #viewOutlier(part: PartitionJoin, r: Resolution<HeldView>): void {
     const held = r.item;
+    if (held.view === null) return;
     this.counters.timeOutliers.views++;
     if (this.#r.outlierPolicy === 'dead-letter' && held.record !== undefined) {
       this.#deadLetter(held.record, this.#outlierError(held.record, r));
@@ -260,7 +261,7 @@ export class JoinOperator {
 
   #outlierError(record: SourceRecord, r: Resolution<unknown>): BadRecordError {
     const ahead = r.base === Number.NEGATIVE_INFINITY ? 'ahead of the records after it (the partition had no confirmed time yet)' : `${r.ts - r.base} ms ahead of its partition's time ${new Date(r.base).toISOString()}`;
-    return new BadRecordError('RECORD_TIME_OUTLIER', record, `event time ${new Date(r.ts).toISOString()} is ${ahead}, and the next ${this.#r.confirmations} records did not confirm it`, 'ts');
+    return new BadRecordError('RECORD_TIME_OUTLIER', record, `event time ${new Date(r.ts).toISOString()} is ${ahead}, not confirmed by ${this.#r.confirmations} later records of its partition`, 'ts');
   }
 
   /**
@@ -292,8 +293,16 @@ export class JoinOperator {
     if (confirmed !== Number.NEGATIVE_INFINITY) this.#d.time.observe(part.partition, confirmed);
   }
 
-  /** The watermark came from elsewhere (an idle partition following the others, the end of time): candidates it reached are confirmed. */
+  /**
+   * The watermark came from elsewhere (an idle partition following the others): candidates it
+   * reached are confirmed. At the end of time (drain), what no record confirmed is refuted.
+   */
   #reach(part: PartitionJoin, watermark: number): void {
+    if (watermark === Number.POSITIVE_INFINITY) {
+      if (part.engagementTime.pending > 0) this.#engagementsResolved(part, part.engagementTime.end());
+      if (part.viewsCaughtUp) for (const r of part.viewTime.end()) this.#viewOutlier(part, r); // drain: every view is read
+      return;
+    }
     if (part.engagementTime.pending === 0 || watermark === Number.NEGATIVE_INFINITY) return;
     if (watermark <= part.engagementTime.confirmed - this.#r.outOfOrdernessMs) return;
     this.#engagementsResolved(part, part.engagementTime.reach(watermark + this.#r.outOfOrdernessMs));
@@ -325,9 +334,10 @@ export class JoinOperator {
         // fetched. With no more views now (the live end of the log), it is due at its own
         // time, as any view.
         const pending = head.time === 'pending';
-        if (pending && !part.viewsCaughtUp && watermark !== Number.POSITIVE_INFINITY) break;
+        if (pending && !part.viewsCaughtUp) break;
         if ((pending ? head.view.ts : head.dueTs) + this.#r.windowMs <= watermark) {
           part.heldViews.shift();
+          head.record = undefined; // joined: whatever its verdict, it is not dead-lettered any more
           this.#join(part, head.view);
           part.released = head.offset + 1n;
           continue;
