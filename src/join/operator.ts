@@ -294,15 +294,10 @@ export class JoinOperator {
   }
 
   /**
-   * The watermark came from elsewhere (an idle partition following the others): candidates it
-   * reached are confirmed. At the end of time (drain), what no record confirmed is refuted.
+   * The watermark came from elsewhere (an idle partition following the others; the end of time
+   * in a drain, when nothing can refute a candidate any more): candidates it reached are confirmed.
    */
   #reach(part: PartitionJoin, watermark: number): void {
-    if (watermark === Number.POSITIVE_INFINITY) {
-      if (part.engagementTime.pending > 0) this.#engagementsResolved(part, part.engagementTime.end());
-      if (part.viewsCaughtUp) for (const r of part.viewTime.end()) this.#viewOutlier(part, r); // drain: every view is read
-      return;
-    }
     if (part.engagementTime.pending === 0 || watermark === Number.NEGATIVE_INFINITY) return;
     if (watermark <= part.engagementTime.confirmed - this.#r.outOfOrdernessMs) return;
     this.#engagementsResolved(part, part.engagementTime.reach(watermark + this.#r.outOfOrdernessMs));

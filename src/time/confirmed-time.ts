@@ -15,9 +15,8 @@
  *              K votes against: an outlier (it never moves time).
  *              When the confirmed time moves, candidates that are in time with it are
  *              confirmed too.
- *   reach(ts)  time came from elsewhere (an idle partition borrowing the others' time):
- *              candidates in time with ts are confirmed.
- *   end()      the input ended (drain): what no record confirmed is refuted.
+ *   reach(ts)  time came from elsewhere (an idle partition borrowing the others' time, or
+ *              the end of time): candidates in time with ts are confirmed.
  *
  * K = 0 turns the rule off: every record is in time (one record moves time).
  * A repeat of a candidate (the same event, sent twice) does not vote on it.
@@ -131,13 +130,6 @@ export class ConfirmedTime<T> {
       } else still.push(c);
     }
     this.#pending = still;
-    return resolved;
-  }
-
-  /** The input ended: every candidate still pending was not confirmed, so it is refuted (returned in log order). */
-  end(): ReadonlyArray<Resolution<T>> {
-    const resolved = this.#pending.map((c) => ({ item: c.item, seq: c.seq, ts: c.ts, confirmed: false, base: c.base }));
-    this.#pending = [];
     return resolved;
   }
 

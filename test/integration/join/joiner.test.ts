@@ -115,9 +115,13 @@ describe('bad input on the real broker', () => {
       { topic: p.engagements, value: codec.encodeEngagement(engagement(1, { type: 'poke' }), 'avro'), code: 'RECORD_UNKNOWN_TYPE', field: 'type' },
       { topic: p.engagements, value: codec.encodeEngagement(engagement(2, { ts: 12 }), 'json'), code: 'RECORD_ABSURD_TIMESTAMP', field: 'ts' },
     ];
+    // The views that refute the week-ahead one (partition 5 % 4): the last three of its partition, sent again (duplicates, no new sample).
+    const lastViews: Array<{ key: Buffer | null; value: Buffer }> = [];
+    await readTopicToEnd(testConnection(), p.views, { onRecord: (rec) => { if (rec.partition === 1 && rec.value !== null) lastViews.push({ key: rec.key, value: rec.value }); } });
     const producer = new KafkaProducer(testConnection(), { compression: 'lz4' });
     t.after(() => producer.close());
     await producer.send(bad.map((b, i) => ({ topic: b.topic, partition: i % 4, key: Buffer.from(`bad-${i}`), value: b.value })));
+    await producer.send(lastViews.slice(-3).map((v) => ({ topic: p.views, partition: 1, key: v.key, value: v.value })));
 
     const r = await runJoin(p, ['--outlier-policy', 'dead-letter']);
     assert.equal(r.code, 0, r.stderr);
