@@ -244,7 +244,7 @@ export class JoinOperator {
     if (held.view.ts > (part.newestViewTs ?? Number.NEGATIVE_INFINITY)) part.newestViewTs = held.view.ts;
   }
 
-  /** A view whose time the next views (or the end of the input) refuted: kept as data (joined at the time it came) or dead-lettered. */
+  /** A view whose time the next views refuted: kept as data (joined at the time it came) or dead-lettered. */
   #viewOutlier(part: PartitionJoin, r: Resolution<HeldView>): void {
     const held = r.item;
     if (held.view === null) return;

@@ -211,6 +211,20 @@ describe('event time outliers', () => {
     }
   });
 
+  it('a restart mid-stream (the successor judges the records it reads again) gives the samples of a run without it', async () => {
+    for (const outlierPolicy of ['hold', 'dead-letter'] as const) {
+      const whole = await joined({ ...RULE_ON, outlierPolicy }, [ENGAGEMENT_A_DAY_AHEAD, VIEW_A_DAY_AHEAD]);
+      const h = new JoinHarness({ partitions: 2, drain: true, ...RULE_ON, outlierPolicy });
+      const w = write(h, [ENGAGEMENT_A_DAY_AHEAD, VIEW_A_DAY_AHEAD]);
+      while (h.samples().length < 300) await h.cycle();
+      assert.ok(h.samples().length < 900, `stopped mid-stream (${h.samples().length} samples)`);
+      h.restart();
+      await h.drain();
+      assert.equal(wrongLabels(h, w), 0, outlierPolicy);
+      assert.deepEqual(comparable(h.newestSamples().values()), comparable(whole.h.newestSamples().values()), outlierPolicy);
+    }
+  });
+
   it('the same log joined twice, an hour apart (wall clock), gives identical samples, dead letters and counters', async () => {
     // A record 1.2 h ahead of the wall clock of the first run and 0.2 h ahead of the second's: the
     // wall-clock check this rule replaced dead-lettered it in one run and accepted it in the other.
