@@ -103,7 +103,11 @@ export class JoinOperator {
     return this.#parts.values();
   }
 
-  /** Views an earlier run joined (read again after a restart): repeats of them are duplicates, engagements for them late. */
+  /**
+   * Views an earlier run joined (read again after a restart): repeats of them are duplicates,
+   * engagements for them late; and the views' confirmed time goes on from them (the earlier run
+   * judged and counted them).
+   */
   rememberJoined(partition: number, views: readonly ViewEvent[]): void {
     const part = this.#parts.get(partition);
     if (part === undefined) return;
@@ -111,6 +115,7 @@ export class JoinOperator {
       for (const v of views) {
         this.#d.index.recordEmitted(partition, v.user_id, v.post_id, v.ts, v.event_id, 0, 0, undefined);
         if (v.ts > (part.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) part.newestEmittedTs = v.ts;
+        this.#judgeView(part, { offset: -1n, view: v, time: 'pending', dueTs: part.viewTime.confirmed, record: undefined, remembered: true });
       }
     });
   }
@@ -122,17 +127,12 @@ export class JoinOperator {
     if (part === undefined) return;
     const view = this.#usable(record, decoded);
     if (view === undefined) {
-      part.heldViews.push({ offset: record.offset, view: null, time: 'in-time', dueTs: Number.NEGATIVE_INFINITY, record: undefined });
+      part.heldViews.push({ offset: record.offset, view: null, time: 'in-time', dueTs: Number.NEGATIVE_INFINITY, record: undefined, remembered: false });
       return;
     }
-    const held: HeldView = { offset: record.offset, view, time: 'pending', dueTs: part.viewTime.confirmed, record };
+    const held: HeldView = { offset: record.offset, view, time: 'pending', dueTs: part.viewTime.confirmed, record, remembered: false };
     part.heldViews.push(held);
-    const judged = part.viewTime.observe(view.ts, held);
-    if (judged.inTime) this.#viewInTime(part, held);
-    for (const r of judged.resolved) {
-      if (r.confirmed) this.#viewInTime(part, r.item);
-      else this.#viewOutlier(part, r);
-    }
+    this.#judgeView(part, held);
   }
 
   /** Whether the reader should fetch views p: none held, or a held view waits for the next views' verdict on its time. */
@@ -234,6 +234,17 @@ export class JoinOperator {
 
   // event time -------------------------------------------------------------------
 
+  /** The next view of p in log order: judged, and the candidates it decides resolved. */
+  #judgeView(part: PartitionJoin, held: HeldView): void {
+    if (held.view === null) return;
+    const judged = part.viewTime.observe(held.view.ts, held);
+    if (judged.inTime) this.#viewInTime(part, held);
+    for (const r of judged.resolved) {
+      if (r.confirmed) this.#viewInTime(part, r.item);
+      else this.#viewOutlier(part, r);
+    }
+  }
+
   /** A view whose time is confirmed: it moves the views' newest time and is due at ts + window. */
   #viewInTime(part: PartitionJoin, held: HeldView): void {
     if (held.view === null) return;
@@ -247,7 +258,7 @@ export class JoinOperator {
   /** A view whose time the next views refuted: kept as data (joined at the time it came) or dead-lettered. */
   #viewOutlier(part: PartitionJoin, r: Resolution<HeldView>): void {
     const held = r.item;
-    if (held.view === null) return;
+    if (held.view === null || held.remembered) return; // a remembered one was judged by the earlier run
     this.counters.timeOutliers.views++;
     if (this.#r.outlierPolicy === 'dead-letter' && held.record !== undefined) {
       this.#deadLetter(held.record, this.#outlierError(held.record, r));

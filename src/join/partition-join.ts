@@ -27,6 +27,8 @@ export interface HeldView {
   dueTs: number;
   /** The record, while it may still go to the dead-letter topic (pending). */
   record: SourceRecord | undefined;
+  /** Read again after a restart (joined by the earlier run): it only carries the views' time on. */
+  readonly remembered: boolean;
 }
 
 /** An engagement handed to the operator, with its record (an outlier may go to the dead-letter topic). */
