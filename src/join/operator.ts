@@ -299,9 +299,10 @@ export class JoinOperator {
     }
   }
 
-  #engagementTimeMoved(part: PartitionJoin): void {
+  /** record: a record of the partition was taken (false: the time it borrowed confirmed candidates). */
+  #engagementTimeMoved(part: PartitionJoin, record = true): void {
     const confirmed = part.engagementTime.confirmed;
-    if (confirmed !== Number.NEGATIVE_INFINITY) this.#d.time.observe(part.partition, confirmed);
+    if (confirmed !== Number.NEGATIVE_INFINITY) this.#d.time.observe(part.partition, confirmed, record);
   }
 
   /**
@@ -312,7 +313,7 @@ export class JoinOperator {
     if (part.engagementTime.pending === 0 || watermark === Number.NEGATIVE_INFINITY) return;
     if (watermark <= part.engagementTime.confirmed - this.#r.outOfOrdernessMs) return;
     this.#engagementsResolved(part, part.engagementTime.reach(watermark + this.#r.outOfOrdernessMs));
-    this.#engagementTimeMoved(part);
+    this.#engagementTimeMoved(part, false);
   }
 
   #deadLetter(record: SourceRecord, error: BadRecordError): void {

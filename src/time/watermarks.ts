@@ -49,12 +49,16 @@ export class EngagementTime {
     this.#partitions.delete(partition);
   }
 
-  /** An engagement of partition p was taken; ts is p's confirmed engagement time (./confirmed-time.ts). */
-  observe(partition: number, ts: number): void {
+  /**
+   * An engagement of partition p was taken; ts is p's confirmed engagement time (./confirmed-time.ts).
+   * record = false: the confirmed time moved without a record of p (the time p borrowed reached a
+   * candidate), so p stays as idle as it was.
+   */
+  observe(partition: number, ts: number, record = true): void {
     const p = this.#partitions.get(partition);
     if (p === undefined) return;
     if (ts > p.newest) p.newest = ts;
-    p.lastRecordAt = this.#clock.now();
+    if (record) p.lastRecordAt = this.#clock.now();
   }
 
   /** Records arrived for p (not yet read): p is not idle. */

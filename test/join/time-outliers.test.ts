@@ -161,6 +161,25 @@ describe('event time outliers', () => {
     assert.equal(before.length + after.length, 7);
   });
 
+  it('an idle partition that follows the others\' time confirms the candidates that time reached (dead-letter: they are indexed, not lost)', async () => {
+    for (const outlierPolicy of ['hold', 'dead-letter'] as const) {
+      const h = new JoinHarness({ partitions: 2, ...RULE_ON, outlierPolicy });
+      // (engagements are read from the first view's time - 45 s on)
+      const v = h.view(1, { ts: T0 + 10 * MINUTE });
+      for (let i = 0; i < 5; i++) h.engagement(1, { user_id: 7, post_id: 7, type: 'skip', ts: v.ts - 40 * SECOND + i * SECOND });
+      h.engage(1, v, 'like', 30 * SECOND); // 66 s ahead of partition 1's time, and its last record
+      for (let i = 0; i <= 144; i++) h.engagement(0, { user_id: 8, post_id: 8, type: 'skip', ts: T0 + i * 5 * SECOND });
+      await h.settle();
+      assert.equal(h.sampleOf(v), undefined, outlierPolicy);
+      h.clock.advance(11 * SECOND); // partition 1 idle; partition 0 goes on
+      h.engagement(0, { user_id: 8, post_id: 8, type: 'skip', ts: T0 + 12 * MINUTE + SECOND });
+      await h.settle();
+      assert.equal(h.sampleOf(v)?.labels['like'], 1, outlierPolicy);
+      assert.equal(h.counters.timeOutliers.engagements, 0, outlierPolicy);
+      assert.equal(h.deadLetters().length, 0, outlierPolicy);
+    }
+  });
+
   it('a real jump (traffic resumes 2 h later) is followed after K records, and joined as the contract says', async (t) => {
     const segments = [{ from: T0, views: 300 }, { from: T0 + 2 * HOUR, views: 300 }];
     for (const outlierPolicy of ['hold', 'dead-letter'] as const) {
