@@ -37,6 +37,8 @@ export const ERROR_CODES = [
   'RECORD_UNKNOWN_TYPE',
   'RECORD_INVALID_UTF8',
   'RECORD_CONFLICTING_DUPLICATE',
+  // join: a record whose event time its partition's data never confirmed (--outlier-policy dead-letter)
+  'RECORD_TIME_OUTLIER',
   // model store (trainer)
   'STORE_UNAVAILABLE',
   'STORE_FAILED',

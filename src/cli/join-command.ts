@@ -38,7 +38,7 @@ export const joinCommand: CommandSpec = {
     'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements', 'topics.samples', 'topics.deadLetter',
     'codec.viewsFormat', 'codec.engagementsFormat', 'codec.samplesFormat',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.viewDisorderMs', 'join.allowedLatenessMs',
-    'join.latePolicy', 'join.idleTimeoutMs', 'join.maxFutureMs', 'join.timeMode', 'join.groupId', 'join.instanceId',
+    'join.latePolicy', 'join.idleTimeoutMs', 'join.maxJumpMs', 'join.timeConfirmations', 'join.outlierPolicy', 'join.timeMode', 'join.groupId', 'join.instanceId',
     'join.orphanTopic', 'join.state', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',
   ],
   flags: [

@@ -22,6 +22,7 @@ export type BadRecordCode = Extract<
   | 'RECORD_UNKNOWN_TYPE'
   | 'RECORD_INVALID_UTF8'
   | 'RECORD_CONFLICTING_DUPLICATE'
+  | 'RECORD_TIME_OUTLIER'
 >;
 
 export class BadRecordError extends LabeljoinError {

@@ -43,6 +43,12 @@ export interface JoinCounters {
   /** engagements that expired without matching any view */
   orphans: number;
   deadLettered: number;
+  /**
+   * records whose event time their partition's data refuted (more than --max-jump ahead of
+   * the partition's confirmed time, not confirmed by the next records), by input;
+   * kept as data or dead-lettered by --outlier-policy, never moving time
+   */
+  timeOutliers: { views: number; engagements: number };
   /** views and engagements deleted (by retention) before the joiner read them */
   lostToRetention: number;
   /** dead-lettered records by error code */
@@ -63,6 +69,7 @@ export function newCounters(labelTypes: readonly string[]): JoinCounters {
     corrections: 0,
     orphans: 0,
     deadLettered: 0,
+    timeOutliers: { views: 0, engagements: 0 },
     lostToRetention: 0,
     deadLetteredBy: {},
     commits: 0,

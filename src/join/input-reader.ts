@@ -9,8 +9,9 @@
  *     offsets-for-times; the views joined just before the committed offset are
  *     read again and remembered (repeats are duplicates, engagements for them
  *     late);
- *   - each round, one fetch of views p where the operator holds none, and of
- *     engagements p likewise (so memory is bounded by the fetch size);
+ *   - each round, one fetch of views p where the operator holds none (or holds a
+ *     view whose time waits for the next views' verdict), and of engagements p
+ *     where it holds none (so memory is bounded by the fetch size);
  *   - records deleted by retention before they were read: counted, logged,
  *     reading goes on from the log start;
  *   - when every engagement partition is idle, the newest view of each
@@ -217,7 +218,7 @@ export class InputReader {
     for (const [p, pos] of this.#positions) {
       const part = op.partition(p);
       if (part === undefined) continue;
-      if (part.heldViews.length === 0 && (pos.drainViewEnd === undefined || pos.viewPos < pos.drainViewEnd)) positions.push({ topic: this.#o.topics.views, partition: p, offset: pos.viewPos });
+      if (op.wantsViews(p) && (pos.drainViewEnd === undefined || pos.viewPos < pos.drainViewEnd)) positions.push({ topic: this.#o.topics.views, partition: p, offset: pos.viewPos });
       if (part.heldEngagements.length === 0 && (pos.drainEngEnd === undefined || pos.engPos < pos.drainEngEnd)) positions.push({ topic: this.#o.topics.engagements, partition: p, offset: pos.engPos });
     }
     const batches = await this.#fetch(positions);
@@ -300,7 +301,7 @@ export class InputReader {
       for (const r of batch.records) {
         // a bad last record says nothing about time; it is dead-lettered when the delayed reader gets there
         const view = decodeOrBad(r, this.#decodeView);
-        if (!(view instanceof BadRecordError)) this.#d.operator.observeViewTime(view.ts);
+        if (!(view instanceof BadRecordError)) this.#d.operator.observeViewTime(batch.partition, view.ts);
       }
     }
   }

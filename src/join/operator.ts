@@ -19,31 +19,45 @@
  *                                       the joiner is (a backfill gives what live gives);
  *   expire()                        state past the watermark goes (orphans counted).
  * Which engagement labels which view, and what is late: ./labels.ts.
+ *
+ * Event time is what each partition's own data confirms (../time/confirmed-time.ts,
+ * docs/decisions/event-time-outliers.md), judged in log order: an engagement
+ * more than maxJump ahead of its partition's confirmed engagement time moves
+ * the watermark only once K later engagements confirm it; a view likewise
+ * moves neither the views' newest time (expiry) nor the idle watermark, and
+ * waits for its verdict before it is joined. A refuted record (an outlier) is
+ * kept as data under the policy "hold" (an engagement is indexed in its turn;
+ * a view is joined as a view at the time of the views around it) or goes to
+ * the dead-letter topic under "dead-letter" (an engagement is then not indexed
+ * before its verdict). Nothing here reads the wall clock to judge a time.
  */
 import type { SourceRecord } from '../codec/dead-letter.js';
 import { BadRecordError } from '../codec/errors.js';
 import type { EngagementEvent, ViewEvent } from '../codec/events.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
+import type { ConfirmationRule, Resolution } from '../time/confirmed-time.js';
 import type { EngagementTime } from '../time/watermarks.js';
 import { newCounters, type JoinCounters, type JoinObserver } from './counters.js';
 import { emittedKeepMs, engagementKeepMs, type EngagementIndex, type IndexTimes } from './engagement-index.js';
 import { engagementFingerprint, IdMemory, viewFingerprint } from './id-memory.js';
 import { afterLate, labelsEmitted, labelView, viewTimesFor, type JoinWindow } from './labels.js';
 import type { Outbox } from './outbox.js';
-import { PartitionJoin, type PartitionStart } from './partition-join.js';
+import { PartitionJoin, type HeldEngagement, type HeldView, type PartitionStart } from './partition-join.js';
 
-export interface JoinRules extends JoinWindow, IndexTimes {
+export interface JoinRules extends JoinWindow, ConfirmationRule, IndexTimes {
   readonly labelTypes: readonly string[];
-  readonly maxFutureMs: number;
+  readonly outOfOrdernessMs: number;
   readonly latePolicy: 'drop' | 'correct';
+  /** What becomes of a record whose event time its partition refuted. */
+  readonly outlierPolicy: 'hold' | 'dead-letter';
 }
 
 export interface OperatorDeps {
   readonly index: EngagementIndex;
   readonly time: EngagementTime;
   readonly outbox: Outbox;
-  /** Wall clock: emitted-at, and the future check. */
+  /** Wall clock: emitted-at only. */
   readonly clock: Clock;
   readonly log: Logger;
   readonly observer?: JoinObserver | undefined;
@@ -80,7 +94,7 @@ export class JoinOperator {
   // partitions ---------------------------------------------------------------
 
   open(partition: number, start: PartitionStart): void {
-    this.#parts.set(partition, new PartitionJoin(partition, start));
+    this.#parts.set(partition, new PartitionJoin(partition, start, this.#r));
     this.#d.time.add(partition);
   }
 
@@ -101,7 +115,11 @@ export class JoinOperator {
     return this.#parts.values();
   }
 
-  /** Views an earlier run joined (read again after a restart): repeats of them are duplicates, engagements for them late. */
+  /**
+   * Views an earlier run joined (read again after a restart): repeats of them are duplicates,
+   * engagements for them late; and the views' confirmed time goes on from them (the earlier run
+   * judged and counted them).
+   */
   rememberJoined(partition: number, views: readonly ViewEvent[]): void {
     const part = this.#parts.get(partition);
     if (part === undefined) return;
@@ -110,6 +128,7 @@ export class JoinOperator {
         if (this.#viewIds.check(partition, v.event_id, viewFingerprint(v), v.ts, Number.NEGATIVE_INFINITY) !== 'new') continue;
         this.#d.index.recordEmitted(partition, v.user_id, v.post_id, v.ts, v.event_id, 0, 0, undefined);
         if (v.ts > (part.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) part.newestEmittedTs = v.ts;
+        this.#judgeView(part, { offset: -1n, view: v, time: 'pending', dueTs: part.viewTime.confirmed, record: undefined, source: undefined, remembered: true });
       }
     });
   }
@@ -121,21 +140,25 @@ export class JoinOperator {
     if (part === undefined) return;
     const view = this.#usable(record, decoded);
     if (view === undefined) {
-      part.heldViews.push({ record, view: null });
+      part.heldViews.push({ offset: record.offset, view: null, time: 'in-time', dueTs: Number.NEGATIVE_INFINITY, record: undefined, source: record, remembered: false });
       return;
     }
-    part.heldViews.push({ record, view });
-    this.#d.time.observeView(view.ts);
-    if (view.ts > (part.newestViewTs ?? Number.NEGATIVE_INFINITY)) part.newestViewTs = view.ts;
+    const held: HeldView = { offset: record.offset, view, time: 'pending', dueTs: part.viewTime.confirmed, record, source: record, remembered: false };
+    part.heldViews.push(held);
+    this.#judgeView(part, held);
+  }
+
+  /** Whether the reader should fetch views p: none held, or a held view waits for the next views' verdict on its time. */
+  wantsViews(partition: number): boolean {
+    const part = this.#parts.get(partition);
+    return part !== undefined && (part.heldViews.length === 0 || part.viewTime.pending > 0);
   }
 
   engagement(partition: number, record: SourceRecord, decoded: EngagementEvent | BadRecordError): void {
     const part = this.#parts.get(partition);
     if (part === undefined) return;
     const e = this.#usable(record, decoded);
-    if (e === undefined) return;
-    part.heldEngagements.push(e);
-    part.heldEngagementRecords.push(record);
+    if (e !== undefined) part.heldEngagements.push({ e, record });
   }
 
   /** After a views fetch round: where the reader goes on, and whether it has every view there is now. */
@@ -165,8 +188,13 @@ export class JoinOperator {
     part.released = offset;
   }
 
-  /** The newest view time seen anywhere (moves the watermarks when every engagement partition is idle). */
-  observeViewTime(ts: number): void {
+  /**
+   * The newest view of partition p, peeked (moves the watermarks when every engagement partition is
+   * idle): only a time in time with p's confirmed view time counts, so one future-dated view moves nothing.
+   */
+  observeViewTime(partition: number, ts: number): void {
+    const part = this.#parts.get(partition);
+    if (part === undefined || !(ts <= part.viewTime.confirmed + this.#r.maxJumpMs)) return;
     this.#d.time.observeView(ts);
   }
 
@@ -209,17 +237,96 @@ export class JoinOperator {
   // the steps ------------------------------------------------------------------
 
   /** The decoded event, or undefined when the record is bad (then it is dead-lettered). */
-  #usable<E extends { readonly ts: number }>(record: SourceRecord, decoded: E | BadRecordError): E | undefined {
+  #usable<E>(record: SourceRecord, decoded: E | BadRecordError): E | undefined {
     if (decoded instanceof BadRecordError) {
       this.#deadLetter(record, decoded);
       return undefined;
     }
-    const limit = this.#d.clock.now() + this.#r.maxFutureMs;
-    if (decoded.ts > limit) {
-      this.#deadLetter(record, new BadRecordError('RECORD_ABSURD_TIMESTAMP', record, `${new Date(decoded.ts).toISOString()} is more than ${this.#r.maxFutureMs} ms ahead of the wall clock`, 'ts'));
-      return undefined;
-    }
     return decoded;
+  }
+
+  // event time -------------------------------------------------------------------
+
+  /** The next view of p in log order: judged, and the candidates it decides resolved. */
+  #judgeView(part: PartitionJoin, held: HeldView): void {
+    if (held.view === null) return;
+    const judged = part.viewTime.observe(held.view.ts, held);
+    if (judged.inTime) this.#viewInTime(part, held);
+    for (const r of judged.resolved) {
+      if (r.confirmed) this.#viewInTime(part, r.item);
+      else this.#viewOutlier(part, r);
+    }
+  }
+
+  /** A view whose time is confirmed: it moves the views' newest time and is due at ts + window. */
+  #viewInTime(part: PartitionJoin, held: HeldView): void {
+    if (held.view === null) return;
+    held.time = 'in-time';
+    held.dueTs = held.view.ts;
+    held.record = undefined;
+    this.#d.time.observeView(held.view.ts);
+    if (held.view.ts > (part.newestViewTs ?? Number.NEGATIVE_INFINITY)) part.newestViewTs = held.view.ts;
+  }
+
+  /** A view whose time the next views refuted: kept as data (joined at the time it came) or dead-lettered. */
+  #viewOutlier(part: PartitionJoin, r: Resolution<HeldView>): void {
+    const held = r.item;
+    if (held.view === null || held.remembered) return; // a remembered one was judged by the earlier run
+    this.counters.timeOutliers.views++;
+    if (this.#r.outlierPolicy === 'dead-letter' && held.record !== undefined) {
+      this.#deadLetter(held.record, this.#outlierError(held.record, r));
+      held.view = null;
+    } else {
+      held.time = 'outlier';
+      this.#d.log.debug('view time outlier kept as data', { partition: part.partition, offset: held.offset, ts: r.ts, partitionTime: r.base });
+    }
+    held.record = undefined;
+  }
+
+  #outlierError(record: SourceRecord, r: Resolution<unknown>): BadRecordError {
+    const ahead = r.base === Number.NEGATIVE_INFINITY ? 'ahead of the records after it (the partition had no confirmed time yet)' : `${r.ts - r.base} ms ahead of its partition's time ${new Date(r.base).toISOString()}`;
+    return new BadRecordError('RECORD_TIME_OUTLIER', record, `event time ${new Date(r.ts).toISOString()} is ${ahead}, not confirmed by ${this.#r.timeConfirmations} later records of its partition`, 'ts');
+  }
+
+  /**
+   * The next engagement of p in log order: judged, then indexed (a candidate under
+   * "dead-letter" waits for its verdict); the watermark follows the confirmed time only.
+   */
+  #take(part: PartitionJoin, held: HeldEngagement): void {
+    const judged = part.engagementTime.observe(held.e.ts, held);
+    if (judged.inTime || this.#r.outlierPolicy === 'hold') this.#index(part, held.e, held.record);
+    this.#engagementsResolved(part, judged.resolved);
+    this.#engagementTimeMoved(part);
+  }
+
+  #engagementsResolved(part: PartitionJoin, resolved: ReadonlyArray<Resolution<HeldEngagement>>): void {
+    const deferred = this.#r.outlierPolicy === 'dead-letter';
+    for (const r of resolved) {
+      if (r.confirmed) {
+        if (deferred) this.#index(part, r.item.e, r.item.record);
+        continue;
+      }
+      this.counters.timeOutliers.engagements++;
+      if (deferred) this.#deadLetter(r.item.record, this.#outlierError(r.item.record, r));
+      else this.#d.log.debug('engagement time outlier kept as data', { partition: part.partition, offset: r.item.record.offset, ts: r.ts, partitionTime: r.base });
+    }
+  }
+
+  /** record: a record of the partition was taken (false: the time it borrowed confirmed candidates). */
+  #engagementTimeMoved(part: PartitionJoin, record = true): void {
+    const confirmed = part.engagementTime.confirmed;
+    if (confirmed !== Number.NEGATIVE_INFINITY) this.#d.time.observe(part.partition, confirmed, record);
+  }
+
+  /**
+   * The watermark came from elsewhere (an idle partition following the others; the end of time
+   * in a drain, when nothing can refute a candidate any more): candidates it reached are confirmed.
+   */
+  #reach(part: PartitionJoin, watermark: number): void {
+    if (part.engagementTime.pending === 0 || watermark === Number.NEGATIVE_INFINITY) return;
+    if (watermark <= part.engagementTime.confirmed - this.#r.outOfOrdernessMs) return;
+    this.#engagementsResolved(part, part.engagementTime.reach(watermark + this.#r.outOfOrdernessMs));
+    this.#engagementTimeMoved(part, false);
   }
 
   #deadLetter(record: SourceRecord, error: BadRecordError): void {
@@ -231,6 +338,7 @@ export class JoinOperator {
 
   #advance(part: PartitionJoin): void {
     const p = part.partition;
+    this.#reach(part, this.#d.time.watermark(p));
     let watermark = this.#d.time.watermark(p);
     let next = 0;
     for (;;) {
@@ -238,13 +346,20 @@ export class JoinOperator {
       if (head !== undefined) {
         if (head.view === null) {
           part.heldViews.shift();
-          part.released = head.record.offset + 1n;
+          part.released = head.offset + 1n;
           continue;
         }
-        if (head.view.ts + this.#r.windowMs <= watermark) {
+        // A view whose time waits for its verdict (the next views): engagements wait for
+        // them too, so that what it is joined with does not depend on how the views were
+        // fetched. With no more views now (the live end of the log), it is due at its own
+        // time, as any view.
+        const pending = head.time === 'pending';
+        if (pending && !part.viewsCaughtUp) break;
+        if ((pending ? head.view.ts : head.dueTs) + this.#r.windowMs <= watermark) {
           part.heldViews.shift();
-          this.#join(part, head.view, head.record);
-          part.released = head.record.offset + 1n;
+          head.record = undefined; // joined: whatever its verdict, it is not dead-lettered any more
+          this.#join(part, head.view, head.source);
+          part.released = head.offset + 1n;
           continue;
         }
       } else if (!part.viewsCaughtUp) {
@@ -254,19 +369,16 @@ export class JoinOperator {
       }
       const e = part.heldEngagements[next];
       if (e === undefined) break;
-      this.#index(part, e, part.heldEngagementRecords[next]!);
       next++;
+      this.#take(part, e);
       watermark = this.#d.time.watermark(p);
       if (watermark > part.timeHigh && watermark !== Number.POSITIVE_INFINITY) part.timeHigh = watermark;
     }
-    if (next > 0) {
-      part.heldEngagements.splice(0, next);
-      part.heldEngagementRecords.splice(0, next);
-    }
+    if (next > 0) part.heldEngagements.splice(0, next);
     this.#d.time.setCaughtUp(p, part.engagementsCaughtUp());
   }
 
-  #join(part: PartitionJoin, view: ViewEvent, record: SourceRecord): void {
+  #join(part: PartitionJoin, view: ViewEvent, record: SourceRecord | undefined): void {
     const index = this.#d.index;
     const c = this.counters;
     c.viewsIn++;
@@ -276,7 +388,7 @@ export class JoinOperator {
       return;
     }
     if (seen === 'conflict') {
-      this.#conflict(record, 'view');
+      if (record !== undefined) this.#conflict(record, 'view');
       return;
     }
     const types = this.#r.labelTypes;
@@ -297,7 +409,7 @@ export class JoinOperator {
     if (e.ts < part.replayBefore) {
       // Read again after a restart: the earlier run counted it, and corrected what it had to.
       this.counters.replayedEngagements++;
-      if (seen === 'new' && this.#d.index.addEngagement(p, e, type)) this.#d.time.observe(p, e.ts);
+      if (seen === 'new') this.#d.index.addEngagement(p, e, type);
       return;
     }
     this.counters.engagementsIn++;
@@ -310,7 +422,6 @@ export class JoinOperator {
       return;
     }
     this.#d.index.addEngagement(p, e, type); // false: the index still holds it (same user, post and id), nothing to add
-    this.#d.time.observe(p, e.ts);
     this.#lateCheck(part, e, type);
   }
 
@@ -351,7 +462,8 @@ export class JoinOperator {
     // most viewDisorder older than the newest view read (the index's keep time
     // adds it).
     const everyViewJoined = this.#d.time.ended && part.heldViews.length === 0 && part.viewsCaughtUp;
-    const head = everyViewJoined ? undefined : (part.heldViews[0]?.view?.ts ?? part.newestViewTs);
+    const first = part.heldViews[0];
+    const head = everyViewJoined ? undefined : first !== undefined && first.view !== null ? first.dueTs : part.newestViewTs;
     const limit = head === undefined ? watermark : Math.min(watermark, head + this.#r.windowMs);
     if (limit === Number.NEGATIVE_INFINITY) return;
     for (const { user, post, engagement } of this.#d.index.expire(p, limit)) {

@@ -1,16 +1,42 @@
 /**
  * Where the join of one partition number p stands: the views and engagements
  * of p handed to the operator but not processed yet (one fetch of each at
- * most, so memory is bounded by the fetch size), the next views offset not yet
- * joined, and the event times the late check and expiry need.
+ * most, so memory is bounded by the fetch size, two while a view's time is
+ * being confirmed), the next views offset not yet joined, the confirmed event
+ * time of each input (../time/confirmed-time.ts) and the event times the late
+ * check and expiry need.
  */
 import type { SourceRecord } from '../codec/dead-letter.js';
 import type { EngagementEvent, ViewEvent } from '../codec/events.js';
+import { ConfirmedTime, type ConfirmationRule } from '../time/confirmed-time.js';
+
+/**
+ * Where a held view's time stands:
+ *   in-time  its time is confirmed: joined once the watermark passes ts + window;
+ *   pending  a candidate ahead of the views' confirmed time: waits for its verdict (the next views);
+ *   outlier  refuted, kept as data (policy hold): joined as a view at the time the views had when it came.
+ */
+export type ViewTimeState = 'in-time' | 'pending' | 'outlier';
 
 /** A view handed to the operator: decoded, or null when it was bad (already dead-lettered). */
 export interface HeldView {
+  readonly offset: bigint;
+  view: ViewEvent | null;
+  time: ViewTimeState;
+  /** The event time its due time and the expiry bound go by: ts once in time, else the views' confirmed time when it came. */
+  dueTs: number;
+  /** The record, while it may still go to the dead-letter topic (pending). */
+  record: SourceRecord | undefined;
+  /** The record it came in (undefined when remembered from an earlier run): for a conflict's dead-letter copy. */
+  readonly source: SourceRecord | undefined;
+  /** Read again after a restart (joined by the earlier run): it only carries the views' time on. */
+  readonly remembered: boolean;
+}
+
+/** An engagement handed to the operator, with its record (an outlier may go to the dead-letter topic). */
+export interface HeldEngagement {
+  readonly e: EngagementEvent;
   readonly record: SourceRecord;
-  readonly view: ViewEvent | null;
 }
 
 export interface PartitionStart {
@@ -29,9 +55,7 @@ export interface PartitionStart {
 export class PartitionJoin {
   readonly partition: number;
   heldViews: HeldView[] = [];
-  heldEngagements: EngagementEvent[] = [];
-  /** The record of each held engagement (same index), for a dead-letter copy. */
-  heldEngagementRecords: SourceRecord[] = [];
+  heldEngagements: HeldEngagement[] = [];
   /** Next views offset the reader will hand over. */
   nextView: bigint;
   /** Next views offset not yet joined: what may be committed once the samples before it are durable. */
@@ -50,6 +74,11 @@ export class PartitionJoin {
   /** Time of the newest view joined (or remembered as joined): engagements newer than it + window cannot be late. */
   newestEmittedTs: number | undefined;
   readonly replayBefore: number;
+  /** The views' confirmed time (ts order of the views log). */
+  readonly viewTime: ConfirmedTime<HeldView>;
+  /** The engagements' confirmed time: what moves the partition's watermark. */
+  readonly engagementTime: ConfirmedTime<HeldEngagement>;
+
   /**
    * The highest finite watermark of the partition so far: the time by which
    * ids stop counting as seen (./id-memory.ts). Monotone, unlike the watermark
@@ -57,8 +86,10 @@ export class PartitionJoin {
    */
   timeHigh = Number.NEGATIVE_INFINITY;
 
-  constructor(partition: number, start: PartitionStart) {
+  constructor(partition: number, start: PartitionStart, rule: ConfirmationRule) {
     this.partition = partition;
+    this.viewTime = new ConfirmedTime(rule, (a, b) => a.view !== null && b.view !== null && a.view.event_id.equals(b.view.event_id));
+    this.engagementTime = new ConfirmedTime(rule, (a, b) => a.e.event_id.equals(b.e.event_id));
     this.nextView = start.views;
     this.released = start.views;
     this.replayBefore = start.replayBefore ?? Number.NEGATIVE_INFINITY;

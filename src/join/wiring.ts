@@ -21,7 +21,7 @@ import type { Membership, PartitionLog } from './partition-log.js';
 /** The joiner's part of the config (src/config/settings-pipeline.ts), as the sections give it. */
 export type JoinSettings = Pick<
   ConfigSection<'join'>,
-  'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'viewDisorderMs' | 'allowedLatenessMs' | 'maxFutureMs' | 'latePolicy' | 'idleTimeoutMs' | 'timeMode' | 'orphanTopic' | 'progressEveryMs' | 'reconnectTimeoutMs'
+  'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'viewDisorderMs' | 'allowedLatenessMs' | 'maxJumpMs' | 'timeConfirmations' | 'outlierPolicy' | 'latePolicy' | 'idleTimeoutMs' | 'timeMode' | 'orphanTopic' | 'progressEveryMs' | 'reconnectTimeoutMs'
 > & {
   readonly topics: Pick<ConfigSection<'topics'>, 'views' | 'engagements' | 'samples' | 'deadLetter'>;
   readonly formats: Pick<ConfigSection<'codec'>, 'viewsFormat' | 'engagementsFormat' | 'samplesFormat'>;

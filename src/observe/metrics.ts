@@ -26,6 +26,7 @@ export interface JoinSource {
     readonly orphans: number;
     readonly deadLetteredBy: Readonly<Record<string, number>>;
     readonly lostToRetention: number;
+    readonly timeOutliers: { readonly views: number; readonly engagements: number };
   };
   partitionStates(): ReadonlyArray<{
     readonly partition: number;
@@ -116,6 +117,13 @@ export class JoinMetrics {
     counter('labeljoin_join_corrections_total', 'New sample versions emitted for late engagements (late policy correct)', (s) => s.counters.corrections);
     counter('labeljoin_join_orphans_total', 'Engagements that expired without matching any view', (s) => s.counters.orphans);
     counter('labeljoin_join_lost_to_retention_total', 'Input records deleted by retention before the joiner read them', (s) => s.counters.lostToRetention);
+    new Counter({ name: 'labeljoin_join_time_outliers_total', help: 'Records whose event time their partition refuted (more than --max-jump ahead, not confirmed by the next records): never moved time; kept as data or dead-lettered by --outlier-policy, by input', labelNames: ['input'], registers, collect() {
+      const s = src();
+      this.reset();
+      if (s === undefined) return;
+      this.inc({ input: 'views' }, s.counters.timeOutliers.views);
+      this.inc({ input: 'engagements' }, s.counters.timeOutliers.engagements);
+    } });
     new Counter({ name: 'labeljoin_join_dead_lettered_total', help: 'Bad input records sent to the dead-letter topic, by error code', labelNames: ['code'], registers, collect() {
       const s = src();
       this.reset();

@@ -2,7 +2,8 @@
  * Engagement time per partition: the watermark that decides when a view of
  * the same partition number may be joined (../shared/DESIGN.md, "Time").
  *
- *   own(p)        = newest engagement time seen in p - outOfOrderness
+ *   own(p)        = newest engagement time confirmed in p - outOfOrderness (the operator passes
+ *                   the confirmed time of ./confirmed-time.ts: one record far ahead does not move it)
  *   idle(p)       = p is caught up with its log and has had no new record for
  *                   idleTimeout of wall-clock time (the injected clock)
  *   watermark(p)  = own(p)                                 if p is not idle
@@ -48,12 +49,16 @@ export class EngagementTime {
     this.#partitions.delete(partition);
   }
 
-  /** A valid engagement with event time ts was read from partition p. */
-  observe(partition: number, ts: number): void {
+  /**
+   * An engagement of partition p was taken; ts is p's confirmed engagement time (./confirmed-time.ts).
+   * record = false: the confirmed time moved without a record of p (the time p borrowed reached a
+   * candidate), so p stays as idle as it was.
+   */
+  observe(partition: number, ts: number, record = true): void {
     const p = this.#partitions.get(partition);
     if (p === undefined) return;
     if (ts > p.newest) p.newest = ts;
-    p.lastRecordAt = this.#clock.now();
+    if (record) p.lastRecordAt = this.#clock.now();
   }
 
   /** Records arrived for p (not yet read): p is not idle. */
@@ -70,7 +75,7 @@ export class EngagementTime {
     if (p !== undefined) p.caughtUp = caughtUp;
   }
 
-  /** The newest view time seen in any partition (used when every engagement partition is idle). */
+  /** A confirmed view time of some partition (the newest is used when every engagement partition is idle). */
   observeView(ts: number): void {
     if (ts > this.#viewsNewest) this.#viewsNewest = ts;
   }

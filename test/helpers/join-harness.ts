@@ -12,6 +12,7 @@ import { DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
 import type { JoinCounters } from '../../src/join/counters.js';
 import type { EngagementIndex } from '../../src/join/engagement-index.js';
 import type { Joiner } from '../../src/join/joiner.js';
+import type { JoinOperator } from '../../src/join/operator.js';
 import { MemoryEngagementIndex } from '../../src/join/memory-index.js';
 import { createJoiner, type JoinSettings } from '../../src/join/wiring.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -41,6 +42,7 @@ export class JoinHarness {
   /** Log lines of the joiner (JSON). */
   readonly logLines: string[] = [];
   #joiner!: Joiner;
+  #operator!: JoinOperator;
   #index!: EngagementIndex;
   readonly #makeIndex: () => EngagementIndex;
   #nextView = 1;
@@ -62,7 +64,12 @@ export class JoinHarness {
       outOfOrdernessMs: 5_000,
       viewDisorderMs: 30_000,
       allowedLatenessMs: 60_000,
-      maxFutureMs: 3_600_000,
+      maxJumpMs: 60_000,
+      // One record moves time at once (no confirmation), so that a test of another
+      // behaviour can move a partition's time with one engagement; the tests of event
+      // time outliers (test/join/time-outliers.test.ts) set K.
+      timeConfirmations: 0,
+      outlierPolicy: 'hold',
       latePolicy: 'drop',
       idleTimeoutMs: 10_000,
       timeMode: 'event',
@@ -78,7 +85,7 @@ export class JoinHarness {
   /** A new joiner process on the same log and group (the old one's state is gone). */
   restart(): void {
     this.#index = this.#makeIndex();
-    this.#joiner = createJoiner(this.settings, {
+    const created = createJoiner(this.settings, {
       log: this.log,
       membership: this.membership,
       delivery: this.delivery,
@@ -87,7 +94,9 @@ export class JoinHarness {
       clock: this.clock,
       logger: createLogger({ level: 'debug', format: 'json', write: (line) => this.logLines.push(line), now: () => this.clock.now() }),
       progress: () => undefined,
-    }).joiner;
+    });
+    this.#joiner = created.joiner;
+    this.#operator = created.operator;
   }
 
   get counters(): JoinCounters {
@@ -176,7 +185,9 @@ export class JoinHarness {
   }
 
   #fingerprint(): string {
-    return `${this.log.records(TOPICS.samples).length}/${this.log.records(TOPICS.deadLetter).length}/${[...this.membership.offsets].join(';')}/${this.#joiner.counters.engagementsIn}/${this.#joiner.counters.viewsIn}`;
+    // What the operator holds too: reading on (a view waiting for the next views' verdict on its time) is progress.
+    const held = [...this.#operator.partitions()].map((p) => `${p.partition}:${p.heldViews.length}:${p.heldEngagements.length}:${p.nextView}`).join(',');
+    return `${this.log.records(TOPICS.samples).length}/${this.log.records(TOPICS.deadLetter).length}/${[...this.membership.offsets].join(';')}/${this.#joiner.counters.engagementsIn}/${this.#joiner.counters.viewsIn}/${held}`;
   }
 }
 

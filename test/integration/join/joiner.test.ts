@@ -103,17 +103,24 @@ describe('bad input on the real broker', () => {
       { topic: p.views, value: json({ ...good, user_id: undefined }), code: 'RECORD_MISSING_FIELD', field: 'user_id' },
       { topic: p.views, value: json({ ...good, ts: 'yesterday' }), code: 'RECORD_WRONG_TYPE', field: 'ts' },
       { topic: p.views, value: json({ ...good, ts: 1_767_225_600 }), code: 'RECORD_ABSURD_TIMESTAMP', field: 'ts' },
-      { topic: p.views, value: json({ ...good, ts: Date.now() + 7 * 86_400_000 }), code: 'RECORD_ABSURD_TIMESTAMP', field: 'ts' },
+      // A week ahead of the data: no wall-clock check any more, its partition's views do not confirm it
+      // (docs/decisions/event-time-outliers.md); dead-lettered under --outlier-policy dead-letter.
+      { topic: p.views, value: json({ ...good, ts: Date.now() + 7 * 86_400_000 }), code: 'RECORD_TIME_OUTLIER', field: 'ts' },
       { topic: p.engagements, value: codec.encodeEngagement(engagement(1, { type: 'poke' }), 'avro'), code: 'RECORD_UNKNOWN_TYPE', field: 'type' },
       { topic: p.engagements, value: codec.encodeEngagement(engagement(2, { ts: 12 }), 'json'), code: 'RECORD_ABSURD_TIMESTAMP', field: 'ts' },
     ];
+    // The views that refute the week-ahead one (partition 5 % 4): the last three of its partition, sent again (duplicates, no new sample).
+    const lastViews: Array<{ key: Buffer | null; value: Buffer }> = [];
+    await readTopicToEnd(testConnection(), p.views, { onRecord: (rec) => { if (rec.partition === 1 && rec.value !== null) lastViews.push({ key: rec.key, value: rec.value }); } });
     const producer = new KafkaProducer(testConnection(), { compression: 'lz4' });
     t.after(() => producer.close());
     await producer.send(bad.map((b, i) => ({ topic: b.topic, partition: i % 4, key: Buffer.from(`bad-${i}`), value: b.value })));
+    await producer.send(lastViews.slice(-3).map((v) => ({ topic: p.views, partition: 1, key: v.key, value: v.value })));
 
-    const r = await runJoin(p);
+    const r = await runJoin(p, ['--outlier-policy', 'dead-letter']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(joinSummary(r).counters.deadLettered, bad.length);
+    assert.deepEqual(joinSummary(r).counters.timeOutliers, { views: 1, engagements: 0 });
 
     const dead: Array<{ code: string; field: string | undefined; reason: string; topic: string; offset: string; value: Buffer }> = [];
     await readTopicToEnd(testConnection(), p.deadLetter, {
