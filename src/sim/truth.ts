@@ -17,9 +17,18 @@
  *              first copy (the delayed reader reads views in log order, so a
  *              view waits for every view before it)
  *   the engagement e is taken in once every view due at W(e) is emitted:
- *     W(e)   = the newest engagement time in the engagements log of p before
- *              e's first copy - outOfOrderness (-infinity when there is none)
+ *     W(e)   = the confirmed engagement time of p before e's first copy -
+ *              outOfOrderness (-infinity when there is none), where the
+ *              confirmed time follows the records of the engagements log of p,
+ *              every copy in order (docs/decisions/event-time-outliers.md):
+ *              a record at most maxJump ahead of it moves it; one further
+ *              ahead waits until K later records (not copies of it) are at
+ *              most maxJump behind it, then moves it (and any waiting record
+ *              now in time with it), or is set aside by K that are further
+ *              behind; K = 0: every record moves it
  *   e is late for v  iff  due(v) <= W(e)
+ * (the simulator's views come at most a few seconds apart in a partition, so
+ * none is ever a candidate that the same rule would set aside for views).
  *
  * late_t(v): label_t(v) = 1 and every engagement behind it is late for v. At
  * the end of the logs (a drain) every engagement has been taken in before the
@@ -42,6 +51,9 @@ export interface TruthOptions {
   readonly outOfOrdernessMs: number;
   /** Largest clock skew of any engagement time (either way), for finalising views. */
   readonly maxClockSkewMs: number;
+  /** The joiner's event-time rule: how far ahead a record is in time, and K (0: off). */
+  readonly maxJumpMs: number;
+  readonly timeConfirmations: number;
 }
 
 /** A view being tracked; the workload hands it back to `deliverView` when its first copy is sent. */
@@ -64,6 +76,8 @@ export interface TrackedView {
 /** An engagement being tracked; handed back to `deliverEngagement` when its first copy is sent. */
 export interface TrackedEngagement {
   readonly ts: number;
+  /** Its event id (hex): a repeat of a record waiting for the time rule does not vote on it. */
+  readonly idHex: string;
   readonly type: number;
   readonly partition: number;
   /** W(e) once its first copy is in the log. */
@@ -78,10 +92,60 @@ interface Pair {
   engagements: TrackedEngagement[];
 }
 
-/** The newest times in the logs of one partition. */
+/** The newest view time and the confirmed engagement time of one partition's logs. */
 interface PartitionLogs {
   newestView: number;
-  newestEngagement: number;
+  engagementTime: VouchedTime;
+}
+
+/**
+ * The confirmed time of a log (the rule in the header), written here apart
+ * from the joiner's src/time/confirmed-time.ts, on purpose.
+ */
+class VouchedTime {
+  value = Number.NEGATIVE_INFINITY;
+  #waiting: Array<{ readonly ts: number; readonly id: string; yes: number; no: number }> = [];
+  readonly #jump: number;
+  readonly #k: number;
+
+  constructor(jumpMs: number, k: number) {
+    this.#jump = jumpMs;
+    this.#k = k;
+  }
+
+  /** The next record of the log (a first copy or a repeat), with its event id. */
+  next(ts: number, id: string): void {
+    let moved = false;
+    const still = [];
+    for (const w of this.#waiting) {
+      if (w.id !== id) {
+        if (ts >= w.ts - this.#jump) w.yes++;
+        else w.no++;
+      }
+      if (w.yes >= this.#k && w.id !== id) {
+        if (w.ts > this.value) this.value = w.ts;
+        moved = true;
+      } else if (!(w.no >= this.#k && w.id !== id)) still.push(w);
+    }
+    this.#waiting = still;
+    if (this.#k === 0 || ts <= this.value + this.#jump) {
+      if (ts > this.value) {
+        this.value = ts;
+        moved = true;
+      }
+    } else this.#waiting.push({ ts, id, yes: 0, no: 0 });
+    while (moved) {
+      moved = false;
+      this.#waiting = this.#waiting.filter((w) => {
+        if (w.ts > this.value + this.#jump) return true;
+        if (w.ts > this.value) {
+          this.value = w.ts;
+          moved = true;
+        }
+        return false;
+      });
+    }
+  }
 }
 
 export class TruthTracker {
@@ -134,7 +198,7 @@ export class TruthTracker {
   addEngagement(e: EngagementEvent, partition: number): TrackedEngagement | undefined {
     const type = this.#typeIndex.get(e.type);
     if (type === undefined) return undefined;
-    const state: TrackedEngagement = { ts: e.ts, type, partition, watermark: undefined, waiting: undefined };
+    const state: TrackedEngagement = { ts: e.ts, idHex: e.event_id.toString('hex'), type, partition, watermark: undefined, waiting: undefined };
     const pair = this.#pair(e.user_id, e.post_id);
     if (e.view_id !== null) {
       const idHex = e.view_id.toString('hex');
@@ -156,12 +220,18 @@ export class TruthTracker {
     this.#delivered(v);
   }
 
+  /** A repeated copy of an engagement is appended to the engagements log of its partition (it counts for the time rule). */
+  deliverRepeat(e: EngagementEvent, partition: number): void {
+    if (!this.#typeIndex.has(e.type)) return; // a bad record: the joiner does not read its time
+    this.#logsOf(partition).engagementTime.next(e.ts, e.event_id.toString('hex'));
+  }
+
   /** The engagement's first copy is appended to the engagements log of its partition. */
   deliverEngagement(e: TrackedEngagement): void {
     if (e.watermark !== undefined) return;
     const logs = this.#logsOf(e.partition);
-    e.watermark = logs.newestEngagement - this.#o.outOfOrdernessMs;
-    if (e.ts > logs.newestEngagement) logs.newestEngagement = e.ts;
+    e.watermark = logs.engagementTime.value - this.#o.outOfOrdernessMs;
+    logs.engagementTime.next(e.ts, e.idHex);
     const waiting = e.waiting;
     e.waiting = undefined;
     for (const v of waiting ?? []) this.#delivered(v);
@@ -268,7 +338,7 @@ export class TruthTracker {
   #logsOf(partition: number): PartitionLogs {
     let logs = this.#logs.get(partition);
     if (logs === undefined) {
-      logs = { newestView: Number.NEGATIVE_INFINITY, newestEngagement: Number.NEGATIVE_INFINITY };
+      logs = { newestView: Number.NEGATIVE_INFINITY, engagementTime: new VouchedTime(this.#o.maxJumpMs, this.#o.timeConfirmations) };
       this.#logs.set(partition, logs);
     }
     return logs;

@@ -40,7 +40,7 @@ export interface WorkloadOptions
       | 'seed' | 'users' | 'posts' | 'views' | 'durationMs' | 'viewsPerSecond' | 'dayLengthMs' | 'driftPeriodMs'
       | 'duplicateRate' | 'earlyRate' | 'lateRate' | 'lateArrivalRate' | 'skewMs' | 'viewIdRate' | 'idlePartition'
     >,
-    Pick<ConfigSection<'join'>, 'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs'> {
+    Pick<ConfigSection<'join'>, 'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'maxJumpMs' | 'timeConfirmations'> {
   /** Event time of the first view (sim.start, with "now" resolved). */
   readonly startMs: number;
   /** How far the daily curve swings around the mean, 0..1 (default 0.5: peak 1.5x, trough 0.5x; 0: a flat rate). */
@@ -116,6 +116,8 @@ export class Workload {
         windowMs: options.windowMs,
         maxSkewMs: options.maxSkewMs,
         outOfOrdernessMs: options.outOfOrdernessMs,
+        maxJumpMs: options.maxJumpMs,
+        timeConfirmations: options.timeConfirmations,
         maxClockSkewMs: 5 * options.skewMs,
       },
       onTruth,
@@ -278,6 +280,7 @@ export class Workload {
     this.#ready.push(item.send);
     if (item.view !== undefined) this.#truth.deliverView(item.view);
     if (item.engagement !== undefined) this.#truth.deliverEngagement(item.engagement);
+    else if (item.send.kind === 'engagement' && item.send.duplicate) this.#truth.deliverRepeat(item.send.event, item.send.partition);
   }
 }
 

@@ -10,7 +10,10 @@
  * reaches its ts + window and every view before it is emitted; engagements
  * taken in once no view is due. So engagement e is late for view v when
  *   max ts of views up to v's first copy + window
- *     <= max ts of engagements before e's first copy - outOfOrderness.
+ *     <= confirmed engagement time before e's first copy - outOfOrderness,
+ * the confirmed time being what the records of the log vouch for
+ * (docs/decisions/event-time-outliers.md; `vouchedBefore` below, computed
+ * apart from both src/time/confirmed-time.ts and src/sim/truth.ts).
  */
 import type { EngagementEvent, ViewEvent } from '../../src/codec/events.js';
 
@@ -50,7 +53,64 @@ export function contractLabels(views: readonly ViewEvent[], engagements: readonl
 }
 
 /** Per view (event_id hex) with late labels: the types whose every labelling engagement came after the view was emitted. */
-export function contractLate(logs: readonly PartitionLog[], o: ContractOptions & { readonly outOfOrdernessMs: number }): Map<string, string[]> {
+export interface TimeRule {
+  readonly outOfOrdernessMs: number;
+  readonly maxJumpMs: number;
+  /** K (0: every record moves the time at once). */
+  readonly timeConfirmations: number;
+}
+
+/**
+ * For each record of an engagements log (in order, repeats included), the
+ * confirmed time before it: a record at most maxJump ahead of the confirmed
+ * time moves it; one further ahead counts once K later records that are not
+ * repeats of it lie no more than maxJump behind it (before K others lie
+ * further behind), and then so does every counted-out record in time with
+ * the new confirmed time.
+ */
+export function vouchedBefore(log: readonly EngagementEvent[], rule: TimeRule): number[] {
+  const out: number[] = [];
+  let confirmed = Number.NEGATIVE_INFINITY;
+  const open = new Set<number>(); // indexes of records waiting for votes
+  const votes = new Map<number, { yes: number; no: number }>();
+  log.forEach((e, i) => {
+    out.push(confirmed);
+    const id = e.event_id.toString('hex');
+    let raise = Number.NEGATIVE_INFINITY;
+    for (const j of [...open]) {
+      const c = log[j]!;
+      if (c.event_id.toString('hex') === id) continue;
+      const v = votes.get(j)!;
+      if (e.ts >= c.ts - rule.maxJumpMs) v.yes++;
+      else v.no++;
+      if (v.yes >= rule.timeConfirmations) {
+        raise = Math.max(raise, c.ts);
+        open.delete(j);
+      } else if (v.no >= rule.timeConfirmations) open.delete(j);
+    }
+    confirmed = Math.max(confirmed, raise);
+    if (rule.timeConfirmations === 0 || e.ts <= confirmed + rule.maxJumpMs) confirmed = Math.max(confirmed, e.ts);
+    else {
+      open.add(i);
+      votes.set(i, { yes: 0, no: 0 });
+    }
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const j of [...open]) {
+        if (log[j]!.ts <= confirmed + rule.maxJumpMs) {
+          open.delete(j);
+          if (log[j]!.ts > confirmed) {
+            confirmed = log[j]!.ts;
+            grew = true;
+          }
+        }
+      }
+    }
+  });
+  return out;
+}
+
+export function contractLate(logs: readonly PartitionLog[], o: ContractOptions & TimeRule): Map<string, string[]> {
   const late = new Map<string, string[]>();
   for (const log of logs) {
     const due = new Map<string, number>();
@@ -61,12 +121,12 @@ export function contractLate(logs: readonly PartitionLog[], o: ContractOptions &
       if (!due.has(id)) due.set(id, newest + o.windowMs);
     }
     const watermark = new Map<string, number>();
-    newest = Number.NEGATIVE_INFINITY;
-    for (const e of log.engagements) {
+    const known = log.engagements.filter((e) => o.labelTypes.includes(e.type)); // others are bad records: the joiner reads no time from them
+    const before = vouchedBefore(known, o);
+    known.forEach((e, i) => {
       const id = e.event_id.toString('hex');
-      if (!watermark.has(id)) watermark.set(id, newest - o.outOfOrdernessMs);
-      newest = Math.max(newest, e.ts);
-    }
+      if (!watermark.has(id)) watermark.set(id, before[i]! - o.outOfOrdernessMs);
+    });
     const labelled = new Map<string, Set<string>>();
     const onTime = new Map<string, Set<string>>();
     for (const [v, e] of labelling(log.views, log.engagements, o)) {

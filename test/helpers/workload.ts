@@ -1,3 +1,4 @@
+import { SETTINGS } from '../../src/config/settings.js';
 import type { WorkloadOptions } from '../../src/sim/workload.js';
 
 /** Small, disorderly traffic for tests: every knob turned up. */
@@ -16,6 +17,8 @@ export function testWorkload(overrides: Partial<WorkloadOptions> = {}): Workload
     windowMs: 60_000,
     maxSkewMs: 5_000,
     outOfOrdernessMs: 15_000,
+    maxJumpMs: SETTINGS['join.maxJumpMs'].default,
+    timeConfirmations: SETTINGS['join.timeConfirmations'].default,
     partitions: 4,
     duplicateRate: 0.05,
     earlyRate: 0.1,

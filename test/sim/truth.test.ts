@@ -4,7 +4,7 @@ import type { EngagementEvent, ViewEvent } from '../../src/codec/events.js';
 import { TruthTracker, type TruthRow } from '../../src/sim/truth.js';
 import { engagement, T0, view } from '../helpers/events.js';
 
-const options = { labelTypes: ['like', 'share'], windowMs: 60_000, maxSkewMs: 5_000, outOfOrdernessMs: 15_000, maxClockSkewMs: 0 };
+const options = { labelTypes: ['like', 'share'], windowMs: 60_000, maxSkewMs: 5_000, outOfOrdernessMs: 15_000, maxClockSkewMs: 0, maxJumpMs: 60_000, timeConfirmations: 0 };
 
 /** Adds and delivers in one step (generation order = log order), as most cases need. */
 class Log {
@@ -175,5 +175,29 @@ describe('TruthTracker', () => {
     t.deliverEngagement(late);
     assert.equal(rows.length, 1);
     assert.deepEqual(rows[0]!.late, ['like']);
+  });
+
+  it('the time rule: a record far ahead moves W only once K later records vouch for it; repeats do not vote', () => {
+    const t = new TruthTracker({ ...options, timeConfirmations: 2 }, () => undefined);
+    const deliver = (e: EngagementEvent): number | undefined => {
+      const tracked = t.addEngagement(e, 0)!;
+      t.deliverEngagement(tracked);
+      return tracked.watermark;
+    };
+    const ooo = options.outOfOrdernessMs;
+    deliver(engagement(1, { ts: T0 })); // the first record waits: nothing is confirmed yet
+    deliver(engagement(2, { ts: T0 + 1_000 }));
+    assert.equal(deliver(engagement(3, { ts: T0 + 2_000 })), Number.NEGATIVE_INFINITY, 'W is the time before the record: nothing vouched for yet');
+    const ahead = engagement(4, { ts: T0 + 86_400_000 });
+    assert.equal(deliver(ahead), T0 + 2_000 - ooo, 'the first two were vouched for by the third, which was then in time'); // a day ahead: waits
+    t.deliverRepeat(ahead, 0); // its repeat does not vote
+    assert.equal(deliver(engagement(5, { ts: T0 + 3_000 })), T0 + 2_000 - ooo, 'the day-ahead record did not move W');
+    assert.equal(deliver(engagement(6, { ts: T0 + 4_000 })), T0 + 3_000 - ooo);
+    assert.equal(deliver(engagement(7, { ts: T0 + 5_000 })), T0 + 4_000 - ooo, 'two records behind it: it is set aside for good');
+    const jump = T0 + 7_200_000; // traffic resumes two hours later
+    deliver(engagement(8, { ts: jump }));
+    deliver(engagement(9, { ts: jump + 1_000 }));
+    assert.equal(deliver(engagement(10, { ts: jump + 2_000 })), T0 + 5_000 - ooo, 'not followed before K records vouched for it');
+    assert.equal(deliver(engagement(11, { ts: jump + 3_000 })), jump + 2_000 - ooo, 'a real jump is followed after K records');
   });
 });

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { EventCodec } from '../../../src/codec/codec.js';
+import { SETTINGS } from '../../../src/config/settings.js';
 import type { EngagementEvent, ViewEvent } from '../../../src/codec/events.js';
 import { partitionForKey } from '../../../src/kafka/partitioner.js';
 import { readTopicToEnd } from '../../../src/kafka/read-all.js';
@@ -69,7 +70,7 @@ describe('labeljoin simulate on the real broker', () => {
       },
     });
     const inOrder = <T>(records: Array<[bigint, T]>): T[] => records.sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, x]) => x);
-    const late = contractLate(logs.map((l) => ({ views: inOrder(l.views), engagements: inOrder(l.engagements) })), { labelTypes: LABEL_TYPES, windowMs: 120_000, maxSkewMs: 10_000, outOfOrdernessMs: 15_000 });
+    const late = contractLate(logs.map((l) => ({ views: inOrder(l.views), engagements: inOrder(l.engagements) })), { labelTypes: LABEL_TYPES, windowMs: 120_000, maxSkewMs: 10_000, outOfOrdernessMs: 15_000, maxJumpMs: SETTINGS['join.maxJumpMs'].default, timeConfirmations: SETTINGS['join.timeConfirmations'].default });
     assert.ok(views.length > 5_000, 'duplicates were sent too');
     const expected = contractLabels(views, engagements, { labelTypes: LABEL_TYPES, windowMs: 120_000, maxSkewMs: 10_000 });
     const truth = readFileSync(run.truth, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TruthRow);
