@@ -36,6 +36,8 @@ export interface ReaderOptions {
   readonly outOfOrdernessMs: number;
   readonly viewDisorderMs: number;
   readonly idleTimeoutMs: number;
+  /** K of the event-time rule (src/time/confirmed-time.ts): the start is anchored on the earliest of the first K + 1 views. */
+  readonly timeConfirmations: number;
   readonly drain: boolean;
 }
 
@@ -144,44 +146,50 @@ export class InputReader {
   /**
    * Where to start reading engagements p so that every view from `viewOffset`
    * on finds its engagements: the offset for time T - maxSkew - viewDisorder -
-   * outOfOrderness, T being the event time of the first view still to join (or
-   * of the last joined one). Undecodable views are skipped when looking for T:
-   * a bad record's Kafka timestamp says nothing about the views' event time.
+   * outOfOrderness, T being the earliest event time of the first K + 1 views
+   * still to join and of the last joined one (K + 1, so that one view far
+   * ahead of the others, an outlier, cannot move the start past their
+   * engagements). Undecodable views are skipped when looking for T: a bad
+   * record's Kafka timestamp says nothing about the views' event time.
    * Needs engagement record timestamps to be event times (CreateTime).
    */
   async #engagementStart(p: number, viewOffset: bigint): Promise<{ engagements: bigint; anchor: number | undefined; lastJoined: number | undefined }> {
     const log = this.#d.log;
     const lastJoined = await this.#viewTimeAt(p, viewOffset - 1n, false);
-    const next = await this.#viewTimeAt(p, viewOffset, true);
+    const next = await this.#viewTimeAt(p, viewOffset, true, this.#o.timeConfirmations + 1);
     const anchor = next === undefined ? lastJoined : lastJoined === undefined ? next : Math.min(next, lastJoined);
     if (anchor === undefined) return { engagements: (await log.beginningOffsets(this.#o.topics.engagements, [p])).get(p) ?? 0n, anchor, lastJoined };
     const from = anchor - this.#o.maxSkewMs - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs;
     return { engagements: (await log.offsetsForTime(this.#o.topics.engagements, [p], BigInt(Math.max(0, from)))).get(p) ?? 0n, anchor, lastJoined };
   }
 
-  /** Event time of the view at `offset`, or (scanning) of the first decodable view from it on. */
-  async #viewTimeAt(p: number, offset: bigint, scan: boolean): Promise<number | undefined> {
+  /** Event time of the view at `offset`, or (scanning) the earliest of the first `views` decodable views from it on. */
+  async #viewTimeAt(p: number, offset: bigint, scan: boolean, views = 1): Promise<number | undefined> {
     if (offset < 0n) return undefined;
     let position = offset;
+    let earliest: number | undefined;
+    let seen = 0;
     for (let fetches = 0; fetches < (scan ? ANCHOR_SCAN_FETCHES : 1); fetches++) {
       let batch: LogBatch | undefined;
       try {
         batch = (await this.#d.log.fetch([{ topic: this.#o.topics.views, partition: p, offset: position }]))[0];
       } catch (error) {
-        if (error instanceof OffsetOutOfRangeError) return undefined; // deleted: no time to anchor on
+        if (error instanceof OffsetOutOfRangeError) return earliest; // deleted: no time to anchor on
         throw error;
       }
-      if (batch === undefined || batch.records.length === 0) return undefined;
+      if (batch === undefined || batch.records.length === 0) return earliest;
       for (const r of batch.records) {
         if (r.offset < position) continue;
         if (!scan && r.offset !== offset) return undefined;
         const view = decodeOrBad(r, this.#decodeView);
-        if (!(view instanceof BadRecordError)) return view.ts;
-        if (!scan) return undefined;
+        if (!(view instanceof BadRecordError)) {
+          earliest = Math.min(earliest ?? Number.POSITIVE_INFINITY, view.ts);
+          if (++seen >= views) return earliest;
+        } else if (!scan) return undefined;
       }
       position = batch.nextOffset;
     }
-    return undefined;
+    return earliest;
   }
 
   /**
