@@ -1,6 +1,7 @@
 /**
  * labeljoin join
  */
+import { rmSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
 import { EventCodec } from '../codec/codec.js';
 import { UsageError } from '../errors.js';
@@ -74,10 +75,9 @@ export const joinCommand: CommandSpec = {
     // No produce request may hold more for one partition than the smallest output topic accepts.
     const maxBatchBytes = Math.min(...outputs.map((o) => limits.get(o) ?? DEFAULT_MAX_BATCH_BYTES));
     const codec = new EventCodec({ labelTypes: j.labelTypes });
-    const indexTimes = { windowMs: j.windowMs, maxSkewMs: j.maxSkewMs, viewDisorderMs: j.viewDisorderMs, allowedLatenessMs: j.allowedLatenessMs };
-    const index: EngagementIndex = j.state === 'memory'
-      ? new MemoryEngagementIndex(indexTimes)
-      : new StoreEngagementIndex(new LmdbStore({ path: joinPath(j.stateDir, `${j.groupId}-${j.instanceId ?? process.pid}`), fresh: true }), indexTimes);
+    // The state is rebuilt from Kafka at every start (docs/decisions/join-state.md): a disk state lives for one run.
+    const statePath = joinPath(j.stateDir, `${j.groupId}-${j.instanceId ?? process.pid}`);
+    const index: EngagementIndex = j.state === 'memory' ? new MemoryEngagementIndex(j) : new StoreEngagementIndex(new LmdbStore({ path: statePath, fresh: true }), j);
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxBytesPerPartition: j.fetchBytesPerPartition, maxWaitMs: 200 });
     const group = new GroupMember(settings, { groupId: j.groupId, topic: t.views, instanceId: j.instanceId });
     let delivery: Delivery;
@@ -125,6 +125,7 @@ export const joinCommand: CommandSpec = {
       await closeOutput().catch(() => undefined);
       await fetcher.close().catch(() => undefined);
       await index.close().catch(() => undefined);
+      if (j.state === 'disk') rmSync(statePath, { recursive: true, force: true });
       await endpoint.close();
     }
     const result = joinSummaryJson(summary, delivery.mode, drain);

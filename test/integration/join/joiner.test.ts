@@ -3,6 +3,7 @@
  * truth: disorder of every kind, the late policies, several instances.
  */
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { EventCodec } from '../../../src/codec/codec.js';
 import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
@@ -64,6 +65,7 @@ describe('labeljoin join on the real broker', () => {
       assert.equal(report.extra, 0);
       assert.ok(report.versionsAboveZero > 0);
       assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
+      assert.deepEqual(existsSync(p.stateDir) ? readdirSync(p.stateDir) : [], [], 'the state of the run is not left behind');
     });
   }
 
