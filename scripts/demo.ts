@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KafkaAdmin } from '../src/kafka/admin.js';
 import { freePort, startLocalBroker, stopLocalBroker } from '../src/kafka/local/broker.js';
+import { BROKER, ensurePrerequisites } from './prerequisites.js';
 import { createLogger } from '../src/log/logger.js';
 import { parsePromText, sumOf } from '../src/observe/prom-text.js';
 import { packageRoot } from '../src/paths.js';
@@ -113,6 +114,7 @@ async function main(): Promise<number> {
     brokers = external;
     say(`1. using the Kafka cluster at ${external}`);
   } else {
+    if (!ensurePrerequisites(BROKER, (line) => say(`npm run demo: ${line}`))) return 1;
     const started = await startLocalBroker({ port: await freePort(), dataDir, heapMb: 1024, startTimeoutMs: 120_000, log });
     brokers = started.state.bootstrap;
     const how = started.resolvedJars ? 'first start: jars resolved from Maven Central' : 'cached jars';

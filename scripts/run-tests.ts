@@ -2,6 +2,9 @@
  * `npm test`: runs every test file under build/test with node's test runner,
  * against one real Apache Kafka broker started for this run.
  *
+ * 0. Check what the tests need from the machine (Java, Maven, redis-server,
+ *    chromium: ./prerequisites.ts) and install what is missing with apt-get when
+ *    root on Debian, or stop with one line saying what to install.
  * 1. Start a broker (our `kafka start` code) on a free port with a fresh data
  *    directory in the temp dir, unless LABELJOIN_TEST_BROKERS names a cluster.
  * 2. Run `node --test` on the test files with LABELJOIN_TEST_BROKERS set;
@@ -19,6 +22,7 @@ import { join, relative } from 'node:path';
 import { brokerPaths, freePort, logTail, startLocalBroker, stopLocalBroker } from '../src/kafka/local/broker.js';
 import { createLogger } from '../src/log/logger.js';
 import { packageRoot } from '../src/paths.js';
+import { BROKER, ensurePrerequisites, TESTS } from './prerequisites.js';
 
 function testFiles(dir: string): string[] {
   const out: string[] = [];
@@ -56,6 +60,10 @@ async function main(): Promise<number> {
   }
 
   const external = process.env['LABELJOIN_TEST_BROKERS'];
+  // The whole suite needs everything; a filtered run, the broker's part (its tests say what else they miss).
+  const needed = filters.length === 0 ? TESTS : external !== undefined && external !== '' ? [] : BROKER;
+  if (!ensurePrerequisites(needed, (line) => process.stderr.write(`npm test: ${line}\n`))) return 1;
+
   if (external !== undefined && external !== '') {
     process.stderr.write(`tests use the cluster at ${external}\n`);
     return runNodeTest(files, process.env);
