@@ -46,6 +46,9 @@ const OUT_OF_ORDERNESS_MS = 15_000;
 const WINDOW = ['--window', String(WINDOW_MS), '--max-skew', '10s', '--out-of-orderness', String(OUT_OF_ORDERNESS_MS)];
 /** A view's sample is final once the watermark passed its time + window: views that old at the stop are checked. */
 const CHECK_MARGIN_MS = WINDOW_MS + OUT_OF_ORDERNESS_MS;
+/** The trainer's progressive-validation window, and the positives of a signal in one before its AUC means something. */
+const EVAL_WINDOW = 2_000;
+const MIN_POSITIVES_FOR_AUC = 50;
 const JOIN = [...WINDOW, '--view-disorder', '60s', '--late-policy', 'correct'];
 
 /** The part of `labeljoin validate --json` the demo prints. */
@@ -162,7 +165,7 @@ async function main(): Promise<number> {
     const vps = values['views-per-second'];
     const sim = start('simulator', ['simulate', '--seed', '7', '--start', 'now', '--rate', 'live', '--views-per-second', vps, '--day-length', '10m', '--duration', '24h', '--truth', truth, ...WINDOW], env);
     const joiner = start('joiner', ['join', '--group', `${runId}-joiner`, '--idle-timeout', '2s', '--metrics-port', String(joinPort), ...JOIN], env);
-    const trainer = start('trainer', ['train', '--signals', 'like,share,play', '--model', runId, '--model-dir', join(demoDir, 'model'), '--eval-window', '2000', '--metrics-port', String(trainPort)], env);
+    const trainer = start('trainer', ['train', '--signals', 'like,share,play', '--model', runId, '--model-dir', join(demoDir, 'model'), '--eval-window', String(EVAL_WINDOW), '--metrics-port', String(trainPort)], env);
     children.push(sim, joiner, trainer);
     const targets = [`http://127.0.0.1:${joinPort}/metrics`, `http://127.0.0.1:${trainPort}/metrics`];
     let dashboardPort = Number(values['dashboard-port']);
@@ -191,7 +194,11 @@ async function main(): Promise<number> {
       if (Date.now() - lastStatus >= 10_000) {
         lastStatus = Date.now();
         const [j, t] = await Promise.all(targets.map(scrape));
-        const auc = (t ?? []).filter((s) => s.name === 'labeljoin_train_auc').map((s) => `${s.labels['signal']} ${s.value.toFixed(3)}`).join(' ');
+        const positives = new Map((t ?? []).filter((s) => s.name === 'labeljoin_train_window_positives').map((s) => [s.labels['signal'], s.value]));
+        const scores = (t ?? []).filter((s) => s.name === 'labeljoin_train_auc');
+        const meaningful = scores.filter((s) => (positives.get(s.labels['signal']) ?? 0) >= MIN_POSITIVES_FOR_AUC).map((s) => `${s.labels['signal']} ${s.value.toFixed(3)}`);
+        const waiting = scores.filter((s) => (positives.get(s.labels['signal']) ?? 0) < MIN_POSITIVES_FOR_AUC).map((s) => `${s.labels['signal']} ${positives.get(s.labels['signal']) ?? 0}`);
+        const auc = [...meaningful, ...(waiting.length > 0 ? [`(AUC from ${MIN_POSITIVES_FOR_AUC} positives in a ${EVAL_WINDOW}-sample window; so far ${waiting.join(', ')})`] : [])].join(' ');
         say(`   ${Math.round((lastStatus - started) / 1000)} s: views joined ${sumOf(j ?? [], 'labeljoin_join_records_in_total', { input: 'views' })}, engagements read ${sumOf(j ?? [], 'labeljoin_join_records_in_total', { input: 'engagements' })}, samples out ${sumOf(j ?? [], 'labeljoin_join_samples_out_total')}, trained ${sumOf(t ?? [], 'labeljoin_train_samples_total', { outcome: 'applied' })}${auc === '' ? '' : `, AUC ${auc}`}`);
       }
     }

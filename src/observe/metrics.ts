@@ -50,7 +50,7 @@ export interface TrainSource {
     readonly deadLettered: number;
     readonly updates: number;
   };
-  readonly validation: { readonly windows: ReadonlyArray<{ readonly window: number; readonly signals: Readonly<Record<string, { readonly auc: number; readonly logloss: number }>> }> };
+  readonly validation: { readonly windows: ReadonlyArray<{ readonly window: number; readonly signals: Readonly<Record<string, { readonly auc: number; readonly logloss: number; readonly positives: number }>> }> };
   readonly positions: ReadonlyMap<number, { readonly position: bigint; readonly end: bigint }>;
 }
 
@@ -217,6 +217,11 @@ export class TrainMetrics {
       this.reset();
       const w = last();
       if (w !== undefined) for (const s of o.signals) if (w.signals[s] !== undefined) this.set({ signal: s }, w.signals[s].auc);
+    } });
+    new Gauge({ name: 'labeljoin_train_window_positives', help: 'Samples with label 1 in the last progressive-validation window, per signal (how much its AUC can mean)', labelNames: ['signal'], registers, collect() {
+      this.reset();
+      const w = last();
+      if (w !== undefined) for (const s of o.signals) if (w.signals[s] !== undefined) this.set({ signal: s }, w.signals[s].positives);
     } });
     new Gauge({ name: 'labeljoin_train_logloss', help: 'Logloss of the live model on the last progressive-validation window, per signal', labelNames: ['signal'], registers, collect() {
       this.reset();

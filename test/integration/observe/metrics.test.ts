@@ -112,6 +112,8 @@ describe('Prometheus metrics on the real broker', () => {
     for (const signal of ['like', 'play']) {
       const auc = sumOf(tr, 'labeljoin_train_auc', { signal });
       assert.ok(auc > 0.3 && auc <= 1, `${signal} AUC ${auc}`);
+      const positives = sumOf(tr, 'labeljoin_train_window_positives', { signal });
+      assert.ok(Number.isInteger(positives) && positives > 0 && positives <= 200, `${signal}: ${positives} positives in the last window of 200`);
     }
     assert.equal(sumOf(tr, 'labeljoin_train_consumer_lag_records'), 0);
 
