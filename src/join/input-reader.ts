@@ -90,10 +90,6 @@ export class InputReader {
     return this.#positions.get(partition);
   }
 
-  assigned(): number[] {
-    return [...this.#positions.keys()];
-  }
-
   // assignment -------------------------------------------------------------------
 
   /** Follows the membership's assignment: revoked partitions are closed, new ones opened at their start positions. */

@@ -41,7 +41,7 @@ export interface OutboxTopics {
 const KEPT_ORIGIN = { topic: 'labeljoin-kept-view', partition: -1, offset: -1n };
 
 export class Outbox {
-  readonly records: OutputRecord[] = [];
+  readonly #records: OutputRecord[] = [];
   readonly #codec: EventCodec;
   readonly #format: OutputFormat;
   readonly #topics: OutboxTopics;
@@ -52,10 +52,6 @@ export class Outbox {
     this.#format = format;
     this.#topics = topics;
     this.#labelTypes = codec.labelTypes;
-  }
-
-  get size(): number {
-    return this.records.length;
   }
 
   /** The sample of a view at `version` with these labels; returns it. */
@@ -81,7 +77,7 @@ export class Outbox {
     };
     // Samples go to the partition number of their inputs: with co-partitioned
     // topics that is where the Java partitioner puts the user's key too.
-    this.records.push({ topic: this.#topics.samples, partition, key: userKey(sample.user_id), value: this.#codec.encodeSample(sample, this.#format) });
+    this.#records.push({ topic: this.#topics.samples, partition, key: userKey(sample.user_id), value: this.#codec.encodeSample(sample, this.#format) });
     return sample;
   }
 
@@ -109,7 +105,7 @@ export class Outbox {
 
   /** The bad record, as it came, with the reason in headers, to the same partition of the dead-letter topic. */
   deadLetter(bad: BadInput): void {
-    this.records.push(deadLetterCopy(this.#topics.deadLetter, bad, this.#topics.deadLetterMaxBytes));
+    this.#records.push(deadLetterCopy(this.#topics.deadLetter, bad, this.#topics.deadLetterMaxBytes));
   }
 
   orphan(partition: number, user: number, post: number, e: IndexedEngagement): void {
@@ -122,10 +118,10 @@ export class Outbox {
       ts: e.ts,
       view_id: e.viewId === null ? null : uuidToString(e.viewId),
     });
-    this.records.push({ topic: this.#topics.orphans, partition, key: userKey(user), value: Buffer.from(value) });
+    this.#records.push({ topic: this.#topics.orphans, partition, key: userKey(user), value: Buffer.from(value) });
   }
 
   take(): OutputRecord[] {
-    return this.records.splice(0, this.records.length);
+    return this.#records.splice(0, this.#records.length);
   }
 }
