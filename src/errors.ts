@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   // cli / config
   'USAGE',
   'CONFIG_INVALID',
+  // declared inputs: a field mapping that does not fit the schema it is applied to (refused at start-up)
+  'MAPPING_INVALID',
   // validate: an input that cannot be read at all (missing file, unknown topic, not a sample set)
   'INPUT_INVALID',
   // local broker

@@ -5,7 +5,7 @@
  * partition and offset, the field, and the reason.
  */
 import { BadRecordError, FieldProblem, type RecordOrigin } from './errors.js';
-import type { EngagementEvent, SampleRecord, ViewContext, ViewEvent } from './events.js';
+import type { EngagementEvent, OwnViewEvent, SampleRecord, ViewContext, ViewEvent } from './events.js';
 import { uuidFromString, uuidToString } from './events.js';
 import { AvroRecordCodec } from './avro-codec.js';
 import type { InputFormat, OutputFormat } from './formats.js';
@@ -46,11 +46,11 @@ export class EventCodec {
    * The ids of a decoded Avro view or engagement are views into `value`, not
    * copies (the joiner's hot path): copy them to keep them beyond the record.
    */
-  decodeView(value: Buffer | null, origin: RecordOrigin, format: InputFormat = 'auto'): ViewEvent {
+  decodeView(value: Buffer | null, origin: RecordOrigin, format: InputFormat = 'auto'): OwnViewEvent {
     return withOrigin(origin, () => {
       const bytes = present(value);
       if (isAvro(bytes, format)) {
-        const v = this.views.decode(bytes) as ViewEvent;
+        const v = this.views.decode(bytes) as OwnViewEvent;
         checkTimestamp('ts', v.ts);
         return { event_id: v.event_id, user_id: v.user_id, post_id: v.post_id, ts: v.ts, context: plainContext(v.context) };
       }
@@ -98,7 +98,7 @@ export class EventCodec {
     return withOrigin(origin, () => {
       const bytes = present(value);
       if (bytes[0] === SINGLE_OBJECT_MARKER) {
-        const s = this.samples.decode(bytes) as SampleRecord;
+        const s = this.samples.decode(bytes) as SampleRecord & { context: ViewContext };
         return { ...s, sample_id: Buffer.from(s.sample_id), view_event_id: Buffer.from(s.view_event_id), labels: { ...s.labels }, delays_ms: { ...s.delays_ms }, context: plainContext(s.context) };
       }
       const o = parseJsonObject(bytes) as unknown as SampleRecord & { sample_id: string; view_event_id: string };

@@ -57,7 +57,7 @@ export interface BadInput {
 }
 
 /** The decoded record, or the BadRecordError that says why it cannot be. Other errors are thrown. */
-export function decodeOrBad<T>(record: SourceRecord, decode: (value: Buffer | null, origin: RecordOrigin) => T): T | BadRecordError {
+export function decodeOrBad<T>(record: SourceRecord, decode: (value: Buffer | null, record: SourceRecord) => T): T | BadRecordError {
   try {
     return decode(record.value, record);
   } catch (error) {

@@ -26,7 +26,27 @@ export interface ViewEvent {
   user_id: number;
   post_id: number;
   ts: number;
+  /** null for a declared view (a user's own schema): its fields are in `passed`. */
+  context: ViewContext | null;
+  /** A declared view: the record as it came, for its sample to carry through (src/codec/declared/). */
+  passed?: PassedView;
+}
+
+/** A view of labeljoin's own schema (schemas/view.avsc). */
+export interface OwnViewEvent extends ViewEvent {
   context: ViewContext;
+}
+
+/** A declared view's record, which its sample carries through unchanged. */
+export interface PassedView {
+  /** The record value as read (framing included). */
+  readonly value: Buffer;
+  /** Where the body starts in `value` (after the framing). */
+  readonly bodyStart: number;
+  /** The writer schema's key in the declared codec's table. */
+  readonly writer: string;
+  /** The samples' Kafka key: the view record's key, else the user field as text. */
+  readonly sampleKey: Buffer;
 }
 
 export interface EngagementEvent {
@@ -48,9 +68,13 @@ export interface SampleRecord {
   labels: Record<string, number>;
   /** label type -> ms from view to the earliest matching engagement, or null */
   delays_ms: Record<string, number | null>;
-  context: ViewContext;
+  context: ViewContext | null;
   version: number;
   emitted_at: number;
+  /** A sample of a declared view: the view's fields as the sample carries them. */
+  view?: Record<string, unknown>;
+  /** A sample of a declared view: its context fields' values, joined (the trainer's ctx feature). */
+  contextKey?: string;
 }
 
 /** "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" from 16 bytes. */

@@ -18,7 +18,7 @@ import {
   uuidFromString,
   type EngagementEvent,
   type ViewContext,
-  type ViewEvent,
+  type OwnViewEvent,
 } from './events.js';
 
 /** Event times outside [2000-01-01, 2100-01-01) are absurd: seconds or microseconds mistaken for ms, zero, garbage. */
@@ -54,7 +54,7 @@ export function parseJsonObject(value: Buffer): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-export function viewFromJson(o: Record<string, unknown>): ViewEvent {
+export function viewFromJson(o: Record<string, unknown>): OwnViewEvent {
   const context = required(o, 'context');
   if (typeof context !== 'object' || context === null || Array.isArray(context)) {
     throw new FieldProblem('RECORD_WRONG_TYPE', 'context', `expected an object, got ${describe(context)}`);

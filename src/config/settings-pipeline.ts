@@ -7,6 +7,7 @@ import { durationParser, enumParser, intParser, parseBrokerList, parseLabelTypes
 import { INPUT_FORMATS, OUTPUT_FORMATS, type InputFormat, type OutputFormat } from '../codec/formats.js';
 import { COMPRESSIONS, type Compression } from '../kafka/compression.js';
 import { DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
+import { parseEngagementInput, parseViewInput, type EngagementInput, type ViewInput } from './inputs.js';
 
 export const PIPELINE_SETTINGS = {
   'kafka.brokers': setting<string[]>({
@@ -112,6 +113,18 @@ export const PIPELINE_SETTINGS = {
     parse: intParser(1_000, 600_000),
     env: 'LABELJOIN_KAFKA_START_TIMEOUT_MS',
     doc: 'how long `kafka start` waits for the broker to answer',
+  }),
+  'inputs.views': setting<ViewInput>({
+    default: 'labeljoin',
+    parse: parseViewInput,
+    env: 'LABELJOIN_INPUT_VIEWS',
+    doc: 'what the views topic holds: "labeljoin" (our schemas) or a declaration of format and fields (docs/inputs.md); in a config file an object, in the environment JSON',
+  }),
+  'inputs.engagements': setting<EngagementInput>({
+    default: 'labeljoin',
+    parse: parseEngagementInput,
+    env: 'LABELJOIN_INPUT_ENGAGEMENTS',
+    doc: 'what the engagements topic holds: "labeljoin" or a declaration of format, fields and types (docs/inputs.md)',
   }),
   'codec.viewsFormat': setting<InputFormat>({
     default: 'auto',

@@ -172,6 +172,12 @@ function foldString(h: number, text: string): number {
   return x;
 }
 
+function foldBody(h: number, body: Buffer): number {
+  let x = foldNumber(h, body.length);
+  for (let i = 0; i < body.length; i++) x = Math.imul(x ^ body[i]!, 0x01000193);
+  return x;
+}
+
 function foldBytes(h: number, b: Buffer | null): number {
   if (b === null) return foldNumber(h, -1);
   hashId(b, scratch);
@@ -183,10 +189,11 @@ export function engagementFingerprint(e: EngagementEvent, type: number): number 
   return fmix32(foldBytes(foldNumber(foldNumber(foldNumber(foldNumber(0x9b05688c, e.user_id), e.post_id), type), e.ts), e.view_id));
 }
 
-/** What a view says: user, post, time and its context (everything its sample carries). */
+/** What a view says: user, post, time and its context, or a declared view's whole body (everything its sample carries). */
 export function viewFingerprint(v: ViewEvent): number {
   const c = v.context;
   let h = foldNumber(foldNumber(foldNumber(0x1f83d9ab, v.user_id), v.post_id), v.ts);
+  if (c === null) return fmix32(v.passed === undefined ? h : foldBody(h, v.passed.value.subarray(v.passed.bodyStart)));
   h = foldString(foldString(foldString(foldString(foldString(h, c.language), c.region), c.device), c.app_version), c.surface);
   return fmix32(foldNumber(h, c.position));
 }

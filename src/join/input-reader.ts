@@ -19,8 +19,9 @@
  *   - in drain mode, nothing beyond the end offsets at assignment is read.
  */
 import type { EventCodec, InputFormat } from '../codec/codec.js';
+import type { DeclaredInputs } from '../codec/declared/declared-inputs.js';
 import { decodeOrBad, type SourceRecord } from '../codec/dead-letter.js';
-import { BadRecordError, type RecordOrigin } from '../codec/errors.js';
+import { BadRecordError } from '../codec/errors.js';
 import type { EngagementEvent, ViewEvent } from '../codec/events.js';
 import { OffsetOutOfRangeError } from '../kafka/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -45,6 +46,8 @@ export interface ReaderDeps {
   readonly log: PartitionLog;
   readonly membership: Membership;
   readonly codec: EventCodec;
+  /** Declared inputs (a user's own schemas): their decoders replace the codec's. */
+  readonly declared?: DeclaredInputs | undefined;
   readonly operator: JoinOperator;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -75,15 +78,18 @@ export class InputReader {
   readonly #o: ReaderOptions;
   readonly #d: ReaderDeps;
   readonly #positions = new Map<number, Positions>();
-  readonly #decodeView: (value: Buffer | null, origin: RecordOrigin) => ViewEvent;
-  readonly #decodeEngagement: (value: Buffer | null, origin: RecordOrigin) => EngagementEvent;
+  readonly #decodeView: (value: Buffer | null, record: SourceRecord) => ViewEvent;
+  readonly #decodeEngagement: (value: Buffer | null, record: SourceRecord) => EngagementEvent;
   #lastViewPeek = Number.NEGATIVE_INFINITY;
 
   constructor(options: ReaderOptions, deps: ReaderDeps) {
     this.#o = options;
     this.#d = deps;
-    this.#decodeView = (value, origin) => deps.codec.decodeView(value, origin, options.formats.viewsFormat);
-    this.#decodeEngagement = (value, origin) => deps.codec.decodeEngagement(value, origin, options.formats.engagementsFormat);
+    const declared = deps.declared;
+    this.#decodeView =
+      declared?.views !== undefined ? (value, record) => declared.decodeView(value, record.key, record) : (value, record) => deps.codec.decodeView(value, record, options.formats.viewsFormat);
+    this.#decodeEngagement =
+      declared?.engagements !== undefined ? (value, record) => declared.decodeEngagement(value, record) : (value, record) => deps.codec.decodeEngagement(value, record, options.formats.engagementsFormat);
   }
 
   positions(partition: number): Readonly<Positions> | undefined {

@@ -7,11 +7,14 @@
  * of an emitted view, to build a later version of its sample from labels
  * (never by decoding and patching the emitted sample):
  *
- *   kept = n u8 | delay[0..n) f64 little-endian (NaN: label 0) | the view, Avro single-object (schemas/view.avsc)
+ *   kept = n u8 | delay[0..n) f64 little-endian (NaN: label 0) | view
+ *   view = the view, Avro single-object (schemas/view.avsc)                      labeljoin's own views
+ *        | key length u32 big-endian | the samples' key | the record value as read   declared views
  *
  * the label bits themselves are in the index (EmittedView.labels).
  */
 import type { EventCodec, OutputFormat } from '../codec/codec.js';
+import type { DeclaredInputs } from '../codec/declared/declared-inputs.js';
 import { deadLetterCopy, type BadInput } from '../codec/dead-letter.js';
 import { sampleIdFor, userKey, uuidToString, type SampleRecord, type ViewEvent } from '../codec/events.js';
 import type { IndexedEngagement } from './engagement-index.js';
@@ -47,8 +50,11 @@ export class Outbox {
   readonly #topics: OutboxTopics;
   readonly #labelTypes: readonly string[];
 
-  constructor(codec: EventCodec, format: OutputFormat, topics: OutboxTopics) {
+  readonly #declared: DeclaredInputs | undefined;
+
+  constructor(codec: EventCodec, format: OutputFormat, topics: OutboxTopics, declared?: DeclaredInputs) {
     this.#codec = codec;
+    this.#declared = declared;
     this.#format = format;
     this.#topics = topics;
     this.#labelTypes = codec.labelTypes;
@@ -77,13 +83,16 @@ export class Outbox {
     };
     // Samples go to the partition number of their inputs: with co-partitioned
     // topics that is where the Java partitioner puts the user's key too.
-    this.#records.push({ topic: this.#topics.samples, partition, key: userKey(sample.user_id), value: this.#codec.encodeSample(sample, this.#format) });
+    if (view.passed !== undefined) {
+      const { key, value } = this.#declared!.sample(view, sample);
+      this.#records.push({ topic: this.#topics.samples, partition, key, value });
+    } else this.#records.push({ topic: this.#topics.samples, partition, key: userKey(sample.user_id), value: this.#codec.encodeSample(sample, this.#format) });
     return sample;
   }
 
   /** What the index keeps of an emitted view for a later correction (layout above). */
   keep(view: ViewEvent, labelled: ViewLabels): Buffer {
-    const body = this.#codec.encodeView(view, 'avro');
+    const body = view.passed === undefined ? this.#codec.encodeView(view, 'avro') : keptDeclared(view.passed.sampleKey, view.passed.value);
     const n = labelled.delays.length;
     const out = Buffer.allocUnsafe(1 + 8 * n + body.length);
     out[0] = n;
@@ -100,7 +109,10 @@ export class Outbox {
       const d = kept.readDoubleLE(1 + 8 * i);
       delays.push(Number.isNaN(d) ? null : d);
     }
-    return { view: this.#codec.decodeView(kept.subarray(1 + 8 * n), KEPT_ORIGIN, 'avro'), labelled: { labels: labelBits, delays } };
+    const body = kept.subarray(1 + 8 * n);
+    if (this.#declared?.views === undefined) return { view: this.#codec.decodeView(body, KEPT_ORIGIN, 'avro'), labelled: { labels: labelBits, delays } };
+    const keyLength = body.readUInt32BE(0);
+    return { view: this.#declared.decodeView(body.subarray(4 + keyLength), body.subarray(4, 4 + keyLength), KEPT_ORIGIN), labelled: { labels: labelBits, delays } };
   }
 
   /** The bad record, as it came, with the reason in headers, to the same partition of the dead-letter topic. */
@@ -124,4 +136,12 @@ export class Outbox {
   take(): OutputRecord[] {
     return this.#records.splice(0, this.#records.length);
   }
+}
+
+function keptDeclared(key: Buffer, value: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(4 + key.length + value.length);
+  out.writeUInt32BE(key.length, 0);
+  key.copy(out, 4);
+  value.copy(out, 4 + key.length);
+  return out;
 }

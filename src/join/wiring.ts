@@ -5,6 +5,7 @@
  * run the same joiner.
  */
 import type { EventCodec } from '../codec/codec.js';
+import type { DeclaredInputs } from '../codec/declared/declared-inputs.js';
 import type { ConfigSection } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
@@ -17,6 +18,7 @@ import { Joiner, type JoinProgress } from './joiner.js';
 import { JoinOperator } from './operator.js';
 import { Outbox } from './outbox.js';
 import type { Membership, PartitionLog } from './partition-log.js';
+import { PreparingLog } from './preparing-log.js';
 
 /** The joiner's part of the config (src/config/settings-pipeline.ts), as the sections give it. */
 export type JoinSettings = Pick<
@@ -37,6 +39,8 @@ export interface JoinIo {
   readonly delivery: Delivery;
   readonly index: EngagementIndex;
   readonly codec: EventCodec;
+  /** Declared inputs (a user's own schemas, src/codec/declared/); undefined: labeljoin's own. */
+  readonly declared?: DeclaredInputs | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly progress: (report: JoinProgress) => void;
@@ -44,10 +48,11 @@ export interface JoinIo {
 }
 
 export function createJoiner(s: JoinSettings, io: JoinIo): { readonly joiner: Joiner; readonly operator: JoinOperator } {
-  const outbox = new Outbox(io.codec, s.formats.samplesFormat, { samples: s.topics.samples, deadLetter: s.topics.deadLetter, orphans: s.orphanTopic, deadLetterMaxBytes: s.deadLetterMaxBytes });
+  const outbox = new Outbox(io.codec, s.formats.samplesFormat, { samples: s.topics.samples, deadLetter: s.topics.deadLetter, orphans: s.orphanTopic, deadLetterMaxBytes: s.deadLetterMaxBytes }, io.declared);
   const time = new EngagementTime({ outOfOrdernessMs: s.outOfOrdernessMs, idleTimeoutMs: s.idleTimeoutMs, mode: s.timeMode }, io.clock);
   const operator = new JoinOperator(s, { index: io.index, time, outbox, clock: io.clock, log: io.logger, observer: io.observer });
-  const reader = new InputReader(s, { log: io.log, membership: io.membership, codec: io.codec, operator, clock: io.clock, logger: io.logger });
+  const log = io.declared === undefined ? io.log : new PreparingLog(io.log, io.declared, s.topics);
+  const reader = new InputReader(s, { log, membership: io.membership, codec: io.codec, declared: io.declared, operator, clock: io.clock, logger: io.logger });
   const joiner = new Joiner(s, { operator, reader, outbox, delivery: io.delivery, membership: io.membership, clock: io.clock, log: io.logger, progress: io.progress, observer: io.observer });
   return { joiner, operator };
 }

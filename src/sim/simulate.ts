@@ -10,6 +10,7 @@ import { userKey } from '../codec/events.js';
 import type { ConfigSection } from '../config/config.js';
 import type { ProducedRecord } from '../kafka/producer.js';
 import type { Clock } from '../time/clock.js';
+import type { SimEncoder } from './foreign-shape.js';
 import type { TruthRow } from './truth.js';
 import { Workload, type WorkloadOptions, type WorkloadStats } from './workload.js';
 
@@ -30,6 +31,8 @@ export interface SimulateOptions extends Pick<ConfigSection<'sim'>, 'format' | '
   readonly progressEveryMs?: number;
   /** Aborting ends the run early: no new views; what is in flight is still sent and the truth is finished. */
   readonly signal?: AbortSignal;
+  /** Another event shape (./foreign-shape.ts); default: labeljoin's own schemas in sim.format. The workload's userKey must be its userKey. */
+  readonly encoder?: SimEncoder;
 }
 
 export interface SimProgress {
@@ -62,6 +65,8 @@ const STOP_FUTURE_LIMIT_MS = 55 * 60_000;
 
 export async function simulate(options: SimulateOptions, sink: RecordSink, clock: Clock, onProgress: (p: SimProgress) => void = () => undefined): Promise<SimSummary> {
   const codec = new EventCodec({ labelTypes: options.workload.labelTypes });
+  const encoder = options.encoder;
+  const keyOf = encoder?.userKey ?? userKey;
   const truth = options.truthFile === undefined ? undefined : new TruthWriter(options.truthFile);
   let truthRows = 0;
   let firstTs: number | undefined;
@@ -71,7 +76,7 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
     // Rows come about in view-time order, but a view waiting for a late arrival is written later.
     if (firstTs === undefined || row.ts < firstTs) firstTs = row.ts;
     if (lastTs === undefined || row.ts > lastTs) lastTs = row.ts;
-    truth?.write(row);
+    truth?.write(encoder === undefined ? row : { ...row, ...encoder.joinKeys(row.user_id, row.post_id) });
   });
 
   const started = clock.now();
@@ -112,12 +117,14 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
     options.signal?.addEventListener('abort', () => workload.stop(), { once: true });
     for (const send of workload.sends()) {
       if (options.signal?.aborted === true && send.event.ts > clock.now() + STOP_FUTURE_LIMIT_MS) continue;
-      const value = send.kind === 'view' ? codec.encodeView(send.event, options.format) : codec.encodeEngagement(send.event, options.format);
+      const value = encoder !== undefined
+        ? send.kind === 'view' ? encoder.view(send.event) : encoder.engagement(send.event)
+        : send.kind === 'view' ? codec.encodeView(send.event, options.format) : codec.encodeEngagement(send.event, options.format);
       bytes += value.length;
       batch.push({
         topic: send.kind === 'view' ? options.viewsTopic : options.engagementsTopic,
         partition: send.partition,
-        key: userKey(send.event.user_id),
+        key: keyOf(send.event.user_id),
         value,
         timestamp: BigInt(send.event.ts),
       });

@@ -22,7 +22,7 @@
  * be generated can arrive before it (all later events happen after the current
  * view time), so the stream is exact and memory holds only sends in flight.
  */
-import { userKey, type EngagementEvent, type ViewEvent } from '../codec/events.js';
+import { userKey, type EngagementEvent, type OwnViewEvent } from '../codec/events.js';
 import type { ConfigSection } from '../config/config.js';
 import { partitionForKey } from '../kafka/partitioner.js';
 import { MinHeap } from './heap.js';
@@ -46,10 +46,12 @@ export interface WorkloadOptions
   /** How far the daily curve swings around the mean, 0..1 (default 0.5: peak 1.5x, trough 0.5x; 0: a flat rate). */
   readonly dayAmplitude?: number;
   readonly partitions: number;
+  /** The Kafka key of a user's events, which decides their partition (default: the user id as decimal text). */
+  readonly userKey?: (userId: number) => Buffer;
 }
 
 export type Send =
-  | { readonly kind: 'view'; readonly event: ViewEvent; readonly partition: number; readonly arrival: number; readonly duplicate: boolean }
+  | { readonly kind: 'view'; readonly event: OwnViewEvent; readonly partition: number; readonly arrival: number; readonly duplicate: boolean }
   | { readonly kind: 'engagement'; readonly event: EngagementEvent; readonly partition: number; readonly arrival: number; readonly duplicate: boolean };
 
 /** A send waiting for its arrival time, with what the truth tracks of its event (the first copy tells the truth it is in the log). */
@@ -77,7 +79,7 @@ const DAY_AMPLITUDE = 0.5;
 
 interface Session {
   readonly user: number;
-  readonly surface: ViewEvent['context']['surface'];
+  readonly surface: OwnViewEvent['context']['surface'];
   remaining: number;
   position: number;
   next: number;
@@ -206,7 +208,7 @@ export class Workload {
     const r = this.#random;
     const profile = this.#population.users[session.user]!;
     const postIndex = this.#population.drawPost(r);
-    const view: ViewEvent = {
+    const view: OwnViewEvent = {
       event_id: r.uuid(),
       user_id: profile.id,
       post_id: this.#population.postId(postIndex),
@@ -220,7 +222,7 @@ export class Workload {
         position: session.position,
       },
     };
-    const partition = partitionForKey(userKey(profile.id), this.#o.partitions);
+    const partition = partitionForKey((this.#o.userKey ?? userKey)(profile.id), this.#o.partitions);
     const early = r.chance(this.#o.earlyRate);
     if (early) this.stats.earlyViews++;
     const viewArrival = ts + (early ? 5_000 + r.int(55_000) : Math.round(r.exponential(150)));

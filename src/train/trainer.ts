@@ -258,7 +258,8 @@ export class Trainer {
   }
 }
 
-/** Row keys of a sample's three features, in field order (user, post, ctx). */
+/** Row keys of a sample's three features, in field order (user, post, ctx); a declared sample's ctx is its declared context fields. */
 export function featureKeys(s: SampleRecord): readonly [string, string, string] {
-  return [`u:${s.user_id}`, `p:${s.post_id}`, `c:${s.context.surface}|${Math.min(s.context.position, 20)}`];
+  const c = s.context;
+  return [`u:${s.user_id}`, `p:${s.post_id}`, c === null ? `c:${s.contextKey ?? ''}` : `c:${c.surface}|${Math.min(c.position, 20)}`];
 }

@@ -14,6 +14,7 @@
  *   offset 64   4 bytes  absent bitmask, bit i = the side has no label field for labelTypes[i]
  */
 import { FieldProblem } from '../codec/errors.js';
+import type { SampleKeys } from '../codec/declared/sample-keys.js';
 import { uuidFromString } from '../codec/events.js';
 
 export const COMPARABLE_BYTES = 68;
@@ -60,7 +61,7 @@ export function readComparable(buf: Buffer, at: number): Comparable {
  * marked absent, not an error: a schema without one is reported by the schema
  * comparison, and every comparison of that label disagrees.
  */
-export function comparableFromObject(o: Record<string, unknown>, labelTypes: readonly string[]): Comparable {
+export function comparableFromObject(o: Record<string, unknown>, labelTypes: readonly string[], keys: ((o: Record<string, unknown>) => SampleKeys) | undefined = undefined): Comparable {
   const labelsField = o['labels'];
   if (labelsField === null || typeof labelsField !== 'object') throw new FieldProblem(labelsField === undefined ? 'RECORD_MISSING_FIELD' : 'RECORD_WRONG_TYPE', 'labels', 'expected a record of 0/1 labels');
   const labelValues = labelsField as Record<string, unknown>;
@@ -74,12 +75,11 @@ export function comparableFromObject(o: Record<string, unknown>, labelTypes: rea
   });
   const version = o['version'] === undefined ? 0 : integer(o, 'version');
   if (version < 0) throw new FieldProblem('RECORD_WRONG_TYPE', 'version', `expected a version >= 0, got ${version}`);
+  const k = keys === undefined ? { viewTs: integer(o, 'view_ts'), userId: integer(o, 'user_id'), postId: integer(o, 'post_id') } : keys(o);
   return {
     viewId: uuid(o, 'view_event_id'),
     sampleId: uuid(o, 'sample_id'),
-    viewTs: integer(o, 'view_ts'),
-    userId: integer(o, 'user_id'),
-    postId: integer(o, 'post_id'),
+    ...k,
     version,
     labels,
     absent,

@@ -12,6 +12,10 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import avro from 'avsc';
+import { CONFLUENT_HEADER_BYTES, CONFLUENT_MAGIC, readConfluentId } from '../codec/declared/framing.js';
+import { declaredSampleKeys } from '../codec/declared/sample-keys.js';
+import type { SchemaLookup } from '../codec/declared/writers.js';
+import type { CommonFields } from '../config/inputs.js';
 import { FieldProblem } from '../codec/errors.js';
 import { uuidFromString } from '../codec/events.js';
 import { schemaFingerprint } from '../codec/fingerprint.js';
@@ -49,6 +53,11 @@ export interface SourceContext {
   readonly labelTypes: readonly string[];
   /** Writer schemas besides labeljoin's own Sample schema, for topics written by other pipelines. */
   readonly writerSchemas: readonly AvroSchema[];
+  /**
+   * Samples of declared views (src/codec/declared/): their time, user and item are read from the view's
+   * fields; with a registry, the schemas registered under "<topic>-value" are read before the records.
+   */
+  readonly declared?: { readonly views: CommonFields; readonly registry: SchemaLookup | undefined } | undefined;
 }
 
 /**
@@ -68,9 +77,12 @@ function topicSource(topic: string, ctx: SourceContext): SampleSource {
     const type = avroType(schema);
     writers.set(schemaFingerprint(type).toString('hex'), type);
   }
+  const keys = ctx.declared === undefined ? undefined : declaredSampleKeys(ctx.declared.views);
   return {
     description: `topic ${topic}`,
     async read(sink) {
+      const registered = new Map<number, avro.Type>();
+      for (const { id, schema } of (await ctx.declared?.registry?.subjectSchemas(`${topic}-value`)) ?? []) registered.set(id, avroType(JSON.parse(schema) as AvroSchema));
       const seen = new Map<string, number>();
       const json = new JsonSchemaInference();
       let jsonRecords = 0;
@@ -89,12 +101,20 @@ function topicSource(topic: string, ctx: SourceContext): SampleSource {
               if (type === undefined) throw new FieldProblem('RECORD_UNDECODABLE', undefined, `unknown writer schema fingerprint ${fp} (pass its .avsc with --writer-schemas)`);
               o = type.fromBuffer(value.subarray(HEADER_BYTES)) as Record<string, unknown>;
               seen.set(fp, (seen.get(fp) ?? 0) + 1);
+            } else if (value[0] === CONFLUENT_MAGIC) {
+              const id = readConfluentId(value);
+              const type = id === undefined ? undefined : registered.get(id);
+              if (type === undefined) throw new FieldProblem('RECORD_UNDECODABLE', undefined, `schema id ${id ?? '(none)'} is not registered under ${topic}-value`);
+              o = type.fromBuffer(value.subarray(CONFLUENT_HEADER_BYTES)) as Record<string, unknown>;
+              const key = schemaFingerprint(type).toString('hex');
+              writers.set(key, type);
+              seen.set(key, (seen.get(key) ?? 0) + 1);
             } else {
               o = parseJson(value.toString('utf8'));
               json.add(o);
               jsonRecords++;
             }
-            sink.sample(comparableFromObject(o, ctx.labelTypes));
+            sink.sample(comparableFromObject(o, ctx.labelTypes, keys));
           } catch (error) {
             sink.bad(badInput(where, error));
           }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import type { EventCodec } from '../codec/codec.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { compareSampleSets } from './compare.js';
-import { openSide, truthSource } from './sources.js';
+import { openSide, truthSource, type SourceContext } from './sources.js';
 
 export interface TruthReport {
   readonly expected: number;
@@ -31,10 +31,11 @@ export async function compareWithTruth(
   truthFile: string,
   codec: EventCodec,
   latePolicy: 'drop' | 'correct',
+  declared?: SourceContext['declared'],
 ): Promise<TruthReport> {
   const labelTypes = codec.labelTypes;
   const r = await compareSampleSets(
-    openSide(`topic:${samplesTopic}`, { connection: settings, labelTypes, writerSchemas: [] }),
+    openSide(`topic:${samplesTopic}`, { connection: settings, labelTypes, writerSchemas: [], declared }),
     truthSource(truthFile, labelTypes, latePolicy),
     { labelTypes, keepUser: () => true, shadowFraction: 1, from: undefined, to: undefined, spillDir: tmpdir(), buckets: 16, minAgreement: 1 },
   );

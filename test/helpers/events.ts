@@ -1,7 +1,7 @@
 /**
  * Small, explicit events for unit tests.
  */
-import type { EngagementEvent, ViewEvent } from '../../src/codec/events.js';
+import type { EngagementEvent, OwnViewEvent } from '../../src/codec/events.js';
 
 export const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -11,7 +11,7 @@ export function id(n: number): Buffer {
   return b;
 }
 
-export function view(n: number, overrides: Partial<ViewEvent> = {}): ViewEvent {
+export function view(n: number, overrides: Partial<OwnViewEvent> = {}): OwnViewEvent {
   return {
     event_id: id(n),
     user_id: 1000 + n,

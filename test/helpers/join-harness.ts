@@ -7,7 +7,7 @@
  * new joiner on the same log and group, as a crashed process's successor would.
  */
 import { EventCodec } from '../../src/codec/codec.js';
-import type { EngagementEvent, SampleRecord, ViewEvent } from '../../src/codec/events.js';
+import type { EngagementEvent, OwnViewEvent, SampleRecord, ViewEvent } from '../../src/codec/events.js';
 import { DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
 import type { JoinCounters } from '../../src/join/counters.js';
 import type { EngagementIndex } from '../../src/join/engagement-index.js';
@@ -108,7 +108,7 @@ export class JoinHarness {
   }
 
   /** Appends a view to views partition p; returns it. Defaults: the next id, user and post of that id, its time. */
-  view(p: number, overrides: Partial<ViewEvent> = {}): ViewEvent {
+  view(p: number, overrides: Partial<OwnViewEvent> = {}): OwnViewEvent {
     const v = makeView(this.#nextView++, overrides);
     this.log.append(TOPICS.views, p, codec.encodeView(v, 'avro'), { key: Buffer.from(String(v.user_id)), timestamp: v.ts });
     return v;

@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { EngagementEvent, SampleRecord, ViewEvent } from '../../src/codec/events.js';
+import type { EngagementEvent, OwnViewEvent, SampleRecord, ViewEvent } from '../../src/codec/events.js';
 import { DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
 import { Random } from '../../src/sim/random.js';
 import { id, JoinHarness, T0, type HarnessOptions } from '../helpers/join-harness.js';
@@ -52,11 +52,11 @@ function write(h: JoinHarness, outliers: readonly Outlier[] = [], segments: read
   const out: Written = { views: [], engagements: [], outliers: [] };
   let nextView = 1;
   for (const p of [0, 1]) {
-    const views: ViewEvent[] = [];
+    const views: OwnViewEvent[] = [];
     const engagements: EngagementEvent[] = [];
     for (const segment of segments) {
       for (let i = 0; i < segment.views; i++) {
-        const v: ViewEvent = { event_id: id(nextView), user_id: 2 * random.int(15) + p, post_id: 100 + random.int(6), ts: segment.from + i * SECOND + p * 333 + (disorder ? random.int(20 * SECOND) : 0), context: { language: 'hi', region: 'IN-KA', device: 'android', app_version: '1', surface: 'home', position: 0 } };
+        const v: OwnViewEvent = { event_id: id(nextView), user_id: 2 * random.int(15) + p, post_id: 100 + random.int(6), ts: segment.from + i * SECOND + p * 333 + (disorder ? random.int(20 * SECOND) : 0), context: { language: 'hi', region: 'IN-KA', device: 'android', app_version: '1', surface: 'home', position: 0 } };
         nextView++;
         views.push(v);
         for (const type of ['like', 'share', 'skip']) {

@@ -1,0 +1,300 @@
+/**
+ * Views and engagements of a user's own shape (a declaration, src/config/inputs.ts)
+ * decoded into what the join keys on, and samples that carry the view through.
+ *
+ * Decoding reads the declared fields (./record-path.ts) and derives the join's
+ * ids and keys (./ids.ts); a declared view keeps its record, and its sample is
+ *
+ *   header | the view's body, as it came | the added fields (./sample-schema.ts)
+ *
+ * header: the Schema Registry framing (./framing.ts) with the id of the derived
+ * sample schema, registered under "<samples topic>-value", when a registry is
+ * configured; else the single-object header (../framing.ts) with the derived
+ * schema's fingerprint. JSON views give JSON samples: the view object with the
+ * added fields (ids as UUID strings).
+ *
+ * Each writer schema of the views derives its own sample schema, registered
+ * the first time a view of it is read: a producer's new view schema version
+ * gives a new sample schema version, and no record waits for a restart.
+ */
+import type avro from 'avsc';
+import type { CommonFields, EngagementDeclaration, ViewDeclaration } from '../../config/inputs.js';
+import { LabeljoinError } from '../../errors.js';
+import { BadRecordError, FieldProblem, type RecordOrigin } from '../errors.js';
+import type { EngagementEvent, ViewEvent } from '../events.js';
+import { uuidToString } from '../events.js';
+import { schemaFingerprint } from '../fingerprint.js';
+import { frameHeader, HEADER_BYTES } from '../framing.js';
+import { avroType, type AvroSchema } from '../schemas.js';
+import { checkEngagementType, parseJsonObject } from '../validate.js';
+import { contentId, entityKey, eventIdBytes, timeMs } from './ids.js';
+import { confluentHeader } from './framing.js';
+import { checkPath, PathMismatch, pathReader, required, type FieldRole, type PathReader } from './record-path.js';
+import { derivedSampleSchema, tailType, type SampleTail } from './sample-schema.js';
+import { WriterTable, type SchemaLookup, type Writer } from './writers.js';
+
+/** A declaration that does not fit its schema: refused at start-up (exit 2). */
+export class MappingError extends LabeljoinError {
+  constructor(message: string) {
+    super('MAPPING_INVALID', message);
+  }
+}
+
+export interface DeclaredTopics {
+  readonly views: string;
+  readonly engagements: string;
+  readonly samples: string;
+}
+
+interface Readers {
+  readonly user: PathReader;
+  readonly item: PathReader;
+  readonly time: PathReader;
+  readonly eventId: PathReader | undefined;
+}
+
+/** A declared source: its writers and the readers of its mapped fields. */
+class Source<F extends CommonFields> {
+  readonly writers: WriterTable;
+  readonly readers: Readers;
+  constructor(
+    readonly topic: string,
+    readonly declaration: { readonly format: ViewDeclaration['format']; readonly schemaFile: string | undefined; readonly fields: F },
+    readonly roles: ReadonlyArray<[string | undefined, FieldRole]>,
+    lookup: SchemaLookup | undefined,
+  ) {
+    const f = declaration.fields;
+    this.readers = { user: pathReader(f.user), item: pathReader(f.item), time: pathReader(f.time), eventId: f.eventId === undefined ? undefined : pathReader(f.eventId) };
+    this.writers = new WriterTable(topic, declaration.format, declaration.schemaFile, (schema, type) => mismatch(type, roles, schema), lookup);
+  }
+
+  /** The record decoded by its writer (or as JSON), with where its body starts; throws FieldProblem. */
+  read(value: Buffer | null): { record: unknown; body: Buffer; writer: Writer | undefined; bodyStart: number } {
+    if (value === null || value.length === 0) throw new FieldProblem('RECORD_UNDECODABLE', undefined, 'empty record value');
+    const { writer, bodyStart } = this.writers.framed(value);
+    const body = value.subarray(bodyStart);
+    if (writer === undefined) return { record: parseJsonObject(value), body, writer, bodyStart };
+    if (writer.problem !== undefined) throw new FieldProblem('RECORD_MISSING_FIELD', undefined, `its writer schema does not fit the declaration of ${this.topic}: ${writer.problem}`);
+    let record: unknown;
+    try {
+      record = writer.type.fromBuffer(body);
+    } catch (error) {
+      throw new FieldProblem('RECORD_UNDECODABLE', undefined, `Avro body does not decode: ${(error as Error).message}`);
+    }
+    return { record, body, writer, bodyStart };
+  }
+
+  common(record: unknown, body: Buffer): { id: Buffer; user: number; item: number; ts: number; userValue: unknown } {
+    const f = this.declaration.fields;
+    const r = this.readers;
+    const userValue = required(r.user, record, f.user);
+    return {
+      id: r.eventId === undefined ? contentId(body) : eventIdBytes(required(r.eventId, record, f.eventId!), f.eventId!),
+      user: entityKey(userValue, f.user),
+      item: entityKey(required(r.item, record, f.item), f.item),
+      ts: timeMs(required(r.time, record, f.time), f.timeUnit, f.time),
+      userValue,
+    };
+  }
+}
+
+interface SampleWriter {
+  readonly header: Buffer;
+  readonly schema: AvroSchema;
+}
+
+export interface DeclaredInputsOptions {
+  readonly views: ViewDeclaration | undefined;
+  readonly engagements: EngagementDeclaration | undefined;
+  readonly labelTypes: readonly string[];
+  readonly topics: DeclaredTopics;
+  readonly lookup: SchemaLookup | undefined;
+}
+
+export class DeclaredInputs {
+  readonly views: Source<CommonFields> | undefined;
+  readonly engagements: Source<EngagementDeclaration['fields']> | undefined;
+  readonly #o: DeclaredInputsOptions;
+  readonly #types: Readonly<Record<string, string>> | undefined;
+  readonly #allowedTypes: ReadonlySet<string>;
+  readonly #typeReader: PathReader | undefined;
+  readonly #viewIdReader: PathReader | undefined;
+  readonly #tail: avro.Type;
+  /** View writer key -> how its samples are written. */
+  readonly #samples = new Map<string, SampleWriter>();
+
+  constructor(o: DeclaredInputsOptions) {
+    this.#o = o;
+    const lookup = o.lookup;
+    if (o.views !== undefined) this.views = new Source(o.topics.views, o.views, commonRoles(o.views.fields), lookup);
+    const e = o.engagements;
+    if (e !== undefined) {
+      this.engagements = new Source(o.topics.engagements, e, [...commonRoles(e.fields), [e.fields.type, 'type'], [e.fields.viewId, 'id']], lookup);
+      this.#typeReader = pathReader(e.fields.type);
+      this.#viewIdReader = e.fields.viewId === undefined ? undefined : pathReader(e.fields.viewId);
+    }
+    this.#types = e?.types;
+    this.#allowedTypes = new Set(o.labelTypes);
+    for (const [from, to] of Object.entries(this.#types ?? {})) {
+      if (!this.#allowedTypes.has(to)) throw new MappingError(`engagement types: "${from}" is mapped to "${to}", which is not a label type (${o.labelTypes.join(', ')})`);
+    }
+    this.#tail = tailType(o.labelTypes);
+  }
+
+  /**
+   * Start-up: the declared fields checked against the schemas known now (the
+   * schema file, or the latest schema of "<topic>-value" in the registry); a
+   * field the schema lacks, or of a type that cannot serve, is a MappingError.
+   */
+  async check(): Promise<void> {
+    for (const source of [this.views, this.engagements]) {
+      if (source === undefined) continue;
+      const known: Writer[] = source.writers.writers();
+      if (source.writers.format === 'avro-confluent') {
+        const latest = await this.#o.lookup!.latest(`${source.topic}-value`);
+        if (latest !== undefined) known.push(source.writers.addRegistered(latest.id, latest.schema));
+      }
+      for (const w of known) {
+        if (w.problem !== undefined) throw new MappingError(`the declaration of ${source.topic} does not fit its schema ${String(w.schema['name'])} (${describeWriter(w)}): ${w.problem}`);
+        if (source === this.views) await this.#sampleWriter(w);
+      }
+    }
+  }
+
+  /** Looks up the schemas these view records name (and registers their sample schemas). */
+  async prepareViews(values: ReadonlyArray<Buffer | null>): Promise<void> {
+    if (this.views === undefined) return;
+    for (const w of await this.views.writers.prepare(values)) if (w.problem === undefined) await this.#sampleWriter(w).catch((error: unknown) => this.#sampleProblem(w, error));
+  }
+
+  async prepareEngagements(values: ReadonlyArray<Buffer | null>): Promise<void> {
+    await this.engagements?.writers.prepare(values);
+  }
+
+  decodeView(value: Buffer | null, key: Buffer | null, origin: RecordOrigin): ViewEvent {
+    const source = this.views!;
+    return withOrigin(origin, () => {
+      const { record, body, writer, bodyStart } = source.read(value);
+      if (writer !== undefined && !this.#samples.has(writer.key)) throw new FieldProblem('RECORD_UNDECODABLE', undefined, this.#sampleProblems.get(writer.key) ?? 'no sample schema for its writer schema');
+      const c = source.common(record, body);
+      return {
+        event_id: c.id,
+        user_id: c.user,
+        post_id: c.item,
+        ts: c.ts,
+        context: null,
+        passed: { value: value!, bodyStart, writer: writer?.key ?? 'json', sampleKey: key ?? Buffer.from(String(c.userValue), 'utf8') },
+      };
+    });
+  }
+
+  decodeEngagement(value: Buffer | null, origin: RecordOrigin): EngagementEvent {
+    const source = this.engagements!;
+    const fields = source.declaration.fields;
+    return withOrigin(origin, () => {
+      const { record, body } = source.read(value);
+      const c = source.common(record, body);
+      const raw = required(this.#typeReader!, record, fields.type);
+      if (typeof raw !== 'string') throw new FieldProblem('RECORD_WRONG_TYPE', fields.type, `expected a string or enum, got ${typeof raw}`);
+      const type = this.#types?.[raw] ?? raw;
+      checkType(type, raw, fields.type, this.#allowedTypes);
+      const viewRef = this.#viewIdReader?.(record);
+      return {
+        event_id: c.id,
+        user_id: c.user,
+        post_id: c.item,
+        type,
+        ts: c.ts,
+        view_id: viewRef === undefined || viewRef === null ? null : eventIdBytes(viewRef, fields.viewId!),
+      };
+    });
+  }
+
+  /** The sample of a declared view: its Kafka key and value. */
+  sample(view: ViewEvent, tail: SampleTail): { key: Buffer; value: Buffer } {
+    const passed = view.passed!;
+    if (passed.writer === 'json') {
+      const o = parseJsonObject(passed.value);
+      const value = { ...o, ...tail, sample_id: uuidToString(tail.sample_id), view_event_id: uuidToString(tail.view_event_id) };
+      return { key: passed.sampleKey, value: Buffer.from(JSON.stringify(value)) };
+    }
+    const writer = this.#samples.get(passed.writer)!;
+    const end = this.#tail.toBuffer(tail);
+    const body = passed.value.subarray(passed.bodyStart);
+    return { key: passed.sampleKey, value: Buffer.concat([writer.header, body, end], writer.header.length + body.length + end.length) };
+  }
+
+  /** The derived sample schema of a view writer (registered when a registry is configured). */
+  async #sampleWriter(w: Writer): Promise<SampleWriter> {
+    const known = this.#samples.get(w.key);
+    if (known !== undefined) return known;
+    const schema = derivedSampleSchema(w.schema, this.#o.labelTypes);
+    const lookup = this.#o.lookup;
+    const header =
+      lookup === undefined
+        ? frameHeader(schemaFingerprint(avroType(schema)), Buffer.allocUnsafe(HEADER_BYTES))
+        : confluentHeader(await lookup.register(`${this.#o.topics.samples}-value`, JSON.stringify(schema)));
+    const writer = { header, schema };
+    this.#samples.set(w.key, writer);
+    return writer;
+  }
+
+  readonly #sampleProblems = new Map<string, string>();
+
+  /** A view writer whose sample schema cannot be made (a field the sample adds) or registered (incompatible): its views are bad records. */
+  #sampleProblem(w: Writer, error: unknown): void {
+    if (error instanceof LabeljoinError && error.retriable) throw error;
+    this.#sampleProblems.set(w.key, `no sample schema for its writer schema: ${(error as Error).message}`);
+  }
+
+  /** The sample schemas derived so far, by view writer. */
+  sampleSchemas(): AvroSchema[] {
+    return [...this.#samples.values()].map((s) => s.schema);
+  }
+}
+
+function commonRoles(f: CommonFields): Array<[string | undefined, FieldRole]> {
+  return [
+    [f.user, 'key'],
+    [f.item, 'key'],
+    [f.time, 'time'],
+    [f.eventId, 'id'],
+  ];
+}
+
+function mismatch(type: avro.Type, roles: ReadonlyArray<[string | undefined, FieldRole]>, schema: AvroSchema): string | undefined {
+  if (schema['type'] !== 'record') return 'the schema is not a record';
+  for (const [path, role] of roles) {
+    if (path === undefined) continue;
+    try {
+      checkPath(type, path, role);
+    } catch (error) {
+      if (error instanceof PathMismatch) return `field ${path}: ${error.message}`;
+      throw error;
+    }
+  }
+  return undefined;
+}
+
+function describeWriter(w: Writer): string {
+  if (w.key.startsWith('c:')) return `registry id ${w.key.slice(2)}`;
+  return 'the schema file';
+}
+
+function checkType(type: string, raw: string, field: string, allowed: ReadonlySet<string>): void {
+  try {
+    checkEngagementType(type, allowed);
+  } catch (error) {
+    if (error instanceof FieldProblem) throw new FieldProblem('RECORD_UNKNOWN_TYPE', field, `engagement type "${raw.slice(0, 40)}" is not a label type nor mapped to one`);
+    throw error;
+  }
+}
+
+function withOrigin<T>(origin: RecordOrigin, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof FieldProblem) throw new BadRecordError(error.code, origin, error.reason, error.field);
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The sample schema derived from a view schema: the view's fields, unchanged
+ * and in their order, then the fields the join adds. Avro writes a record as
+ * its fields' encodings one after another, so a sample's body is
+ *
+ *   the view's Avro body, as the producer wrote it | the tail below
+ *
+ * and the joiner copies the view's body instead of decoding and encoding it.
+ * The tail (the added fields, in this order):
+ *   sample_id      fixed(16) labeljoin.SampleId   the view's join id at version 0, else
+ *                                                 derived from it and the version (sampleIdFor)
+ *   view_event_id  labeljoin.SampleId             the id the join knows the view by (ids.ts)
+ *   labels         record labeljoin.SampleLabels  one int (0/1) per label type
+ *   delays_ms      record labeljoin.SampleDelays  per type: null or long ms from view to engagement
+ *   version        int                            0, then +1 per correction
+ *   emitted_at     long (timestamp-millis)        wall-clock time of emission
+ * The record is named after the view record with "Sample" appended, in the
+ * view's namespace, so the view's own named types keep their names.
+ * A new version of the view schema derives a new sample schema the same way:
+ * it is compatible with the earlier one exactly when the view schemas are.
+ */
+import avro from 'avsc';
+import type { AvroSchema } from '../schemas.js';
+
+export const ADDED_FIELDS = ['sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at'] as const;
+
+export interface SampleTail {
+  sample_id: Buffer;
+  view_event_id: Buffer;
+  labels: Record<string, number>;
+  delays_ms: Record<string, number | null>;
+  version: number;
+  emitted_at: number;
+}
+
+/** The added fields, as Avro field declarations. */
+export function tailFields(labelTypes: readonly string[]): AvroSchema[] {
+  return [
+    { name: 'sample_id', type: { type: 'fixed', name: 'labeljoin.SampleId', size: 16 }, doc: 'labeljoin: the sample id; repeats of one sample share it' },
+    { name: 'view_event_id', type: 'labeljoin.SampleId', doc: 'labeljoin: the id the join knows the view by' },
+    { name: 'labels', type: { type: 'record', name: 'labeljoin.SampleLabels', fields: labelTypes.map((t) => ({ name: t, type: 'int' })) }, doc: 'labeljoin: 1 when an engagement of the type labels the view' },
+    {
+      name: 'delays_ms',
+      type: { type: 'record', name: 'labeljoin.SampleDelays', fields: labelTypes.map((t) => ({ name: t, type: ['null', 'long'], default: null })) },
+      doc: 'labeljoin: ms from the view to the earliest labelling engagement, per type',
+    },
+    { name: 'version', type: 'int', doc: 'labeljoin: 0, then one more per label correction; keep the newest' },
+    { name: 'emitted_at', type: { type: 'long', logicalType: 'timestamp-millis' }, doc: 'labeljoin: when the joiner emitted it (wall clock)' },
+  ];
+}
+
+/** The view schema's record with the added fields after its own; throws naming a view field that an added one would hide. */
+export function derivedSampleSchema(view: AvroSchema, labelTypes: readonly string[]): AvroSchema {
+  if (view['type'] !== 'record') throw new Error('the view schema is not a record');
+  const fields = view['fields'] as AvroSchema[];
+  const clash = fields.find((f) => (ADDED_FIELDS as readonly string[]).includes(String(f['name'])));
+  if (clash !== undefined) throw new Error(`the view schema has a field "${String(clash['name'])}", which the sample adds (${ADDED_FIELDS.join(', ')})`);
+  const fullName = String(view['name']);
+  const dot = fullName.lastIndexOf('.');
+  const namespace = dot >= 0 ? fullName.slice(0, dot) : (view['namespace'] as string | undefined);
+  const name = `${dot >= 0 ? fullName.slice(dot + 1) : fullName}Sample`;
+  return {
+    type: 'record',
+    name,
+    ...(namespace === undefined ? {} : { namespace }),
+    doc: `A view of ${fullName} with the labels labeljoin joined to it.`,
+    fields: [...fields, ...tailFields(labelTypes)],
+  };
+}
+
+/** Encodes the tail alone (a record of the added fields writes exactly their encodings). */
+export function tailType(labelTypes: readonly string[]): avro.Type {
+  return avro.Type.forSchema({ type: 'record', name: 'labeljoin.SampleTail', fields: tailFields(labelTypes) } as avro.Schema);
+}

@@ -1,0 +1,155 @@
+/**
+ * Declared inputs: what the views and engagements topics hold when they are a
+ * user's own events, not labeljoin's (docs/inputs.md). A declaration names the
+ * record format and where, in each record, the join finds what it needs:
+ *
+ *   {
+ *     "format": "avro-confluent" | "avro-single-object" | "avro" | "json" | "labeljoin",
+ *     "schemaFile": "view.avsc",          writer schema (avro, avro-single-object)
+ *     "fields": {
+ *       "user": "user.id",                a path: field names joined by dots
+ *       "item": "item_id",
+ *       "time": "ts", "timeUnit": "ms" | "s" | "iso",
+ *       "eventId": "id",                  optional: absent, the record's content is hashed
+ *       "type": "kind",                   engagements only
+ *       "viewId": "impression_id"         engagements only, optional
+ *     },
+ *     "types": { "LIKE": "like", ... }     engagements only, optional: type value -> label type
+ *   }
+ *
+ * "labeljoin" (the default) is labeljoin's own schemas (schemas/*.avsc) with
+ * the codec.*Format settings; it takes no fields.
+ */
+import { ValueError } from './parse.js';
+
+export const DECLARED_FORMATS = ['labeljoin', 'avro-confluent', 'avro-single-object', 'avro', 'json'] as const;
+export type DeclaredFormat = (typeof DECLARED_FORMATS)[number];
+export const TIME_UNITS = ['ms', 's', 'iso'] as const;
+export type TimeUnit = (typeof TIME_UNITS)[number];
+
+export interface CommonFields {
+  readonly user: string;
+  readonly item: string;
+  readonly time: string;
+  readonly timeUnit: TimeUnit;
+  readonly eventId: string | undefined;
+}
+
+export interface EngagementFields extends CommonFields {
+  readonly type: string;
+  readonly viewId: string | undefined;
+}
+
+interface DeclarationBase {
+  readonly format: Exclude<DeclaredFormat, 'labeljoin'>;
+  readonly schemaFile: string | undefined;
+}
+
+export interface ViewDeclaration extends DeclarationBase {
+  readonly fields: CommonFields;
+}
+
+export interface EngagementDeclaration extends DeclarationBase {
+  readonly fields: EngagementFields;
+  /** Type value as the record has it -> label type; undefined: the value is the label type. */
+  readonly types: Readonly<Record<string, string>> | undefined;
+}
+
+/** 'labeljoin': our own schemas. */
+export type ViewInput = 'labeljoin' | ViewDeclaration;
+export type EngagementInput = 'labeljoin' | EngagementDeclaration;
+
+const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+export function parseViewInput(raw: unknown): ViewInput {
+  const o = declarationObject(raw);
+  if (o === 'labeljoin') return o;
+  const known = new Set(['format', 'schemaFile', 'fields']);
+  unknownKeys(o, known, '');
+  const fieldsObject = objectAt(o, 'fields');
+  unknownKeys(fieldsObject, new Set(['user', 'item', 'time', 'timeUnit', 'eventId']), 'fields.');
+  return { ...base(o), fields: commonFields(fieldsObject) };
+}
+
+export function parseEngagementInput(raw: unknown): EngagementInput {
+  const o = declarationObject(raw);
+  if (o === 'labeljoin') return o;
+  unknownKeys(o, new Set(['format', 'schemaFile', 'fields', 'types']), '');
+  const fieldsObject = objectAt(o, 'fields');
+  unknownKeys(fieldsObject, new Set(['user', 'item', 'time', 'timeUnit', 'eventId', 'type', 'viewId']), 'fields.');
+  const fields: EngagementFields = { ...commonFields(fieldsObject), type: path(fieldsObject, 'type'), viewId: optionalPath(fieldsObject, 'viewId') };
+  let types: Record<string, string> | undefined;
+  if (o['types'] !== undefined) {
+    const t = o['types'];
+    if (typeof t !== 'object' || t === null || Array.isArray(t)) throw new ValueError('types: expected an object of type value -> label type');
+    types = {};
+    for (const [from, to] of Object.entries(t)) {
+      if (typeof to !== 'string' || to === '') throw new ValueError(`types.${from}: expected a label type name`);
+      types[from] = to;
+    }
+  }
+  return { ...base(o), fields, types };
+}
+
+function declarationObject(raw: unknown): Record<string, unknown> | 'labeljoin' {
+  let value = raw;
+  if (typeof raw === 'string') {
+    if (raw.trim() === 'labeljoin') return 'labeljoin';
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ValueError('expected "labeljoin" or a JSON object declaring format and fields');
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValueError('expected "labeljoin" or an object declaring format and fields');
+  const o = value as Record<string, unknown>;
+  if (o['format'] === 'labeljoin') {
+    if (Object.keys(o).length > 1) throw new ValueError('format "labeljoin" (our own schemas) takes no other keys');
+    return 'labeljoin';
+  }
+  return o;
+}
+
+function base(o: Record<string, unknown>): DeclarationBase {
+  const format = o['format'];
+  if (typeof format !== 'string' || !(DECLARED_FORMATS as readonly string[]).includes(format)) {
+    throw new ValueError(`format: expected one of ${DECLARED_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  }
+  const schemaFile = o['schemaFile'];
+  if (schemaFile !== undefined && (typeof schemaFile !== 'string' || schemaFile === '')) throw new ValueError('schemaFile: expected a file path');
+  if ((format === 'avro' || format === 'avro-single-object') && schemaFile === undefined) {
+    throw new ValueError(`format ${format} needs schemaFile (the writer schema, an .avsc file)`);
+  }
+  return { format: format as DeclarationBase['format'], schemaFile };
+}
+
+function commonFields(f: Record<string, unknown>): CommonFields {
+  const unit = f['timeUnit'] ?? 'ms';
+  if (typeof unit !== 'string' || !(TIME_UNITS as readonly string[]).includes(unit)) {
+    throw new ValueError(`fields.timeUnit: expected one of ${TIME_UNITS.join(', ')}, got ${JSON.stringify(unit)}`);
+  }
+  return { user: path(f, 'user'), item: path(f, 'item'), time: path(f, 'time'), timeUnit: unit as TimeUnit, eventId: optionalPath(f, 'eventId') };
+}
+
+function path(f: Record<string, unknown>, name: string): string {
+  const p = optionalPath(f, name);
+  if (p === undefined) throw new ValueError(`fields.${name}: missing (a field path such as "user.id")`);
+  return p;
+}
+
+function optionalPath(f: Record<string, unknown>, name: string): string | undefined {
+  const p = f[name];
+  if (p === undefined) return undefined;
+  if (typeof p !== 'string' || !PATH.test(p)) throw new ValueError(`fields.${name}: expected a field path such as "user.id", got ${JSON.stringify(p)}`);
+  return p;
+}
+
+function objectAt(o: Record<string, unknown>, name: string): Record<string, unknown> {
+  const v = o[name];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ValueError(`${name}: expected an object`);
+  return v as Record<string, unknown>;
+}
+
+function unknownKeys(o: Record<string, unknown>, known: ReadonlySet<string>, prefix: string): void {
+  for (const key of Object.keys(o)) if (!known.has(key)) throw new ValueError(`unknown key ${prefix}${key} (known: ${[...known].join(', ')})`);
+}
