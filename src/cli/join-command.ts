@@ -21,7 +21,9 @@ import { TransactionalOutput } from '../kafka/transactional.js';
 import { LmdbStore } from '../store/lmdb-store.js';
 import { systemClock } from '../time/clock.js';
 import { JoinMetrics } from '../observe/metrics.js';
+import { openDeclaredInputs } from './declared.js';
 import { startMetricsEndpoint } from './metrics-endpoint.js';
+import { schemaLookup } from './schema-lookup.js';
 import { jsonFlag, jsonLine, type CommandSpec } from './command.js';
 import { joinSummaryJson, joinSummaryLines } from './join-summary.js';
 
@@ -37,7 +39,7 @@ export const joinCommand: CommandSpec = {
   ].join('\n'),
   settings: [
     'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements', 'topics.samples', 'topics.deadLetter',
-    'codec.viewsFormat', 'codec.engagementsFormat', 'codec.samplesFormat',
+    'codec.viewsFormat', 'codec.engagementsFormat', 'codec.samplesFormat', 'inputs.views', 'inputs.engagements',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.viewDisorderMs', 'join.allowedLatenessMs',
     'join.latePolicy', 'join.idleTimeoutMs', 'join.maxJumpMs', 'join.timeConfirmations', 'join.outlierPolicy', 'join.timeMode', 'join.groupId', 'join.instanceId',
     'join.orphanTopic', 'join.state', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',
@@ -75,6 +77,7 @@ export const joinCommand: CommandSpec = {
     // No produce request may hold more for one partition than the smallest output topic accepts.
     const maxBatchBytes = Math.min(...outputs.map((o) => limits.get(o) ?? DEFAULT_MAX_BATCH_BYTES));
     const codec = new EventCodec({ labelTypes: j.labelTypes });
+    const declared = await openDeclaredInputs(config, schemaLookup(config, log));
     // The state is rebuilt from Kafka at every start (docs/decisions/join-state.md): a disk state lives for one run.
     const statePath = joinPath(j.stateDir, `${j.groupId}-${j.instanceId ?? process.pid}`);
     const index: EngagementIndex = j.state === 'memory' ? new MemoryEngagementIndex(j) : new StoreEngagementIndex(new LmdbStore({ path: statePath, fresh: true }), j);
@@ -102,6 +105,7 @@ export const joinCommand: CommandSpec = {
         delivery,
         index,
         codec,
+        declared,
         clock: systemClock,
         logger: log.child('join'),
         progress: (report) => process.stderr.write(`join: ${progressLine(report)}\n`),

@@ -89,7 +89,7 @@ try {
 } catch (error) {
   if (isLabeljoinError(error)) {
     process.stderr.write(`labeljoin: ${error.message}\n`);
-    process.exitCode = error.code === 'USAGE' || error.code === 'CONFIG_INVALID' || error.code === 'INPUT_INVALID' ? 2 : 1;
+    process.exitCode = error.code === 'USAGE' || error.code === 'CONFIG_INVALID' || error.code === 'MAPPING_INVALID' || error.code === 'INPUT_INVALID' ? 2 : 1;
   } else {
     process.stderr.write(`labeljoin: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = 1;

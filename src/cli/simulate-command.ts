@@ -5,9 +5,11 @@ import { resolve } from 'node:path';
 import { KafkaAdmin } from '../kafka/admin.js';
 import { connectionSettings } from '../kafka/connection.js';
 import { KafkaProducer } from '../kafka/producer.js';
+import { foreignEncoder } from '../sim/foreign-shape.js';
 import { simulate } from '../sim/simulate.js';
 import { systemClock } from '../time/clock.js';
 import type { CommandSpec } from './command.js';
+import { requireSchemaLookup } from './schema-lookup.js';
 import { workloadOptions } from './workload-options.js';
 
 export const simulateCommand: CommandSpec = {
@@ -25,7 +27,7 @@ export const simulateCommand: CommandSpec = {
     'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements',
     'sim.seed', 'sim.users', 'sim.posts', 'sim.views', 'sim.durationMs', 'sim.viewsPerSecond', 'sim.rate', 'sim.start',
     'sim.dayLengthMs', 'sim.driftPeriodMs', 'sim.duplicateRate', 'sim.earlyRate', 'sim.lateRate', 'sim.lateArrivalRate',
-    'sim.skewMs', 'sim.viewIdRate', 'sim.idlePartition', 'sim.format',
+    'sim.skewMs', 'sim.viewIdRate', 'sim.idlePartition', 'sim.format', 'sim.shape',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.maxJumpMs', 'join.timeConfirmations',
   ],
   flags: [{ name: 'truth', type: 'string', meta: 'FILE', doc: 'write the ground truth here (NDJSON)' }],
@@ -43,7 +45,8 @@ export const simulateCommand: CommandSpec = {
     const { sim } = config;
     const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
     const what = sim.views !== undefined ? `${sim.views.toLocaleString('en-US')} views` : `${((sim.durationMs ?? 0) / 1000).toFixed(0)} s of event time`;
-    process.stderr.write(`simulate: seed ${sim.seed}, ${what}, ${sim.users} users, ${sim.posts} posts, ${sim.format}/${config.kafka.compression} to ${config.topics.views} + ${config.topics.engagements} (${partitions} partitions)\n`);
+    process.stderr.write(`simulate: seed ${sim.seed}, ${what}, ${sim.users} users, ${sim.posts} posts, ${sim.shape === 'foreign' ? 'foreign shape (Schema Registry framing)' : sim.format}/${config.kafka.compression} to ${config.topics.views} + ${config.topics.engagements} (${partitions} partitions)\n`);
+    const encoder = sim.shape === 'foreign' ? await foreignEncoder(requireSchemaLookup(config, ctx.log, '--shape foreign'), config.topics) : undefined;
     const abort = new AbortController();
     const stop = (): void => {
       process.stderr.write('simulate: stopping: no new views; sending what is in flight and finishing the truth\n');
@@ -56,7 +59,8 @@ export const simulateCommand: CommandSpec = {
       summary = await simulate(
         {
           ...sim,
-          workload: workloadOptions(config, partitions, systemClock),
+          workload: workloadOptions(config, partitions, systemClock, encoder === undefined ? {} : { userKey: encoder.userKey }),
+          encoder,
           viewsTopic: config.topics.views,
           engagementsTopic: config.topics.engagements,
           truthFile,

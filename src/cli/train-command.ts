@@ -3,6 +3,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { EventCodec } from '../codec/codec.js';
+import { DeclaredSampleReader } from '../codec/declared/declared-samples.js';
 import { UsageError } from '../errors.js';
 import { KafkaAdmin } from '../kafka/admin.js';
 import { connectionSettings } from '../kafka/connection.js';
@@ -16,6 +17,7 @@ import { systemClock } from '../time/clock.js';
 import { Ffm } from '../train/ffm.js';
 import { Trainer, type TrainSummary } from '../train/trainer.js';
 import { TrainMetrics } from '../observe/metrics.js';
+import { schemaLookup } from './schema-lookup.js';
 import { jsonFlag, jsonLine, type CommandSpec } from './command.js';
 import { startMetricsEndpoint } from './metrics-endpoint.js';
 import { trainSummaryJson, trainSummaryLines } from './train-summary.js';
@@ -34,7 +36,7 @@ export const trainCommand: CommandSpec = {
     'Reads with read_committed. SIGINT/SIGTERM: finish the batch, commit, exit 0.',
   ].join('\n'),
   settings: [
-    'kafka.brokers', 'kafka.compression', 'topics.samples', 'topics.deadLetter', 'join.labelTypes',
+    'kafka.brokers', 'kafka.compression', 'topics.samples', 'topics.deadLetter', 'join.labelTypes', 'inputs.views', 'train.contextFields',
     'train.signals', 'train.instance', 'train.instances', 'train.store', 'train.stateDir', 'train.redisUrl', 'train.model',
     'train.k', 'train.learningRate', 'train.l2', 'train.seed', 'train.batchSize', 'train.dedupTtlMs', 'train.evalWindow',
     'train.freezeAfter', 'train.progressEveryMs', 'train.reportFile', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',
@@ -68,6 +70,7 @@ export const trainCommand: CommandSpec = {
     const store: ModelStore =
       tr.store === 'redis' ? await RedisModelStore.open({ url: tr.redisUrl, model: tr.model, topic }) : new LmdbModelStore({ dir: tr.stateDir, model: tr.model, topic });
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxWaitMs: 200 });
+    const views = config.inputs.views;
     const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
     const endpoint = await startMetricsEndpoint(config, 'train', `${tr.model}-${tr.instance}`, log);
     const metrics = new TrainMetrics(endpoint.registry, { signals: tr.signals, samplesTopic: topic });
@@ -76,6 +79,7 @@ export const trainCommand: CommandSpec = {
       {
         fetcher,
         codec: new EventCodec({ labelTypes: config.join.labelTypes }),
+        declared: views === 'labeljoin' ? undefined : new DeclaredSampleReader(views, config.join.labelTypes, schemaLookup(config, log), tr.contextFields),
         store,
         model: new Ffm({ ...tr, signals: tr.signals.length }),
         sendDeadLetters: async (records) => {

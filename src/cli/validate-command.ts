@@ -16,6 +16,8 @@ import { reportLines } from '../validate/report-text.js';
 import { rejoinSource } from '../validate/rejoin.js';
 import { openSide, readWriterSchemas, truthSource, type SampleSource } from '../validate/sources.js';
 import type { CommandSpec } from './command.js';
+import { openDeclaredInputs } from './declared.js';
+import { schemaLookup } from './schema-lookup.js';
 
 export const validateCommand: CommandSpec = {
   name: 'validate',
@@ -32,7 +34,7 @@ export const validateCommand: CommandSpec = {
     'is at least --min-agreement; 1 when below; 2 on usage or input errors (missing file or topic, no broker).',
   ].join('\n'),
   settings: [
-    'kafka.brokers', 'topics.samples', 'topics.views', 'topics.engagements', 'join.labelTypes', 'join.latePolicy',
+    'kafka.brokers', 'topics.samples', 'topics.views', 'topics.engagements', 'inputs.views', 'inputs.engagements', 'join.labelTypes', 'join.latePolicy',
     'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'validate.minAgreement', 'validate.shadowFraction',
     'validate.from', 'validate.to', 'validate.buckets', 'validate.spillDir',
   ],
@@ -64,13 +66,19 @@ export const validateCommand: CommandSpec = {
 
     let report: ComparisonReport;
     try {
-      const sourceContext = { connection, labelTypes, writerSchemas: readWriterSchemas(schemaFiles) };
+      const lookup = schemaLookup(config, log);
+      const views = config.inputs.views;
+      const declaredSamples = views === 'labeljoin' ? undefined : { views: views.fields, registry: lookup };
+      const sourceContext = { connection, labelTypes, writerSchemas: readWriterSchemas(schemaFiles), declared: declaredSamples };
       const a = openSide(samples, sourceContext);
       let b: SampleSource;
       if (typeof against === 'string') b = openSide(against, sourceContext);
       else if (typeof truth === 'string') b = truthSource(resolve(truth), labelTypes, config.join.latePolicy);
       else {
+        const declared = await openDeclaredInputs(config, lookup, false);
+        await declared?.preload();
         b = rejoinSource({
+          declared,
           ...bothSections(config, 'join', 'validate'),
           connection,
           viewsTopic: config.topics.views,

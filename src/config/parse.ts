@@ -100,6 +100,17 @@ export function parseLabelTypes(raw: unknown): string[] {
   return types;
 }
 
+/** Field paths ("a.b,c"), possibly none. */
+export function parsePathList(raw: unknown): string[] {
+  const parts = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',').filter((p) => p.trim() !== '') : undefined;
+  if (parts === undefined) throw new ValueError(`expected field paths such as "placement.surface,client.platform", got ${show(raw)}`);
+  return parts.map((p) => {
+    const path = typeof p === 'string' ? p.trim() : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(path)) throw new ValueError(`"${String(p)}" is not a field path (names joined by dots)`);
+    return path;
+  });
+}
+
 /** A whole number, or "none" / empty for undefined. */
 export function optionalIntParser(min: number, max: number): Parser<number | undefined> {
   const int = intParser(min, max);

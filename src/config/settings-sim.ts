@@ -114,4 +114,11 @@ export const SIM_SETTINGS = {
     meta: OUTPUT_FORMATS.join('|'),
     doc: 'encoding of the events the simulator sends',
   }),
+  'sim.shape': setting<'labeljoin' | 'foreign'>({
+    default: 'labeljoin',
+    parse: enumParser(['labeljoin', 'foreign'] as const),
+    flag: 'shape',
+    meta: 'labeljoin|foreign',
+    doc: 'event shape: labeljoin (our schemas, in sim.format) or foreign (schemas/foreign/, string ids, seconds, nested fields, through the schema registry; join with --config schemas/foreign/inputs.json)',
+  }),
 } as const;

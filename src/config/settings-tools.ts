@@ -3,7 +3,7 @@
  * Part of the one settings table (src/config/settings.ts).
  */
 import { join } from 'node:path';
-import { durationParser, enumParser, floatParser, intParser, optionalTimeParser, parseIntList, parseLabelTypes, parseString, parseUrlList, portOrOffParser } from './parse.js';
+import { durationParser, enumParser, floatParser, intParser, optionalTimeParser, parseIntList, parseLabelTypes, parsePathList, parseString, parseUrlList, portOrOffParser } from './parse.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
 import { DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
 
@@ -66,6 +66,14 @@ export const TOOL_SETTINGS = {
     flag: 'model',
     meta: 'NAME',
     doc: 'model name: the key prefix of its rows, de-dup memory and offsets in the store',
+  }),
+  'train.contextFields': setting<string[]>({
+    default: [],
+    parse: parsePathList,
+    env: 'LABELJOIN_TRAIN_CONTEXT_FIELDS',
+    flag: 'context-fields',
+    meta: 'PATH,...',
+    doc: 'for samples of declared views (inputs.views): the view fields whose values make the context feature (labeljoin\'s own samples use surface and position)',
   }),
   'train.k': setting<number>({ default: 32, parse: intParser(1, 256), flag: 'k', meta: 'N', doc: 'latent dimensions per field pair (FFM k)' }),
   'train.learningRate': setting<number>({ default: 0.1, parse: floatParser(1e-6, 10), flag: 'learning-rate', meta: 'ETA', doc: 'AdaGrad step size' }),

@@ -24,6 +24,7 @@
  * the corrected labels; the step of the earlier version is not undone.
  */
 import type { EventCodec } from '../codec/codec.js';
+import type { DeclaredSampleReader } from '../codec/declared/declared-samples.js';
 import { deadLetterCopy, decodeOrBad } from '../codec/dead-letter.js';
 import { BadRecordError, type RecordOrigin } from '../codec/errors.js';
 import type { ConfigSection } from '../config/config.js';
@@ -55,6 +56,8 @@ export interface TrainerOptions
 export interface TrainerDeps {
   readonly fetcher: KafkaFetcher;
   readonly codec: EventCodec;
+  /** Samples of declared views (src/codec/declared/); undefined: labeljoin's own sample schema. */
+  readonly declared?: DeclaredSampleReader | undefined;
   readonly store: ModelStore;
   readonly model: Ffm;
   readonly sendDeadLetters: (records: readonly ProducedRecord[]) => Promise<void>;
@@ -119,7 +122,8 @@ export class Trainer {
   constructor(options: TrainerOptions, deps: TrainerDeps) {
     this.#o = options;
     this.#d = deps;
-    this.#decodeSample = (value, origin) => deps.codec.decodeSample(value, origin);
+    const declared = deps.declared;
+    this.#decodeSample = declared === undefined ? (value, origin) => deps.codec.decodeSample(value, origin) : (value, origin) => declared.decode(value, origin);
     this.validation = new ProgressiveValidation(options.signals, options.evalWindow);
   }
 
@@ -174,6 +178,10 @@ export class Trainer {
   async #step(partition: number, records: readonly ConsumedRecord[], next: bigint): Promise<void> {
     const samples: SampleRecord[] = [];
     const deadLetters: ProducedRecord[] = [];
+    if (this.#d.declared !== undefined) {
+      const declared = this.#d.declared;
+      await this.#retrying('look up sample schemas', 'the schema registry', () => declared.prepare(records.map((r) => r.value)));
+    }
     for (const r of records) {
       const sample = decodeOrBad(r, this.#decodeSample);
       if (!(sample instanceof BadRecordError)) {
@@ -253,7 +261,7 @@ export class Trainer {
   }
 
   /** Runs op through an outage of Kafka or the store, up to reconnectTimeoutMs of failures in a row (src/time/retry.ts). */
-  #retrying<T>(what: string, service: 'Kafka' | 'the model store', op: () => Promise<T>): Promise<T> {
+  #retrying<T>(what: string, service: 'Kafka' | 'the model store' | 'the schema registry', op: () => Promise<T>): Promise<T> {
     return retryWhileUnavailable(op, { what, service, timeoutMs: this.#o.reconnectTimeoutMs, clock: this.#d.clock, log: this.#d.log });
   }
 }

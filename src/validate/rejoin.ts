@@ -46,6 +46,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EventCodec } from '../codec/codec.js';
+import type { DeclaredInputs } from '../codec/declared/declared-inputs.js';
 import { BadRecordError } from '../codec/errors.js';
 import type { ConfigSection } from '../config/config.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
@@ -65,6 +66,8 @@ export interface RejoinOptions
   readonly viewsTopic: string;
   readonly engagementsTopic: string;
   readonly codec: EventCodec;
+  /** Declared inputs (preloaded: src/codec/declared/); their decoders replace the codec's. */
+  readonly declared?: DeclaredInputs | undefined;
   readonly keepUser: (userId: number) => boolean;
   readonly spillDir: string;
   readonly onProgress?: (what: string, records: number) => void;
@@ -98,7 +101,7 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
             if (++read % 1_000_000 === 0) o.onProgress?.(`re-join: engagements read`, read);
             let e;
             try {
-              e = o.codec.decodeEngagement(r.value, r);
+              e = o.declared?.engagements !== undefined ? o.declared.decodeEngagement(r.value, r) : o.codec.decodeEngagement(r.value, r);
             } catch (error) {
               bad(error);
               return;
@@ -129,7 +132,7 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
             if (++read % 1_000_000 === 0) o.onProgress?.(`re-join: views read`, read);
             let v;
             try {
-              v = o.codec.decodeView(r.value, r);
+              v = o.declared?.views !== undefined ? o.declared.decodeView(r.value, r.key, r) : o.codec.decodeView(r.value, r);
             } catch (error) {
               bad(error);
               return;

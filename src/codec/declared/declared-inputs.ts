@@ -109,6 +109,8 @@ export interface DeclaredInputsOptions {
   readonly labelTypes: readonly string[];
   readonly topics: DeclaredTopics;
   readonly lookup: SchemaLookup | undefined;
+  /** false: only decoding (an offline re-join); no sample schemas are derived or registered. Default true. */
+  readonly writesSamples?: boolean;
 }
 
 export class DeclaredInputs {
@@ -122,6 +124,8 @@ export class DeclaredInputs {
   readonly #tail: avro.Type;
   /** View writer key -> how its samples are written. */
   readonly #samples = new Map<string, SampleWriter>();
+  /** View writer key -> why no sample schema could be made for it. */
+  readonly #sampleProblems = new Map<string, string>();
 
   constructor(o: DeclaredInputsOptions) {
     this.#o = o;
@@ -156,15 +160,26 @@ export class DeclaredInputs {
       }
       for (const w of known) {
         if (w.problem !== undefined) throw new MappingError(`the declaration of ${source.topic} does not fit its schema ${String(w.schema['name'])} (${describeWriter(w)}): ${w.problem}`);
-        if (source === this.views) await this.#sampleWriter(w);
+        if (source === this.views && this.#o.writesSamples !== false) await this.#sampleWriter(w);
       }
+    }
+  }
+
+  /**
+   * Reads every schema registered under "<topic>-value" of the registry-framed inputs, for a reader that
+   * decodes record by record without looking up (the offline re-join).
+   */
+  async preload(): Promise<void> {
+    for (const source of [this.views, this.engagements]) {
+      if (source === undefined || source.writers.format !== 'avro-confluent') continue;
+      for (const { id, schema } of await this.#o.lookup!.subjectSchemas(`${source.topic}-value`)) source.writers.addRegistered(id, schema);
     }
   }
 
   /** Looks up the schemas these view records name (and registers their sample schemas). */
   async prepareViews(values: ReadonlyArray<Buffer | null>): Promise<void> {
     if (this.views === undefined) return;
-    for (const w of await this.views.writers.prepare(values)) if (w.problem === undefined) await this.#sampleWriter(w).catch((error: unknown) => this.#sampleProblem(w, error));
+    for (const w of await this.views.writers.prepare(values)) if (w.problem === undefined && this.#o.writesSamples !== false) await this.#sampleWriter(w).catch((error: unknown) => this.#sampleProblem(w, error));
   }
 
   async prepareEngagements(values: ReadonlyArray<Buffer | null>): Promise<void> {
@@ -175,7 +190,7 @@ export class DeclaredInputs {
     const source = this.views!;
     return withOrigin(origin, () => {
       const { record, body, writer, bodyStart } = source.read(value);
-      if (writer !== undefined && !this.#samples.has(writer.key)) throw new FieldProblem('RECORD_UNDECODABLE', undefined, this.#sampleProblems.get(writer.key) ?? 'no sample schema for its writer schema');
+      if (writer !== undefined && this.#o.writesSamples !== false && !this.#samples.has(writer.key)) throw new FieldProblem('RECORD_UNDECODABLE', undefined, this.#sampleProblems.get(writer.key) ?? 'no sample schema for its writer schema');
       const c = source.common(record, body);
       return {
         event_id: c.id,
@@ -238,8 +253,6 @@ export class DeclaredInputs {
     this.#samples.set(w.key, writer);
     return writer;
   }
-
-  readonly #sampleProblems = new Map<string, string>();
 
   /** A view writer whose sample schema cannot be made (a field the sample adds) or registered (incompatible): its views are bad records. */
   #sampleProblem(w: Writer, error: unknown): void {
