@@ -131,7 +131,9 @@ export class SchemaRegistryClient {
 
   /** One request, retried while the registry does not answer. `notFound` maps a 404 (by its error_code) to an error. */
   #call(what: string, method: 'GET' | 'POST', path: string, payload?: unknown, notFound?: (errorCode: number | undefined) => Error | undefined): Promise<unknown> {
-    return retryWhileUnavailable(() => this.#request(what, method, path, payload, notFound), {
+    const once = (): Promise<unknown> => this.#request(what, method, path, payload, notFound);
+    if (this.#retryTimeoutMs === 0) return once();
+    return retryWhileUnavailable(once, {
       what,
       service: 'the schema registry',
       timeoutMs: this.#retryTimeoutMs,
