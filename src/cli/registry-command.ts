@@ -68,6 +68,7 @@ export const registryStatus: CommandSpec = {
 export const registryStop: CommandSpec = {
   name: 'registry stop',
   summary: 'Stop the local schema registry of --data (SIGTERM; SIGKILL after 30 s); its schemas are gone with it.',
+  details: 'With --schema-registry or LABELJOIN_SCHEMA_REGISTRY_URL set, nothing is stopped (exit 2): labeljoin stops only what it started.',
   settings: LOCAL_SETTINGS,
   flags: [jsonFlag('what was stopped')],
   async run(ctx) {
