@@ -22,6 +22,7 @@
  * SCHEMA_REGISTRY_UNAVAILABLE; nothing is skipped. retryTimeoutMs 0 fails at
  * the first unanswered request with the retriable SchemaRegistryUnavailableError.
  */
+import { ConfigError } from '../config/config.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { retryWhileUnavailable } from '../time/retry.js';
@@ -89,7 +90,7 @@ export class SchemaRegistryClient {
     if (!Number.isInteger(id) || id < 0) return Promise.reject(new RangeError(`a schema id is a non-negative integer, got ${id}`));
     return cached(this.#byId, id, async () => {
       const body = await this.#call(`fetching schema ${id}`, 'GET', `/schemas/ids/${id}`, undefined, (errorCode) =>
-        errorCode === SCHEMA_NOT_FOUND || errorCode === undefined ? new SchemaNotFoundError(id, this.url) : undefined,
+        errorCode === SCHEMA_NOT_FOUND ? new SchemaNotFoundError(id, this.url) : undefined,
       );
       return stringField(body, 'schema', `fetching schema ${id}`);
     });
@@ -110,7 +111,7 @@ export class SchemaRegistryClient {
   async latestVersion(subject: string): Promise<SubjectVersion> {
     const what = `reading the latest version of subject "${subject}"`;
     const body = await this.#call(what, 'GET', `/subjects/${encodeURIComponent(subject)}/versions/latest`, undefined, (errorCode) =>
-      errorCode === SUBJECT_NOT_FOUND || errorCode === VERSION_NOT_FOUND || errorCode === undefined ? new SubjectNotFoundError(subject, this.url) : undefined,
+      errorCode === SUBJECT_NOT_FOUND || errorCode === VERSION_NOT_FOUND ? new SubjectNotFoundError(subject, this.url) : undefined,
     );
     return {
       subject: stringField(body, 'subject', what),
@@ -129,7 +130,10 @@ export class SchemaRegistryClient {
     return body;
   }
 
-  /** One request, retried while the registry does not answer. `notFound` maps a 404 (by its error_code) to an error. */
+  /**
+   * One request, retried while the registry does not answer. `notFound` maps a 404 by its Confluent error_code;
+   * a 404 without one (a URL that is not a registry's API) stays a SchemaRegistryRequestError.
+   */
   #call(what: string, method: 'GET' | 'POST', path: string, payload?: unknown, notFound?: (errorCode: number | undefined) => Error | undefined): Promise<unknown> {
     const once = (): Promise<unknown> => this.#request(what, method, path, payload, notFound);
     if (this.#retryTimeoutMs === 0) return once();
@@ -174,17 +178,17 @@ export class SchemaRegistryClient {
 
 /**
  * Splits user:password@ out of a URL. The URL returned has no credentials and
- * no trailing slash; a URL that does not parse is refused without echoing it
- * (it may hold a password).
+ * no trailing slash; a URL that does not parse is refused (ConfigError)
+ * without echoing it (it may hold a password).
  */
 export function splitCredentials(raw: string): { url: string; credentials?: SchemaRegistryCredentials } {
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    throw new RangeError('the schema registry URL is not a valid URL (expected http://host:port/path)');
+    throw new ConfigError('the schema registry URL is not a valid URL (expected http://host:port/path)');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new RangeError(`the schema registry URL must be http or https, not ${parsed.protocol}`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`the schema registry URL must be http or https, not ${parsed.protocol}`);
   const credentials = parsed.username === '' ? undefined : { username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
   parsed.username = '';
   parsed.password = '';

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { loadConfig } from '../../src/config/config.js';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
 import { SETTINGS } from '../../src/config/settings.js';
 import { LabeljoinError } from '../../src/errors.js';
 import { freePort } from '../../src/kafka/local/broker.js';
@@ -84,6 +84,15 @@ describe('SchemaRegistryClient', () => {
     assert.equal(fake.seen.filter((s) => s.url.endsWith('/99')).length, 2);
   });
 
+  it('a 404 without a registry error code (a URL that is not the API) is a request error, not an unknown id', async (t) => {
+    const fake = await fakeRegistry(t, (_req, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/html' });
+      res.end('<html>Not Found</html>');
+    });
+    const client = new SchemaRegistryClient({ url: fake.url });
+    await assert.rejects(client.getSchemaById(1), (e: unknown) => e instanceof SchemaRegistryRequestError && /HTTP 404/.test(e.message));
+  });
+
   it('reports a refused request with the status and the registry\'s message, not retriable', async (t) => {
     const fake = await fakeRegistry(t, (_req, res) => reply(res, 409, { error_code: 409, message: 'incompatible with an earlier schema' }));
     const client = new SchemaRegistryClient({ url: fake.url });
@@ -106,7 +115,7 @@ describe('SchemaRegistryClient', () => {
     const down = `http://bob:other-pw@127.0.0.1:${await freePort()}/apis/ccompat/v7`;
     const unreachable = new SchemaRegistryClient({ url: down, retryTimeoutMs: 0 });
     await assert.rejects(unreachable.getSchemaById(1), (e: unknown) => e instanceof SchemaRegistryUnavailableError && !JSON.stringify(e.toJSON()).includes('other-pw'));
-    assert.throws(() => splitCredentials('http://x:pw@[bad'), (e: unknown) => e instanceof RangeError && !e.message.includes('pw'));
+    assert.throws(() => splitCredentials('http://x:pw@[bad'), (e: unknown) => e instanceof ConfigError && !e.message.includes('pw'));
   });
 
   it('treats HTTP 5xx as unavailable (retriable) and goes on once the registry answers again', async (t) => {

@@ -56,6 +56,12 @@ export async function buildRegistryApp(log: Logger = silentLogger): Promise<Regi
   rmSync(partial, { recursive: true, force: true });
   log.info('building the schema registry from Maven Central (first start only)', { apicurioVersion: version });
   await runMaven(['-B', '-q', '-f', join(project, 'pom.xml'), 'package', '-DskipTests', `-Dlabeljoin.build.dir=${partial}`], WHAT);
+  // Another start (a parallel test file) may have finished the same build meanwhile, and may be running it: keep that one.
+  const finished = readPointer(pointer);
+  if (finished !== undefined) {
+    rmSync(partial, { recursive: true, force: true });
+    return { runnerJar: finished, built: true, apicurioVersion: version };
+  }
   rmSync(target, { recursive: true, force: true });
   renameSync(partial, target);
   const jar = readdirSync(target).find((name) => name.endsWith('-runner.jar'));
