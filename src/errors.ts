@@ -23,6 +23,14 @@ export const ERROR_CODES = [
   'BROKER_START_FAILED',
   'BROKER_NOT_RUNNING',
   'BROKER_STOP_FAILED',
+  // schema registry: the client (src/schema-registry/client.ts) and the local server
+  'SCHEMA_REGISTRY_UNAVAILABLE',
+  'SCHEMA_REGISTRY_REQUEST_FAILED',
+  'SCHEMA_NOT_FOUND',
+  'SUBJECT_NOT_FOUND',
+  'SCHEMA_REGISTRY_START_FAILED',
+  'SCHEMA_REGISTRY_NOT_RUNNING',
+  'SCHEMA_REGISTRY_STOP_FAILED',
   // kafka client layer
   'KAFKA_UNAVAILABLE',
   'KAFKA_REQUEST_FAILED',

@@ -10,6 +10,7 @@ import { isLabeljoinError, UsageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { parseCommandArgs, renderHelp, type CommandSpec } from './command.js';
 import { kafkaStart, kafkaStatus, kafkaStop } from './kafka-command.js';
+import { registryStart, registryStatus, registryStop } from './registry-command.js';
 import { benchAll, benchCodec, benchE2e, benchJoin, benchState, benchTrain } from './bench-command.js';
 import { joinCommand } from './join-command.js';
 import { simulateCommand } from './simulate-command.js';
@@ -18,7 +19,7 @@ import { trainCommand } from './train-command.js';
 import { validateCommand } from './validate-command.js';
 import { dashboardCommand } from './dashboard-command.js';
 
-const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, topicsCreate, topicsList, simulateCommand, joinCommand, trainCommand, validateCommand, dashboardCommand, benchCodec, benchJoin, benchE2e, benchState, benchTrain, benchAll];
+const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, registryStart, registryStatus, registryStop, topicsCreate, topicsList, simulateCommand, joinCommand, trainCommand, validateCommand, dashboardCommand, benchCodec, benchJoin, benchE2e, benchState, benchTrain, benchAll];
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

@@ -171,3 +171,26 @@ export function parseIntList(min: number, max: number): Parser<number[]> {
     return parts.map((x) => one(typeof x === 'string' ? x.trim() : x));
   };
 }
+
+/**
+ * An http(s) URL, or "none" / empty for undefined. A wrong value is not echoed
+ * in the message: the URL may hold user:password@.
+ */
+export function optionalUrlParser(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null || raw === '' || raw === 'none') return undefined;
+  let ok = false;
+  try {
+    ok = typeof raw === 'string' && ['http:', 'https:'].includes(new URL(raw.trim()).protocol);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ValueError('expected an http(s) URL such as http://127.0.0.1:8081/apis/ccompat/v7');
+  return (raw as string).trim();
+}
+
+/** A non-empty string, or empty for undefined; a wrong value is not echoed (it may be a secret). */
+export function optionalStringParser(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw !== 'string') throw new ValueError('expected a string');
+  return raw;
+}

@@ -7,13 +7,14 @@
  * by the dotted key: {"kafka": {"brokers": "..."}}) < environment < flag.
  */
 import { PIPELINE_SETTINGS } from './settings-pipeline.js';
+import { REGISTRY_SETTINGS } from './settings-registry.js';
 import { SIM_SETTINGS } from './settings-sim.js';
 import { TOOL_SETTINGS } from './settings-tools.js';
 
 export { DEFAULT_LABEL_TYPES, type SettingSpec } from './setting-spec.js';
 
-/** The table, by dotted key; its parts live by subsystem in settings-pipeline.ts, settings-sim.ts and settings-tools.ts. */
-export const SETTINGS = { ...PIPELINE_SETTINGS, ...SIM_SETTINGS, ...TOOL_SETTINGS } as const;
+/** The table, by dotted key; its parts live by subsystem in settings-pipeline.ts, settings-sim.ts, settings-tools.ts and settings-registry.ts. */
+export const SETTINGS = { ...PIPELINE_SETTINGS, ...SIM_SETTINGS, ...TOOL_SETTINGS, ...REGISTRY_SETTINGS } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
 export type SettingValues = { -readonly [K in SettingKey]: (typeof SETTINGS)[K]['default'] };

@@ -55,20 +55,20 @@ export class OffsetOutOfRangeError extends KafkaError {
 // --- local broker --------------------------------------------------------
 
 export class JavaMissingError extends KafkaError {
-  constructor(detail: string) {
-    super('JAVA_MISSING', `Java 17 or newer is needed to run the local Kafka broker: ${detail}`);
+  constructor(detail: string, purpose = 'to run the local Kafka broker') {
+    super('JAVA_MISSING', `Java 17 or newer is needed ${purpose}: ${detail}`);
   }
 }
 
 export class MavenMissingError extends KafkaError {
-  constructor(detail: string) {
-    super('MAVEN_MISSING', `Maven (mvn) is needed to fetch the Kafka broker from Maven Central: ${detail}`);
+  constructor(detail: string, purpose = 'to fetch the Kafka broker from Maven Central') {
+    super('MAVEN_MISSING', `Maven (mvn) is needed ${purpose}: ${detail}`);
   }
 }
 
 export class MavenFailedError extends KafkaError {
-  constructor(detail: string) {
-    super('MAVEN_FAILED', `Maven could not resolve the Kafka broker's artifacts: ${detail}`, { retriable: true });
+  constructor(detail: string, what = "the Kafka broker's artifacts") {
+    super('MAVEN_FAILED', `Maven could not resolve ${what}: ${detail}`, { retriable: true });
   }
 }
 

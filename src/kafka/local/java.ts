@@ -14,14 +14,15 @@ export function javaExecutable(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Checks that Java runs and is new enough; returns its major version. */
-export function checkJava(java: string = javaExecutable()): number {
+/** `purpose` completes the error message: "Java 17 or newer is needed <purpose>". */
+export function checkJava(java: string = javaExecutable(), purpose?: string): number {
   const result = spawnSync(java, ['-version'], { encoding: 'utf8' });
   if (result.error !== undefined) {
-    throw new JavaMissingError(`could not run "${java}" (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}); install a JDK (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME`);
+    throw new JavaMissingError(`could not run "${java}" (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}); install a JDK (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME`, purpose);
   }
   const major = parseJavaMajor(`${result.stderr}${result.stdout}`);
-  if (major === undefined) throw new JavaMissingError(`could not read the version printed by "${java} -version"`);
-  if (major < MIN_JAVA_MAJOR) throw new JavaMissingError(`found Java ${major} at "${java}"`);
+  if (major === undefined) throw new JavaMissingError(`could not read the version printed by "${java} -version"`, purpose);
+  if (major < MIN_JAVA_MAJOR) throw new JavaMissingError(`found Java ${major} at "${java}"`, purpose);
   return major;
 }
 
@@ -33,9 +34,9 @@ export function parseJavaMajor(output: string): number | undefined {
   return first === 1 && match[2] !== undefined ? Number(match[2]) : first;
 }
 
-export function checkMaven(mvn = 'mvn'): void {
+export function checkMaven(mvn = 'mvn', purpose?: string): void {
   const result = spawnSync(mvn, ['--version'], { encoding: 'utf8' });
   if (result.error !== undefined || result.status !== 0) {
-    throw new MavenMissingError(`could not run "${mvn} --version"; install Maven (Debian: apt-get install maven)`);
+    throw new MavenMissingError(`could not run "${mvn} --version"; install Maven (Debian: apt-get install maven)`, purpose);
   }
 }

@@ -63,7 +63,8 @@ function readCached(file: string): string[] | undefined {
   return jars;
 }
 
-function runMaven(args: string[]): Promise<void> {
+/** Runs mvn; on failure a MavenFailedError naming `what` with the end of Maven's output. */
+export function runMaven(args: string[], what?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -72,12 +73,12 @@ function runMaven(args: string[]): Promise<void> {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.on('error', (error) => reject(new MavenFailedError(error.message)));
+    child.on('error', (error) => reject(new MavenFailedError(error.message, what)));
     child.on('close', (code) => {
       if (code === 0) resolve();
       else {
         const tail = output.trim().split('\n').slice(-15).join('\n');
-        reject(new MavenFailedError(`mvn exited with code ${code}\n${tail}`));
+        reject(new MavenFailedError(`mvn exited with code ${code}\n${tail}`, what));
       }
     });
   });
