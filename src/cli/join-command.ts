@@ -36,10 +36,13 @@ export const joinCommand: CommandSpec = {
     'same --group share the partitions; partition p of views and of engagements always go together.',
     'Offsets are committed after the samples they cover are acknowledged (at-least-once; sample ids are',
     'deterministic). SIGINT/SIGTERM: finish the cycle, commit, leave the group, exit 0.',
+    'Your own events: declare their format and fields under inputs.views / inputs.engagements in --config FILE',
+    '(docs/inputs.md; an example: schemas/foreign/inputs.json); a declaration that does not fit its schema exits 2.',
   ].join('\n'),
   settings: [
     'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements', 'topics.samples', 'topics.deadLetter',
     'codec.viewsFormat', 'codec.engagementsFormat', 'codec.samplesFormat', 'inputs.views', 'inputs.engagements',
+    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.retryTimeoutMs',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.viewDisorderMs', 'join.allowedLatenessMs',
     'join.latePolicy', 'join.idleTimeoutMs', 'join.maxJumpMs', 'join.timeConfirmations', 'join.outlierPolicy', 'join.timeMode', 'join.groupId', 'join.instanceId',
     'join.orphanTopic', 'join.state', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',

@@ -7,6 +7,7 @@
  *   POST /subjects/{subject}/versions       <- {"schema": "...", "schemaType": "AVRO"}
  *                                           -> {"id": N}                  register
  *   GET  /subjects/{subject}/versions/latest -> {"subject", "version", "id", "schema"}  latestVersion
+ *   GET  /subjects/{subject}/versions        -> [1, 2, ...], then each /versions/{v}    subjectVersions
  *   GET  /subjects                          -> ["subject", ...]           subjects
  *
  * Schemas by id and registrations are cached for the client's life (an id
@@ -119,6 +120,20 @@ export class SchemaRegistryClient {
       id: numberField(body, 'id', what),
       schema: stringField(body, 'schema', what),
     };
+  }
+
+  /** Every version of a subject, oldest first (not cached). Throws SubjectNotFoundError when the subject has none. */
+  async subjectVersions(subject: string): Promise<SubjectVersion[]> {
+    const what = `listing the versions of subject "${subject}"`;
+    const path = `/subjects/${encodeURIComponent(subject)}/versions`;
+    const body = await this.#call(what, 'GET', path, undefined, (errorCode) => (errorCode === SUBJECT_NOT_FOUND ? new SubjectNotFoundError(subject, this.url) : undefined));
+    if (!Array.isArray(body) || !body.every((v): v is number => typeof v === 'number')) throw new SchemaRegistryRequestError(what, 200, 'expected a list of version numbers');
+    const out: SubjectVersion[] = [];
+    for (const version of body) {
+      const v = await this.#call(what, 'GET', `${path}/${version}`);
+      out.push({ subject, version: numberField(v, 'version', what), id: numberField(v, 'id', what), schema: stringField(v, 'schema', what) });
+    }
+    return out;
   }
 
   /** The subjects the registry holds (not cached); also a cheap "does it answer" probe. */

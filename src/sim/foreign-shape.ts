@@ -6,14 +6,14 @@
  * of extra features, the engagement kind under its own names, and two
  * versions of the view schema in one topic (version 2 adds a field; a view
  * whose id's last byte is odd is written with it). Records are framed for a
- * Schema Registry (src/codec/declared/framing.ts), the schemas registered
+ * Schema Registry (src/codec/confluent-framing.ts), the schemas registered
  * under "<topic>-value". schemas/foreign/inputs.json declares the shape to
  * the joiner. The events are the workload's own, so the truth is the same.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type avro from 'avsc';
-import { confluentHeader } from '../codec/declared/framing.js';
+import { confluentHeader } from '../codec/confluent-framing.js';
 import { stringKey } from '../codec/declared/ids.js';
 import type { SchemaLookup } from '../codec/declared/writers.js';
 import type { EngagementEvent, OwnViewEvent } from '../codec/events.js';

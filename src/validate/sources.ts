@@ -12,7 +12,7 @@
 import { createReadStream, existsSync, openSync, readSync, closeSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import avro from 'avsc';
-import { CONFLUENT_HEADER_BYTES, CONFLUENT_MAGIC, readConfluentId } from '../codec/declared/framing.js';
+import { CONFLUENT_HEADER_BYTES, CONFLUENT_MAGIC, readConfluentId } from '../codec/confluent-framing.js';
 import { declaredSampleKeys } from '../codec/declared/sample-keys.js';
 import type { SchemaLookup } from '../codec/declared/writers.js';
 import type { CommonFields } from '../config/inputs.js';

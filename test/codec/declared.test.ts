@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DeclaredInputs, MappingError } from '../../src/codec/declared/declared-inputs.js';
-import { readConfluentId } from '../../src/codec/declared/framing.js';
+import { readConfluentId } from '../../src/codec/confluent-framing.js';
 import { contentId, entityKey, eventIdBytes, stringKey, timeMs } from '../../src/codec/declared/ids.js';
 import { declaredSampleKeys } from '../../src/codec/declared/sample-keys.js';
 import { BadRecordError } from '../../src/codec/errors.js';

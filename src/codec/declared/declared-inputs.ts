@@ -28,7 +28,7 @@ import { frameHeader, HEADER_BYTES } from '../framing.js';
 import { avroType, type AvroSchema } from '../schemas.js';
 import { checkEngagementType, parseJsonObject } from '../validate.js';
 import { contentId, entityKey, eventIdBytes, timeMs } from './ids.js';
-import { confluentHeader } from './framing.js';
+import { confluentHeader } from '../confluent-framing.js';
 import { checkPath, PathMismatch, pathReader, required, type FieldRole, type PathReader } from './record-path.js';
 import { derivedSampleSchema, tailType, type SampleTail } from './sample-schema.js';
 import { WriterTable, type SchemaLookup, type Writer } from './writers.js';

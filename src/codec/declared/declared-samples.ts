@@ -15,7 +15,7 @@ import { schemaFingerprint } from '../fingerprint.js';
 import { fingerprintHex, HEADER_BYTES, isSingleObject } from '../framing.js';
 import { avroType, type AvroSchema } from '../schemas.js';
 import { parseJsonObject } from '../validate.js';
-import { CONFLUENT_HEADER_BYTES, CONFLUENT_MAGIC, readConfluentId } from './framing.js';
+import { CONFLUENT_HEADER_BYTES, CONFLUENT_MAGIC, readConfluentId } from '../confluent-framing.js';
 import { pathReader, type PathReader } from './record-path.js';
 import { declaredSampleKeys, type SampleKeys } from './sample-keys.js';
 import { derivedSampleSchema } from './sample-schema.js';

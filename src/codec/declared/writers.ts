@@ -16,7 +16,7 @@ import { FieldProblem } from '../errors.js';
 import { schemaFingerprint } from '../fingerprint.js';
 import { HEADER_BYTES, isSingleObject } from '../framing.js';
 import { avroType, type AvroSchema } from '../schemas.js';
-import { CONFLUENT_HEADER_BYTES, readConfluentId } from './framing.js';
+import { CONFLUENT_HEADER_BYTES, readConfluentId } from '../confluent-framing.js';
 
 /** What the schema registry gives the codec: writer schemas by id, and a subject's registrations. */
 export interface SchemaLookup {
