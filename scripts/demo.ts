@@ -2,8 +2,13 @@
  * `npm run demo`: the pipeline running live on a local broker, with the
  * dashboard to watch it.
  *
- *   1. start a local Apache Kafka broker (data in .labeljoin/demo, a free port),
+ *   1. start a local Apache Kafka broker (data in .labeljoin/demo, a free port)
+ *      and, for the foreign shape (the default), a local schema registry,
  *   2. create this run's topics (views, engagements, samples, dead letter; 8 partitions),
+ *      the events in the shape of --shape: "foreign" (schemas/foreign/, a shape
+ *      labeljoin did not design, through the registry, declared to the joiner
+ *      by schemas/foreign/inputs.json; samples readable by any Confluent Avro
+ *      deserializer) or "labeljoin" (our own schemas),
  *   3. start, each as the real `labeljoin` command:
  *      - the simulator in real time (--start now --rate live: events leave when
  *        the wall clock reaches them, with a daily load curve compressed into
@@ -21,7 +26,7 @@
  *      still in flight were sent at the stop and read by the live joiner,
  *      which corrects their views), say how many were checked (none: say so,
  *      and no PASS), stop the trainer and the dashboard,
- *   5. delete the topics and stop the broker (--keep leaves both).
+ *   5. delete the topics and stop the broker and registry (--keep leaves them).
  * With LABELJOIN_BROKERS set it uses that cluster and starts no broker.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,6 +35,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KafkaAdmin } from '../src/kafka/admin.js';
 import { freePort, startLocalBroker, stopLocalBroker } from '../src/kafka/local/broker.js';
+import { startLocalRegistry, stopLocalRegistry } from '../src/schema-registry/local/server.js';
 import { BROKER, ensurePrerequisites } from './prerequisites.js';
 import { createLogger } from '../src/log/logger.js';
 import { parsePromText, sumOf } from '../src/observe/prom-text.js';
@@ -109,8 +115,11 @@ async function main(): Promise<number> {
       seconds: { type: 'string' },
       'views-per-second': { type: 'string', default: '300' },
       'dashboard-port': { type: 'string', default: '9470' },
+      shape: { type: 'string', default: 'foreign' },
     },
   });
+  const shape = values.shape;
+  if (shape !== 'foreign' && shape !== 'labeljoin') throw new Error(`--shape ${shape}: expected foreign or labeljoin`);
   const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
   if (seconds !== undefined && !(seconds > 0)) throw new Error(`--seconds ${values.seconds}: expected a positive number`);
   const log = createLogger({ level: 'warn', format: 'pretty' });
@@ -131,8 +140,17 @@ async function main(): Promise<number> {
     const how = started.resolvedJars ? 'first start: jars resolved from Maven Central' : 'cached jars';
     say(`1. Kafka ${started.state.kafkaVersion} broker up at ${brokers} in ${(started.elapsedMs / 1000).toFixed(1)} s (${how})`);
   }
+  const registryDir = join(demoDir, 'schema-registry');
+  let registryUrl: string | undefined;
+  if (shape === 'foreign') {
+    const r = await startLocalRegistry({ port: await freePort(), dataDir: registryDir, heapMb: 256, startTimeoutMs: 180_000, log });
+    registryUrl = r.state.url;
+    say(`   schema registry (Apicurio ${r.state.apicurioVersion}) up at ${registryUrl} in ${(r.elapsedMs / 1000).toFixed(1)} s (${r.built ? 'first start: built from Maven Central' : 'cached build'})`);
+  }
+  const declared = shape === 'foreign' ? ['--config', join(packageRoot(), 'schemas', 'foreign', 'inputs.json')] : [];
   const env = {
     ...process.env,
+    ...(registryUrl === undefined ? {} : { LABELJOIN_SCHEMA_REGISTRY_URL: registryUrl }),
     LABELJOIN_BROKERS: brokers,
     LABELJOIN_TOPIC_VIEWS: topics.views,
     LABELJOIN_TOPIC_ENGAGEMENTS: topics.engagements,
@@ -159,13 +177,13 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     await run('creating topics', ['topics', 'create'], env);
-    say(`2. topics ${Object.values(topics).join(', ')} (8 partitions each)`);
+    say(`2. topics ${Object.values(topics).join(', ')} (8 partitions each); events in ${shape === 'foreign' ? 'a foreign shape (schemas/foreign/, Schema Registry framing), declared by schemas/foreign/inputs.json' : "labeljoin's own schemas"}`);
 
     const [joinPort, trainPort] = [await freePort(), await freePort()];
     const vps = values['views-per-second'];
-    const sim = start('simulator', ['simulate', '--seed', '7', '--start', 'now', '--rate', 'live', '--views-per-second', vps, '--day-length', '10m', '--duration', '24h', '--truth', truth, ...WINDOW], env);
-    const joiner = start('joiner', ['join', '--group', `${runId}-joiner`, '--idle-timeout', '2s', '--metrics-port', String(joinPort), ...JOIN], env);
-    const trainer = start('trainer', ['train', '--signals', 'like,share,play', '--model', runId, '--model-dir', join(demoDir, 'model'), '--eval-window', String(EVAL_WINDOW), '--metrics-port', String(trainPort)], env);
+    const sim = start('simulator', ['simulate', '--seed', '7', '--start', 'now', '--rate', 'live', '--views-per-second', vps, '--day-length', '10m', '--duration', '24h', '--truth', truth, '--shape', shape, ...WINDOW], env);
+    const joiner = start('joiner', ['join', '--group', `${runId}-joiner`, '--idle-timeout', '2s', '--metrics-port', String(joinPort), ...declared, ...JOIN], env);
+    const trainer = start('trainer', ['train', '--signals', 'like,share,play', '--model', runId, '--model-dir', join(demoDir, 'model'), '--eval-window', String(EVAL_WINDOW), '--metrics-port', String(trainPort), ...declared, ...(shape === 'foreign' ? ['--context-fields', 'placement.surface,placement.rank'] : [])], env);
     children.push(sim, joiner, trainer);
     const targets = [`http://127.0.0.1:${joinPort}/metrics`, `http://127.0.0.1:${trainPort}/metrics`];
     let dashboardPort = Number(values['dashboard-port']);
@@ -220,9 +238,9 @@ async function main(): Promise<number> {
       await new Promise((r) => setTimeout(r, 500));
     }
     await stopChild(joiner);
-    const drained = await run('joining the last window', ['join', '--drain', '--group', `${runId}-joiner`, '--metrics-port', 'off', ...JOIN], env);
+    const drained = await run('joining the last window', ['join', '--drain', '--group', `${runId}-joiner`, '--metrics-port', 'off', ...declared, ...JOIN], env);
     say(`   last window joined: ${drained.trim().split('\n')[0]?.replace(/^join \([^)]*\): /, '') ?? ''}`);
-    const report = JSON.parse(await run('validating', ['validate', '--json', '--samples', topics.samples, '--truth', truth, '--late-policy', 'correct', '--to', checkTo, ...WINDOW], env, [0, 1])) as ValidateReport;
+    const report = JSON.parse(await run('validating', ['validate', '--json', ...declared, '--samples', topics.samples, '--truth', truth, '--late-policy', 'correct', '--to', checkTo, ...WINDOW], env, [0, 1])) as ValidateReport;
     const closed = `views whose window had closed at the stop (time before ${checkTo.slice(11, 19)}: + ${WINDOW_MS / 1000} s window + ${OUT_OF_ORDERNESS_MS / 1000} s out-of-orderness)`;
     if (report.union === 0) {
       say(`   nothing checked: no ${closed}; run the demo longer than ${Math.ceil(CHECK_MARGIN_MS / 1000) + 20} s to check its labels against the truth`);
@@ -241,14 +259,16 @@ async function main(): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (values.keep === true) {
-      say(`   kept the topics${external === undefined || external === '' ? ` and the broker (stop it: npx labeljoin kafka stop --data ${dataDir})` : ''}; truth in ${truth}`);
+      say(`   kept the topics${external === undefined || external === '' ? ` and the broker (stop it: npx labeljoin kafka stop --data ${dataDir})` : ''}${registryUrl === undefined ? '' : ` and the schema registry (npx labeljoin registry stop --data ${registryDir})`}; truth in ${truth}`);
     } else {
       const admin = new KafkaAdmin({ brokers: brokers.split(','), clientId: 'labeljoin-demo', requestTimeoutMs: 30_000 });
       await admin.deleteTopics(Object.values(topics)).finally(() => admin.close());
+      if (registryUrl !== undefined) await stopLocalRegistry(registryDir, log);
+      const registry = registryUrl === undefined ? '' : ', schema registry stopped';
       if (external === undefined || external === '') {
         await stopLocalBroker(dataDir, log);
-        say('5. topics deleted, broker stopped');
-      } else say('5. topics deleted');
+        say(`5. topics deleted, broker stopped${registry}`);
+      } else say(`5. topics deleted${registry}`);
     }
   }
   return failed ? 1 : 0;

@@ -87,16 +87,17 @@ export function startJoinerProcess(settings: ConnectionSettings, topics: BenchTo
   ]);
 }
 
-/** The simulator's traffic (Avro, LZ4) into the views and engagements topics, with a producer of its own. */
+/** The simulator's traffic (Avro, LZ4; our schemas, or another shape's encoder) into the views and engagements topics, with a producer of its own. */
 export async function simulateInto(
   settings: ConnectionSettings,
   topics: BenchTopics,
-  options: Pick<SimulateOptions, 'workload' | 'rate' | 'signal'>,
+  options: Pick<SimulateOptions, 'workload' | 'rate' | 'signal' | 'encoder'>,
   clock: Clock,
 ): Promise<SimSummary> {
   const producer = new KafkaProducer(settings, { compression: 'lz4' });
+  const workload = options.encoder === undefined ? options.workload : { ...options.workload, userKey: options.encoder.userKey };
   try {
-    return await simulate({ ...options, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', truthFile: undefined }, producer, clock);
+    return await simulate({ ...options, workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', truthFile: undefined }, producer, clock);
   } finally {
     await producer.close();
   }

@@ -14,6 +14,7 @@
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { runConsumerPerformance } from '../kafka/local/consumer-perf.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
+import type { SimEncoder } from '../sim/foreign-shape.js';
 import type { WorkloadOptions } from '../sim/workload.js';
 import type { Clock } from '../time/clock.js';
 import { simulateInto, startJoinerProcess, withBenchTopics } from './bench-topics.js';
@@ -26,6 +27,8 @@ export interface JoinBenchOptions {
   readonly topicPrefix: string;
   /** Flags for `labeljoin join` besides topics and brokers (window, out-of-orderness, ...). */
   readonly joinFlags: readonly string[];
+  /** Another event shape (src/sim/foreign-shape.ts) for these topics; default: labeljoin's own. */
+  readonly encoder?: (topics: { readonly views: string; readonly engagements: string }) => Promise<SimEncoder>;
 }
 
 export interface JoinBenchResult {
@@ -52,7 +55,8 @@ export interface JoinBenchResult {
 export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOptions, clock: Clock, progress: (line: string) => void): Promise<JoinBenchResult> {
   return withBenchTopics(settings, o.topicPrefix, o.partitions, ['views', 'engagements', 'samples', 'deadLetter'], async (topics, state) => {
     progress(`simulating ${o.workload.views?.toLocaleString('en-US') ?? ''} views into ${topics.views} + ${topics.engagements}`);
-    const sim = await simulateInto(settings, topics, { workload: o.workload, rate: undefined }, clock);
+    const encoder = o.encoder === undefined ? undefined : await o.encoder(topics);
+    const sim = await simulateInto(settings, topics, { workload: o.workload, rate: undefined, encoder }, clock);
     const inputEvents = sim.sent;
     progress(`${inputEvents.toLocaleString('en-US')} input events in ${(sim.elapsedMs / 1000).toFixed(1)} s; the limit: our client's bare read loop`);
 

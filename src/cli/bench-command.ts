@@ -1,6 +1,7 @@
 /**
  * labeljoin bench codec | join | e2e | state | train | all
  */
+import { join } from 'node:path';
 import { runCodecBench, type CodecBenchResult } from '../bench/codec-bench.js';
 import { runJoinBench, type JoinBenchResult } from '../bench/join-bench.js';
 import { runLatencyBench, type LatencyBenchResult } from '../bench/latency-bench.js';
@@ -9,8 +10,12 @@ import type { StateRunResult } from '../bench/state-worker.js';
 import { runTrainBench, type TrainBenchResult } from '../bench/train-bench.js';
 import type { LabeljoinConfig } from '../config/config.js';
 import { connectionSettings } from '../kafka/connection.js';
+import type { Logger } from '../log/logger.js';
+import { packageRoot } from '../paths.js';
+import { foreignEncoder } from '../sim/foreign-shape.js';
 import { systemClock } from '../time/clock.js';
 import type { CommandSpec } from './command.js';
+import { requireSchemaLookup } from './schema-lookup.js';
 import { workloadOptions } from './workload-options.js';
 
 const PARTITIONS = 8;
@@ -38,10 +43,10 @@ export const benchJoin: CommandSpec = {
   name: 'bench join',
   summary: 'Joiner throughput (drain on a pre-filled log) against the machine\'s limit: our client\'s bare read loop and Kafka\'s JVM consumer on the same topics.',
   details: `Simulates --join-views views into fresh ${PARTITIONS}-partition topics (deleted afterwards), reads them with a bare loop of our client and with Kafka's ConsumerPerformance, then runs labeljoin join --drain as its own process, watched through /proc (CPU, peak RSS, bytes written to storage).`,
-  settings: ['kafka.brokers', 'bench.views', 'sim.seed', 'sim.users', 'sim.posts', 'sim.viewsPerSecond', 'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs'],
+  settings: ['kafka.brokers', 'bench.views', 'sim.seed', 'sim.users', 'sim.posts', 'sim.viewsPerSecond', 'sim.shape', 'registry.url', 'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs'],
   flags: [{ name: 'json', type: 'boolean', doc: 'print the result as one JSON object' }],
   async run(ctx) {
-    const result = await joinBench(ctx.config);
+    const result = await joinBench(ctx.config, ctx.log);
     if (ctx.flags['json'] === true) ctx.out(JSON.stringify(result));
     else for (const line of joinTable(result)) ctx.out(line);
     return 0;
@@ -97,7 +102,7 @@ export const benchAll: CommandSpec = {
   async run(ctx) {
     const started = Date.now();
     const codecResult = await codec(ctx.config);
-    const joinResult = await joinBench(ctx.config);
+    const joinResult = await joinBench(ctx.config, ctx.log);
     const e2eResult = await e2eBench(ctx.config, Math.round(joinResult.join.eventsPerSec / 2));
     // Half the joiner's maximum can be more than this machine generates while it also joins (the simulator's lag
     // shows it): a second point at --e2e-rate, when lower, where the generator keeps up.
@@ -185,15 +190,18 @@ function codec(config: LabeljoinConfig): Promise<CodecBenchResult> {
   );
 }
 
-function joinBench(config: LabeljoinConfig): Promise<JoinBenchResult> {
+function joinBench(config: LabeljoinConfig, log: Logger): Promise<JoinBenchResult> {
   const j = config.join;
+  const foreign = config.sim.shape === 'foreign' ? requireSchemaLookup(config, log, 'bench join --shape foreign') : undefined;
+  const declared = foreign === undefined ? [] : ['--config', join(packageRoot(), 'schemas', 'foreign', 'inputs.json'), '--schema-registry', config.registry.url ?? ''];
   return runJoinBench(
     connectionSettings(config),
     {
       workload: workloadOptions(config, PARTITIONS, systemClock, { views: config.bench.views, durationMs: undefined }),
       partitions: PARTITIONS,
       topicPrefix: `labeljoin-bench-join-${Date.now().toString(36)}`,
-      joinFlags: ['--window', `${j.windowMs}ms`, '--max-skew', `${j.maxSkewMs}ms`, '--out-of-orderness', `${j.outOfOrdernessMs}ms`, '--label-types', j.labelTypes.join(',')],
+      joinFlags: ['--window', `${j.windowMs}ms`, '--max-skew', `${j.maxSkewMs}ms`, '--out-of-orderness', `${j.outOfOrdernessMs}ms`, '--label-types', j.labelTypes.join(','), ...declared],
+      encoder: foreign === undefined ? undefined : (topics) => foreignEncoder(foreign, topics),
     },
     systemClock,
     (line) => process.stderr.write(`bench join: ${line}\n`),
