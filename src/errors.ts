@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'BROKER_START_FAILED',
   'BROKER_NOT_RUNNING',
   'BROKER_STOP_FAILED',
+  // a local-broker command (kafka start/stop) given a cluster it did not and cannot start
+  'BROKER_NOT_LOCAL',
   // kafka client layer
   'KAFKA_UNAVAILABLE',
   'KAFKA_REQUEST_FAILED',

@@ -97,6 +97,17 @@ export class BrokerStopError extends KafkaError {
   }
 }
 
+/**
+ * `kafka start` or `kafka stop` given (by --brokers or LABELJOIN_BROKERS) a
+ * cluster other than one loopback address: labeljoin starts and stops only
+ * its own broker on 127.0.0.1. The message says what to do instead.
+ */
+export class BrokerNotLocalError extends KafkaError {
+  constructor(message: string, cause?: unknown) {
+    super('BROKER_NOT_LOCAL', message, { cause });
+  }
+}
+
 function causeText(cause: unknown): string {
   if (cause instanceof Error) return `: ${cause.message}`;
   return cause === undefined ? '' : `: ${String(cause)}`;
