@@ -29,8 +29,9 @@ export class KafkaRequestError extends KafkaError {
 }
 
 export class TopicMissingError extends KafkaError {
-  constructor(readonly topics: readonly string[]) {
-    super('TOPIC_MISSING', `topic${topics.length > 1 ? 's' : ''} ${topics.join(', ')} not found (create with: labeljoin topics create)`);
+  /** `create`: the exact command that creates them (default: `labeljoin topics create NAME...`). */
+  constructor(readonly topics: readonly string[], create = `labeljoin topics create ${topics.join(' ')}`) {
+    super('TOPIC_MISSING', `topic${topics.length > 1 ? 's' : ''} ${topics.join(', ')} not found; create ${topics.length > 1 ? 'them' : 'it'} with: ${create}`);
   }
 }
 
