@@ -171,7 +171,14 @@ export const TOOL_SETTINGS = {
     parse: intParser(1_000, 100_000_000),
     flag: 'records',
     meta: 'N',
-    doc: 'simulated samples the codec benchmark writes in each encoding',
+    doc: 'simulated views the codec benchmark writes, with their engagements and as many samples, in each encoding',
+  }),
+  'bench.recordsPerSend': setting<number>({
+    default: 2_000,
+    parse: intParser(1, 1_000_000),
+    flag: 'records-per-send',
+    meta: 'N',
+    doc: 'records of one kind per produce request in the codec benchmark (a partition\'s batch holds about N / 8): the batching a producer lingering for that many records gets',
   }),
   'observe.metricsHost': setting<string>({
     default: '127.0.0.1',
