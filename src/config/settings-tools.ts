@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { durationParser, enumParser, floatParser, intParser, optionalTimeParser, parseIntList, parseLabelTypes, parseString, parseUrlList, portOrOffParser } from './parse.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
+import { packageRoot } from '../paths.js';
 import { DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
 
 /** auto: pretty on a terminal, else json (src/cli/command.ts decides). */
@@ -172,6 +173,34 @@ export const TOOL_SETTINGS = {
     flag: 'records',
     meta: 'N',
     doc: 'simulated views the codec benchmark writes, with their engagements and as many samples, in each encoding',
+  }),
+  'cost.viewsMBps': setting<number>({
+    default: 200,
+    parse: floatParser(0.001, 1_000_000),
+    flag: 'rate',
+    meta: 'MB/s',
+    doc: 'peak rate of views as JSON, in MB/s (10^6 bytes), that `labeljoin cost` projects for (the paper: 200)',
+  }),
+  'cost.retentionDays': setting<number>({
+    default: 3,
+    parse: floatParser(0, 3_650),
+    flag: 'retention-days',
+    meta: 'DAYS',
+    doc: 'how long every topic keeps its records, in the cost projection (the paper: 3)',
+  }),
+  'cost.prices': setting<string>({
+    default: join(packageRoot(), 'cost', 'prices.json'),
+    parse: parseString,
+    flag: 'prices',
+    meta: 'FILE',
+    doc: 'price sheet and sizing assumptions of the cost projection (JSON; each figure with its source)',
+  }),
+  'cost.measurements': setting<string>({
+    default: join(packageRoot(), 'cost', 'measurements.json'),
+    parse: parseString,
+    flag: 'measurements',
+    meta: 'FILE',
+    doc: 'measured figures of the cost projection (JSON: wire bytes per record, CPU per million events, state bytes; each with its source in bench/RESULTS.md)',
   }),
   'bench.recordsPerSend': setting<number>({
     default: 2_000,
