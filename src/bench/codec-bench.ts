@@ -57,7 +57,8 @@ export interface CodecBenchResult {
   readonly avroLz4Reduction: Readonly<Partial<Record<EventKind | 'inputs', number>>>;
 }
 
-interface Encoded {
+/** Records of one kind: key, record timestamp and value in each format. */
+export interface Encoded {
   readonly keys: Buffer[];
   readonly timestamps: Array<bigint | undefined>;
   readonly values: Record<OutputFormat, Buffer[]>;
@@ -158,7 +159,8 @@ function encodeInputs(codec: EventCodec, workload: WorkloadOptions): Record<'vie
   return out;
 }
 
-async function produceAndMeasure(
+/** Produces the records to a fresh topic in sends of options.recordsPerSend, and returns the bytes they take on the broker's log (the topic is deleted). */
+export async function produceAndMeasure(
   admin: KafkaAdmin,
   settings: ConnectionSettings,
   options: CodecBenchOptions,
