@@ -177,7 +177,7 @@ export const TOOL_SETTINGS = {
   'cost.viewsMBps': setting<number>({
     default: 200,
     parse: floatParser(0.001, 1_000_000),
-    flag: 'rate',
+    flag: 'views-mbps',
     meta: 'MB/s',
     doc: 'peak rate of views as JSON, in MB/s (10^6 bytes), that `labeljoin cost` projects for (the paper: 200)',
   }),

@@ -20,9 +20,9 @@ describe('labeljoin cost', () => {
     assert.match(r.stdout, /not measured/);
   });
 
-  it('--json gives the projection; --rate scales it; --html writes a page with the chart', async (t) => {
+  it('--json gives the projection; --views-mbps scales it; --html writes a page with the chart', async (t) => {
     const html = join(testDir(t, 'cost'), 'cost.html');
-    const r = await runCli(['cost', '--json', '--rate', '100', '--retention-days', '1', '--html', html]);
+    const r = await runCli(['cost', '--json', '--views-mbps', '100', '--retention-days', '1', '--html', html]);
     assert.equal(r.code, 0, r.stderr);
     const report = jsonOutput<CostReport>(r, 'cost');
     assert.deepEqual(report.scenario, { viewsMBps: 100, retentionDays: 1 });
@@ -33,7 +33,7 @@ describe('labeljoin cost', () => {
   });
 
   it('a bad value or a missing file is one line and exit 2', async () => {
-    const bad = await runCli(['cost', '--rate', 'fast']);
+    const bad = await runCli(['cost', '--views-mbps', 'fast']);
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr.split('\n').filter((l) => l !== '').length, 1, bad.stderr);
     const missing = await runCli(['cost', '--prices', '/nonexistent/prices.json']);
