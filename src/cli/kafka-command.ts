@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { KafkaAdmin } from '../kafka/admin.js';
 import { connectionSettings } from '../kafka/connection.js';
-import { BrokerNotLocalError, BrokerNotRunningError, PortInUseError } from '../kafka/errors.js';
+import { BrokerNotLocalError, BrokerNotRunningError, KafkaError, PortInUseError } from '../kafka/errors.js';
 import { localBrokerPort } from '../kafka/local/address.js';
 import { brokerPaths, runningBroker, startLocalBroker, stopLocalBroker, type BrokerState } from '../kafka/local/broker.js';
 import { registerDataDir, registeredDataDirs, unregisterDataDir } from '../kafka/local/registry.js';
@@ -48,7 +48,9 @@ export const kafkaStart: CommandSpec = {
       // The port of the address the environment names is taken: by a Kafka broker (then that is the cluster to use) or by something else.
       if (!(error instanceof PortInUseError) || !ctx.brokersGiven) throw error;
       const cluster = await answeringCluster(ctx, [`127.0.0.1:${local.port}`]);
-      if (cluster === undefined) throw error;
+      if (cluster === undefined) {
+        throw new KafkaError('PORT_IN_USE', `port ${local.port} on 127.0.0.1, named by ${brokersSource(ctx)}, is in use by something that is not a Kafka broker; name a free port there`);
+      }
       ctx.out(`a Kafka broker (cluster ${cluster}) already answers at 127.0.0.1:${local.port}, named by ${brokersSource(ctx)}; it was not started by labeljoin in ${resolve(local.dataDir)}, nothing started`);
       return 0;
     }
@@ -158,9 +160,14 @@ function portExplicit(ctx: CommandContext): boolean {
   return typeof ctx.flags['port'] === 'string' || (process.env['LABELJOIN_KAFKA_PORT'] ?? '') !== '';
 }
 
-/** The cluster id of the cluster answering at these brokers, or undefined when none answers. */
-async function answeringCluster(ctx: CommandContext, brokers: readonly string[]): Promise<string | undefined> {
-  const admin = new KafkaAdmin(connectionSettings(ctx.config, { brokers, retries: 0 }));
+/**
+ * The cluster id of the cluster answering at these brokers, or undefined when none answers. A broker
+ * on this machine answers a metadata request in milliseconds; what does not within 2 s (as the local
+ * broker's own readiness probe) is taken for no broker. Another cluster gets the configured timeout.
+ */
+async function answeringCluster(ctx: CommandContext, brokers: readonly string[], loopback = true): Promise<string | undefined> {
+  const settings = connectionSettings(ctx.config, { brokers, retries: 0 });
+  const admin = new KafkaAdmin(loopback ? { ...settings, requestTimeoutMs: 2_000 } : settings);
   try {
     return (await admin.describeCluster()).clusterId;
   } catch {
@@ -171,7 +178,7 @@ async function answeringCluster(ctx: CommandContext, brokers: readonly string[])
 }
 
 async function describeExternalForStart(ctx: CommandContext, named: string): Promise<number> {
-  if ((await answeringCluster(ctx, ctx.config.kafka.brokers)) === undefined) {
+  if ((await answeringCluster(ctx, ctx.config.kafka.brokers, false)) === undefined) {
     throw new BrokerNotLocalError(`${named} names a cluster labeljoin does not start (it starts one broker on 127.0.0.1), and no broker answered there: start that cluster, or name 127.0.0.1:PORT, or unset it to start the local broker`);
   }
   return describeExternal(ctx, 'using the existing cluster; nothing to start');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
@@ -137,6 +138,17 @@ describe('labeljoin kafka start with LABELJOIN_BROKERS', () => {
     const r = await runCli(['kafka', 'start', '--port', '19093', '--data', testDir(t, 'envport')], { LABELJOIN_BROKERS: '127.0.0.1:19094' });
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'labeljoin: --port 19093 and LABELJOIN_BROKERS=127.0.0.1:19094 name different ports; give only one of them (see: labeljoin kafka start --help)\n');
+  });
+
+  it('says so when the port the environment names is taken by something that is not Kafka (exit 1)', async (t) => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => server.close());
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const r = await runCli(['kafka', 'start', '--data', testDir(t, 'envbusy')], { LABELJOIN_BROKERS: `127.0.0.1:${port}` });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `labeljoin: port ${port} on 127.0.0.1, named by LABELJOIN_BROKERS=127.0.0.1:${port}, is in use by something that is not a Kafka broker; name a free port there\n`);
   });
 
   it('names a cluster it cannot start and that does not answer, and says what to do (exit 1)', async (t) => {
