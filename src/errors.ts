@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'SCHEMA_REGISTRY_START_FAILED',
   'SCHEMA_REGISTRY_NOT_RUNNING',
   'SCHEMA_REGISTRY_STOP_FAILED',
+  // a local-broker command (kafka start/stop) given a cluster it did not and cannot start
+  'BROKER_NOT_LOCAL',
   // kafka client layer
   'KAFKA_UNAVAILABLE',
   'KAFKA_REQUEST_FAILED',

@@ -9,3 +9,10 @@ export class BenchFailedError extends LabeljoinError {
     super('BENCH_FAILED', `${what}: ${detail}`);
   }
 }
+
+/** A price sheet or measurements file of `labeljoin cost` that cannot be read or lacks a figure (exit 2). */
+export class CostInputError extends LabeljoinError {
+  constructor(file: string, detail: string, cause?: unknown) {
+    super('INPUT_INVALID', `${file}: ${detail}`, { cause });
+  }
+}

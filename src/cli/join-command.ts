@@ -17,6 +17,7 @@ import { KafkaError, TopicMissingError } from '../kafka/errors.js';
 import { KafkaFetcher } from '../kafka/fetcher.js';
 import { GroupMember } from '../kafka/group.js';
 import { DEFAULT_MAX_BATCH_BYTES, KafkaProducer } from '../kafka/producer.js';
+import { createTopicsCommand } from '../kafka/topics.js';
 import { TransactionalOutput } from '../kafka/transactional.js';
 import { LmdbStore } from '../store/lmdb-store.js';
 import { systemClock } from '../time/clock.js';
@@ -65,10 +66,17 @@ export const joinCommand: CommandSpec = {
     const outputs = [t.samples, t.deadLetter, ...(j.orphanTopic === undefined ? [] : [j.orphanTopic])];
     let limits: Map<string, number>;
     try {
+      // A missing topic is named with the command that creates it, with the partition count of those that exist.
+      const needed = [t.views, t.engagements, ...outputs];
+      const existing = await admin.partitionCounts(needed);
+      const missing = needed.filter((topic) => !existing.has(topic));
+      if (missing.length > 0) {
+        const like = existing.get(t.views) ?? existing.get(t.engagements) ?? [...existing.values()][0] ?? t.partitions;
+        const brokers = typeof ctx.flags['brokers'] === 'string' ? config.kafka.brokers : undefined;
+        throw new TopicMissingError(missing, createTopicsCommand(missing, like, brokers));
+      }
       const partitions = await admin.requireCopartitioned([t.views, t.engagements]);
       const counts = await admin.partitionCounts(outputs);
-      const missing = outputs.filter((o) => !counts.has(o));
-      if (missing.length > 0) throw new TopicMissingError(missing);
       for (const [topic, n] of counts) {
         if (n !== partitions) throw new KafkaError('TOPICS_NOT_COPARTITIONED', `${topic} has ${n} partitions but the inputs have ${partitions}; samples must land in the partition of their users`);
       }

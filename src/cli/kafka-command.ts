@@ -1,10 +1,17 @@
 /**
  * labeljoin kafka start | status | stop
+ *
+ * The local-broker commands and --brokers / LABELJOIN_BROKERS agree: one
+ * loopback address (127.0.0.1:N, localhost:N) names the local broker on port
+ * N, which `start` starts and `stop` stops; any other cluster is not ours to
+ * start or stop, and the commands say so in one line.
  */
 import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
 import { KafkaAdmin } from '../kafka/admin.js';
 import { connectionSettings } from '../kafka/connection.js';
-import { BrokerNotRunningError } from '../kafka/errors.js';
+import { BrokerNotLocalError, BrokerNotRunningError, KafkaError, PortInUseError } from '../kafka/errors.js';
+import { localBrokerPort } from '../kafka/local/address.js';
 import { brokerPaths, runningBroker, startLocalBroker, stopLocalBroker, type BrokerState } from '../kafka/local/broker.js';
 import { registerDataDir, registeredDataDirs, unregisterDataDir } from '../kafka/local/registry.js';
 import type { CommandContext, CommandSpec } from './command.js';
@@ -16,13 +23,37 @@ export const kafkaStart: CommandSpec = {
   summary: 'Start a local Apache Kafka broker (KRaft, broker + controller in one JVM) on 127.0.0.1.',
   details: [
     'The first start resolves the broker from Maven Central into ~/.m2 (kafka/pom.xml); later',
-    'starts reuse it. Returns once the broker answers a metadata request. With --brokers or',
-    'LABELJOIN_BROKERS an existing cluster is used instead and nothing is started.',
+    'starts reuse it. Returns once the broker answers a metadata request.',
+    'With --brokers or LABELJOIN_BROKERS naming one address on this machine (127.0.0.1:N or',
+    'localhost:N), the broker is started on port N (a --port that differs is an error); when a',
+    'Kafka broker already answers there, nothing is started. Any other cluster is used as it is:',
+    'nothing is started, and the exit code is 1 when it does not answer.',
   ].join('\n'),
   settings: LOCAL_SETTINGS,
   async run(ctx) {
-    if (ctx.brokersGiven) return describeExternal(ctx, 'using the existing cluster; nothing to start');
-    const result = await startLocalBroker({ ...ctx.config.local, log: ctx.log.child('kafka.local') });
+    let local = ctx.config.local;
+    if (ctx.brokersGiven) {
+      const named = brokersSource(ctx);
+      const port = localBrokerPort(ctx.config.kafka.brokers);
+      if (port === undefined) return describeExternalForStart(ctx, named);
+      if (portExplicit(ctx) && local.port !== port) {
+        throw new UsageError(`--port ${local.port} and ${named} name different ports; give only one of them (see: labeljoin kafka start --help)`);
+      }
+      local = { ...local, port };
+    }
+    let result;
+    try {
+      result = await startLocalBroker({ ...local, log: ctx.log.child('kafka.local') });
+    } catch (error) {
+      // The port of the address the environment names is taken: by a Kafka broker (then that is the cluster to use) or by something else.
+      if (!(error instanceof PortInUseError) || !ctx.brokersGiven) throw error;
+      const cluster = await answeringCluster(ctx, [`127.0.0.1:${local.port}`]);
+      if (cluster === undefined) {
+        throw new KafkaError('PORT_IN_USE', `port ${local.port} on 127.0.0.1, named by ${brokersSource(ctx)}, is in use by something that is not a Kafka broker; name a free port there`);
+      }
+      ctx.out(`a Kafka broker (cluster ${cluster}) already answers at 127.0.0.1:${local.port}, named by ${brokersSource(ctx)}; it was not started by labeljoin in ${resolve(local.dataDir)}, nothing started`);
+      return 0;
+    }
     registerDataDir(result.state.dataDir);
     const s = result.state;
     if (!result.started) {
@@ -42,12 +73,14 @@ export const kafkaStatus: CommandSpec = {
   settings: LOCAL_SETTINGS,
   async run(ctx) {
     if (ctx.brokersGiven) return describeExternal(ctx, 'reachable');
-    const running = selectBrokers(ctx).map((dir) => runningBroker(dir)).filter((s): s is BrokerState => s !== undefined);
-    if (running.length === 0) {
+    const running = knownDataDirs(ctx).map((dir) => runningBroker(dir)).filter((s): s is BrokerState => s !== undefined);
+    const shown = typeof ctx.flags['data'] === 'string' ? running.filter((s) => s.dataDir === resolve(ctx.config.local.dataDir))
+      : typeof ctx.flags['port'] === 'string' ? running.filter((s) => s.port === ctx.config.local.port) : running;
+    if (shown.length === 0) {
       ctx.out('no local Kafka broker is running');
       return 1;
     }
-    for (const s of running) {
+    for (const s of shown) {
       const admin = new KafkaAdmin(connectionSettings(ctx.config, { brokers: [s.bootstrap], retries: 0 }));
       try {
         const info = await admin.describeCluster();
@@ -65,16 +98,20 @@ export const kafkaStatus: CommandSpec = {
 
 export const kafkaStop: CommandSpec = {
   name: 'kafka stop',
-  summary: 'Stop the local broker(s) started by labeljoin, gracefully (SIGTERM; SIGKILL after 30 s).',
-  details: 'Without --data or --port, every local broker labeljoin started is stopped.',
+  summary: 'Stop one local broker started by labeljoin, gracefully (SIGTERM; SIGKILL after 30 s), and list those left running.',
+  details: [
+    'Which one: --data DIR, else the one listening on --port N, else the one --brokers or',
+    'LABELJOIN_BROKERS names when that is one address on this machine (127.0.0.1:N, localhost:N),',
+    'else the broker of the default data directory. Other brokers (of other checkouts or data',
+    'directories) keep running; they are listed with the command that stops each. A --brokers',
+    'list naming any other cluster stops nothing and exits 1: labeljoin stops only brokers it started.',
+    'Nothing to stop is not an error (exit 0).',
+  ].join('\n'),
   settings: LOCAL_SETTINGS,
   async run(ctx) {
-    if (ctx.brokersGiven) {
-      ctx.out('--brokers names an external cluster; labeljoin only stops brokers it started');
-      return 2;
-    }
+    const { dirs, what } = selectForStop(ctx);
     let stopped = 0;
-    for (const dir of selectBrokers(ctx)) {
+    for (const dir of dirs) {
       try {
         const s = await stopLocalBroker(dir, ctx.log.child('kafka.local'));
         ctx.out(`stopped Kafka at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir})`);
@@ -84,18 +121,67 @@ export const kafkaStop: CommandSpec = {
       }
       unregisterDataDir(dir);
     }
-    if (stopped === 0) ctx.out('no local Kafka broker was running');
+    if (stopped === 0) ctx.out(`no local Kafka broker was running (${what})`);
+    const left = knownDataDirs(ctx).filter((d) => !dirs.includes(d)).map((d) => runningBroker(d)).filter((s): s is BrokerState => s !== undefined);
+    for (const s of left) ctx.out(`still running: Kafka at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir}); stop it with: labeljoin kafka stop --data ${s.dataDir}`);
     return 0;
   },
 };
 
-/** Data directories the command is about: --data if given, those matching --port, else all registered. */
-function selectBrokers(ctx: CommandContext): string[] {
-  if (typeof ctx.flags['data'] === 'string') return [resolve(ctx.config.local.dataDir)];
-  const known = new Set([...registeredDataDirs(), resolve(ctx.config.local.dataDir)]);
-  const dirs = [...known];
-  if (typeof ctx.flags['port'] === 'string') return dirs.filter((d) => runningBroker(d)?.port === ctx.config.local.port);
-  return dirs;
+/** The data directories `kafka stop` is about, and how they were chosen (for the message when none runs). */
+function selectForStop(ctx: CommandContext): { dirs: string[]; what: string } {
+  const dataDir = resolve(ctx.config.local.dataDir);
+  if (typeof ctx.flags['data'] === 'string') return { dirs: [dataDir], what: `data ${dataDir}` };
+  let port: number | undefined;
+  if (typeof ctx.flags['port'] === 'string') port = ctx.config.local.port;
+  else if (ctx.brokersGiven) {
+    port = localBrokerPort(ctx.config.kafka.brokers);
+    if (port === undefined) {
+      throw new BrokerNotLocalError(`${brokersSource(ctx)} names a cluster labeljoin did not start, so nothing was stopped; labeljoin stops only its local brokers: give --data DIR or --port N (see: labeljoin kafka status)`);
+    }
+  }
+  if (port === undefined) return { dirs: [dataDir], what: `default data ${dataDir}` };
+  const matching = port;
+  return { dirs: knownDataDirs(ctx).filter((d) => runningBroker(d)?.port === matching), what: `port ${matching}` };
+}
+
+/** Every data directory labeljoin knows a local broker of: the registry's and the configured one. */
+function knownDataDirs(ctx: CommandContext): string[] {
+  return [...new Set([...registeredDataDirs(), resolve(ctx.config.local.dataDir)])];
+}
+
+/** "--brokers a:1" or "LABELJOIN_BROKERS=a:1", for messages. */
+function brokersSource(ctx: CommandContext): string {
+  const list = ctx.config.kafka.brokers.join(',');
+  return typeof ctx.flags['brokers'] === 'string' ? `--brokers ${list}` : `LABELJOIN_BROKERS=${list}`;
+}
+
+function portExplicit(ctx: CommandContext): boolean {
+  return typeof ctx.flags['port'] === 'string' || (process.env['LABELJOIN_KAFKA_PORT'] ?? '') !== '';
+}
+
+/**
+ * The cluster id of the cluster answering at these brokers, or undefined when none answers. A broker
+ * on this machine answers a metadata request in milliseconds; what does not within 2 s (as the local
+ * broker's own readiness probe) is taken for no broker. Another cluster gets the configured timeout.
+ */
+async function answeringCluster(ctx: CommandContext, brokers: readonly string[], loopback = true): Promise<string | undefined> {
+  const settings = connectionSettings(ctx.config, { brokers, retries: 0 });
+  const admin = new KafkaAdmin(loopback ? { ...settings, requestTimeoutMs: 2_000 } : settings);
+  try {
+    return (await admin.describeCluster()).clusterId;
+  } catch {
+    return undefined;
+  } finally {
+    await admin.close();
+  }
+}
+
+async function describeExternalForStart(ctx: CommandContext, named: string): Promise<number> {
+  if ((await answeringCluster(ctx, ctx.config.kafka.brokers, false)) === undefined) {
+    throw new BrokerNotLocalError(`${named} names a cluster labeljoin does not start (it starts one broker on 127.0.0.1), and no broker answered there: start that cluster, or name 127.0.0.1:PORT, or unset it to start the local broker`);
+  }
+  return describeExternal(ctx, 'using the existing cluster; nothing to start');
 }
 
 async function describeExternal(ctx: CommandContext, what: string): Promise<number> {

@@ -18,8 +18,9 @@ import { topicsCreate, topicsList } from './topics-command.js';
 import { trainCommand } from './train-command.js';
 import { validateCommand } from './validate-command.js';
 import { dashboardCommand } from './dashboard-command.js';
+import { costCommand } from './cost-command.js';
 
-const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, registryStart, registryStatus, registryStop, topicsCreate, topicsList, simulateCommand, joinCommand, trainCommand, validateCommand, dashboardCommand, benchCodec, benchJoin, benchE2e, benchState, benchTrain, benchAll];
+const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, registryStart, registryStatus, registryStop, topicsCreate, topicsList, simulateCommand, joinCommand, trainCommand, validateCommand, dashboardCommand, costCommand, benchCodec, benchJoin, benchE2e, benchState, benchTrain, benchAll];
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

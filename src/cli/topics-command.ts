@@ -18,14 +18,21 @@ const TOPIC_SETTINGS = [
 
 export const topicsCreate: CommandSpec = {
   name: 'topics create',
-  summary: 'Create the views, engagements, samples and dead-letter topics, co-partitioned (same partition count). Idempotent.',
-  details: 'Existing topics are kept as they are; one with a different partition count is reported and the exit code is 1.',
+  summary: 'Create the views, engagements, samples and dead-letter topics, co-partitioned (same partition count), or only the TOPICs named. Idempotent.',
+  details: [
+    'With TOPIC names, only those are created, each with --partitions and --replication-factor: e.g.',
+    '`labeljoin topics create samples --partitions 8` (the samples topic a joiner found missing;',
+    'give the partition count of the input topics), or `labeljoin topics create new-samples` for a',
+    'second pipeline to compare. Existing topics are kept as they are; one with a different',
+    'partition count is reported and the exit code is 1.',
+  ].join('\n'),
   settings: TOPIC_SETTINGS,
+  positionals: { meta: 'TOPIC...', max: 16 },
   async run(ctx) {
     const admin = new KafkaAdmin(connectionSettings(ctx.config));
     try {
-      const result = await ensurePipelineTopics(admin, ctx.config);
-      for (const spec of pipelineTopicSpecs(ctx.config)) {
+      const result = await ensurePipelineTopics(admin, ctx.config, ctx.positionals);
+      for (const spec of pipelineTopicSpecs(ctx.config, ctx.positionals)) {
         const existing = result.existing.get(spec.name);
         const state = existing === undefined ? 'created' : 'exists';
         ctx.out(`${state.padEnd(8)}${spec.name} (${existing ?? spec.partitions} partitions)`);

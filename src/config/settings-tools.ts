@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { durationParser, enumParser, floatParser, intParser, optionalTimeParser, parseIntList, parseLabelTypes, parsePathList, parseString, parseUrlList, portOrOffParser } from './parse.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
+import { packageRoot } from '../paths.js';
 import { DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
 
 /** auto: pretty on a terminal, else json (src/cli/command.ts decides). */
@@ -179,7 +180,42 @@ export const TOOL_SETTINGS = {
     parse: intParser(1_000, 100_000_000),
     flag: 'records',
     meta: 'N',
-    doc: 'simulated samples the codec benchmark writes in each encoding',
+    doc: 'simulated views the codec benchmark writes, with their engagements and as many samples, in each encoding',
+  }),
+  'cost.viewsMBps': setting<number>({
+    default: 200,
+    parse: floatParser(0.001, 1_000_000),
+    flag: 'views-mbps',
+    meta: 'MB/s',
+    doc: 'peak rate of views as JSON, in MB/s (10^6 bytes), that `labeljoin cost` projects for (the paper: 200)',
+  }),
+  'cost.retentionDays': setting<number>({
+    default: 3,
+    parse: floatParser(0, 3_650),
+    flag: 'retention-days',
+    meta: 'DAYS',
+    doc: 'how long every topic keeps its records, in the cost projection (the paper: 3)',
+  }),
+  'cost.prices': setting<string>({
+    default: join(packageRoot(), 'cost', 'prices.json'),
+    parse: parseString,
+    flag: 'prices',
+    meta: 'FILE',
+    doc: 'price sheet and sizing assumptions of the cost projection (JSON; each figure with its source)',
+  }),
+  'cost.measurements': setting<string>({
+    default: join(packageRoot(), 'cost', 'measurements.json'),
+    parse: parseString,
+    flag: 'measurements',
+    meta: 'FILE',
+    doc: 'measured figures of the cost projection (JSON: wire bytes per record, CPU per million events, state bytes; each with its source in bench/RESULTS.md)',
+  }),
+  'bench.recordsPerSend': setting<number>({
+    default: 2_000,
+    parse: intParser(1, 1_000_000),
+    flag: 'records-per-send',
+    meta: 'N',
+    doc: 'records of one kind per produce request in the codec benchmark (a partition\'s batch holds about N / 8): the batching a producer lingering for that many records gets',
   }),
   'observe.metricsHost': setting<string>({
     default: '127.0.0.1',

@@ -1,6 +1,7 @@
 /**
  * Cluster administration: reachability, topics, partition counts.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin } from '@platformatic/kafka';
 import { baseClientOptions, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
 import { TopicMissingError, TopicsNotCopartitionedError } from './errors.js';
@@ -100,7 +101,24 @@ export class KafkaAdmin {
         throw translateError(`create topic ${spec.name}`, error, this.#brokers);
       }
     }
+    await this.#untilListed(created);
     return { created, existing };
+  }
+
+  /**
+   * Waits (up to 15 s) until the cluster's metadata lists the topics just
+   * created: the controller answers the create request before every broker's
+   * metadata has them, and a caller that then reads their partition counts (a
+   * joiner started right after `topics create`, a loaded machine) would find
+   * them missing.
+   */
+  async #untilListed(topics: readonly string[]): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while (topics.length > 0 && Date.now() < deadline) {
+      const counts = await this.partitionCounts(topics);
+      if (topics.every((t) => counts.has(t))) return;
+      await sleep(100);
+    }
   }
 
   /**

@@ -29,8 +29,9 @@ export class KafkaRequestError extends KafkaError {
 }
 
 export class TopicMissingError extends KafkaError {
-  constructor(readonly topics: readonly string[]) {
-    super('TOPIC_MISSING', `topic${topics.length > 1 ? 's' : ''} ${topics.join(', ')} not found (create with: labeljoin topics create)`);
+  /** `create`: the exact command that creates them (default: `labeljoin topics create NAME...`). */
+  constructor(readonly topics: readonly string[], create = `labeljoin topics create ${topics.join(' ')}`) {
+    super('TOPIC_MISSING', `topic${topics.length > 1 ? 's' : ''} ${topics.join(', ')} not found; create ${topics.length > 1 ? 'them' : 'it'} with: ${create}`);
   }
 }
 
@@ -94,6 +95,17 @@ export class BrokerNotRunningError extends KafkaError {
 export class BrokerStopError extends KafkaError {
   constructor(reason: string) {
     super('BROKER_STOP_FAILED', `the local Kafka broker did not stop: ${reason}`);
+  }
+}
+
+/**
+ * `kafka start` or `kafka stop` given (by --brokers or LABELJOIN_BROKERS) a
+ * cluster other than one loopback address: labeljoin starts and stops only
+ * its own broker on 127.0.0.1. The message says what to do instead.
+ */
+export class BrokerNotLocalError extends KafkaError {
+  constructor(message: string, cause?: unknown) {
+    super('BROKER_NOT_LOCAL', message, { cause });
   }
 }
 

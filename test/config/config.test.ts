@@ -13,6 +13,16 @@ function configFile(content: string): string {
 }
 
 describe('loadConfig', () => {
+  it('gives each flag to one setting (join and train share --progress-every, the same parser and meaning)', () => {
+    const byFlag = new Map<string, SettingKey[]>();
+    for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+      const flag = SETTINGS[key].flag;
+      if (flag !== undefined) byFlag.set(flag, [...(byFlag.get(flag) ?? []), key]);
+    }
+    const shared = [...byFlag].filter(([, keys]) => keys.length > 1).map(([flag, keys]) => `${flag}: ${keys.join(', ')}`);
+    assert.deepEqual(shared, ['progress-every: join.progressEveryMs, train.progressEveryMs']);
+  });
+
   it('gives every default from the settings table', () => {
     const config = loadConfig();
     assert.deepEqual(config.kafka.brokers, SETTINGS['kafka.brokers'].default);

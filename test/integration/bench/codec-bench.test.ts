@@ -8,20 +8,29 @@ describe('labeljoin bench codec on the real broker', () => {
   it('measures bytes per record on the broker log for each encoding and compression, and cleans up', async (t) => {
     const admin = testAdmin(t);
     const before = new Set(await admin.listTopics());
-    const r = await runCli(['bench', 'codec', '--json', '--records', '3000', '--brokers', testBrokers().join(',')]);
+    const r = await runCli(['bench', 'codec', '--json', '--records', '3000', '--records-per-send', '1000', '--brokers', testBrokers().join(',')]);
     assert.equal(r.code, 0, r.stderr);
     const result = JSON.parse(r.stdout) as CodecBenchResult;
-    assert.equal(result.records, 3000);
-    const get = (format: string, compression: string) => result.variants.find((v) => v.format === format && v.compression === compression)!;
-    assert.equal(get('json', 'none').reduction, 0);
-    for (const compression of ['none', 'gzip', 'snappy', 'lz4']) {
-      const json = get('json', compression);
-      const avro = get('avro', compression);
-      assert.ok(json.bytesOnLog > 0 && avro.bytesOnLog > 0, `${compression}: nothing on the log`);
-      assert.ok(avro.bytesPerRecord < json.bytesPerRecord, `${compression}: Avro ${avro.bytesPerRecord} >= JSON ${json.bytesPerRecord}`);
+    assert.equal(result.records.samples, 3000);
+    assert.ok(result.records.views >= 3000, 'every view, and the duplicates the simulator sends');
+    assert.ok(result.records.engagements > 0);
+    assert.equal(result.recordsPerSend, 1000);
+    for (const kind of ['views', 'engagements', 'samples'] as const) {
+      const get = (format: string, compression: string) => result.variants.find((v) => v.kind === kind && v.format === format && v.compression === compression)!;
+      assert.equal(get('json', 'none').reduction, 0);
+      assert.equal(get('json', 'none').records, result.records[kind]);
+      for (const compression of ['none', 'gzip', 'snappy', 'lz4']) {
+        const json = get('json', compression);
+        const avro = get('avro', compression);
+        assert.ok(json.bytesOnLog > 0 && avro.bytesOnLog > 0, `${kind} ${compression}: nothing on the log`);
+        assert.ok(avro.bytesPerRecord < json.bytesPerRecord, `${kind} ${compression}: Avro ${avro.bytesPerRecord} >= JSON ${json.bytesPerRecord}`);
+      }
+      assert.ok(get('avro', 'lz4').bytesPerRecord < get('avro', 'none').bytesPerRecord);
+      assert.equal(result.avroLz4Reduction[kind], get('avro', 'lz4').reduction);
     }
-    assert.ok(get('avro', 'lz4').bytesPerRecord < get('avro', 'none').bytesPerRecord);
-    assert.equal(result.avroLz4Reduction, get('avro', 'lz4').reduction);
+    const bytes = (kind: string, format: string, compression: string) => result.variants.find((v) => v.kind === kind && v.format === format && v.compression === compression)!.bytesOnLog;
+    const inputs = 1 - (bytes('views', 'avro', 'lz4') + bytes('engagements', 'avro', 'lz4')) / (bytes('views', 'json', 'none') + bytes('engagements', 'json', 'none'));
+    assert.equal(result.avroLz4Reduction.inputs, inputs);
     const after = await admin.listTopics();
     assert.deepEqual(after.filter((topic) => !before.has(topic)), []);
   });

@@ -31,6 +31,37 @@ describe('pipeline topics on the real broker', () => {
     assert.match(mismatch.stdout, /has 3 partitions, expected 6/);
   });
 
+  it('`topics create NAME` creates that topic only, with --partitions', async (t) => {
+    const prefix = uniqueTopic('one');
+    const samples = `${prefix}-samples`;
+    const admin = testAdmin(t, [samples, `${prefix}-views`]);
+    const r = await runCli(['topics', 'create', samples, '--partitions', '5', '--brokers', testBrokers().join(','), '--views-topic', `${prefix}-views`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `created ${samples} (5 partitions)\n`);
+    const counts = await admin.partitionCounts([samples, `${prefix}-views`]);
+    assert.deepEqual([...counts], [[samples, 5]]);
+  });
+
+  it('join names a missing samples topic and the exact command that creates it, which works', async (t) => {
+    const prefix = uniqueTopic('nosamples');
+    const names = { views: `${prefix}-views`, engagements: `${prefix}-eng`, samples: `${prefix}-samples`, deadLetter: `${prefix}-dlq` };
+    const admin = testAdmin(t, Object.values(names));
+    await admin.createTopics([names.views, names.engagements, names.deadLetter].map((name) => ({ name, partitions: 3, replicationFactor: 1 })));
+    const brokers = testBrokers().join(',');
+    const joinArgs = ['join', '--drain', '--json', '--brokers', brokers, '--views-topic', names.views, '--engagements-topic', names.engagements,
+      '--samples-topic', names.samples, '--dead-letter-topic', names.deadLetter, '--group', `${prefix}-g`, '--metrics-port', 'off'];
+    const missing = await runCli(joinArgs, { LABELJOIN_LOG_LEVEL: 'warn' });
+    assert.equal(missing.code, 1);
+    const command = `labeljoin topics create ${names.samples} --partitions 3 --brokers ${brokers}`;
+    assert.equal(missing.stderr, `labeljoin: topic ${names.samples} not found; create it with: ${command}\n`);
+
+    const created = await runCli(command.split(' ').slice(1));
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal((await admin.partitionCounts([names.samples])).get(names.samples), 3);
+    const joined = await runCli(joinArgs, { LABELJOIN_LOG_LEVEL: 'warn' });
+    assert.equal(joined.code, 0, joined.stderr);
+  });
+
   it('requireCopartitioned names missing and mismatched topics', async (t) => {
     const a = uniqueTopic('copart-a');
     const b = uniqueTopic('copart-b');
