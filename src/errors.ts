@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   'RECORD_UNKNOWN_TYPE',
   'RECORD_INVALID_UTF8',
   'RECORD_CONFLICTING_DUPLICATE',
+  // a record in another partition than its key and the topic's partitioner give (--wrong-partition dead-letter)
+  'RECORD_WRONG_PARTITION',
   // join: a record whose event time its partition's data never confirmed (--outlier-policy dead-letter)
   'RECORD_TIME_OUTLIER',
   // model store (trainer)

@@ -15,6 +15,7 @@ import { KafkaAdmin } from '../kafka/admin.js';
 import { connectionSettings } from '../kafka/connection.js';
 import { KafkaError, TopicMissingError } from '../kafka/errors.js';
 import { KafkaFetcher } from '../kafka/fetcher.js';
+import { expectedPartition } from '../kafka/partitioner.js';
 import { GroupMember } from '../kafka/group.js';
 import { DEFAULT_MAX_BATCH_BYTES, KafkaProducer } from '../kafka/producer.js';
 import { createTopicsCommand } from '../kafka/topics.js';
@@ -44,6 +45,7 @@ export const joinCommand: CommandSpec = {
     'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements', 'topics.samples', 'topics.deadLetter',
     'codec.viewsFormat', 'codec.engagementsFormat', 'codec.samplesFormat', 'inputs.views', 'inputs.engagements',
     'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.retryTimeoutMs',
+    'join.viewsPartitioner', 'join.engagementsPartitioner', 'join.wrongPartition',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.viewDisorderMs', 'join.allowedLatenessMs',
     'join.latePolicy', 'join.idleTimeoutMs', 'join.maxJumpMs', 'join.timeConfirmations', 'join.outlierPolicy', 'join.timeMode', 'join.groupId', 'join.instanceId',
     'join.orphanTopic', 'join.state', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',
@@ -65,6 +67,7 @@ export const joinCommand: CommandSpec = {
     const admin = new KafkaAdmin(settings);
     const outputs = [t.samples, t.deadLetter, ...(j.orphanTopic === undefined ? [] : [j.orphanTopic])];
     let limits: Map<string, number>;
+    let partitions: number;
     try {
       // A missing topic is named with the command that creates it, with the partition count of those that exist.
       const needed = [t.views, t.engagements, ...outputs];
@@ -75,7 +78,7 @@ export const joinCommand: CommandSpec = {
         const brokers = typeof ctx.flags['brokers'] === 'string' ? config.kafka.brokers : undefined;
         throw new TopicMissingError(missing, createTopicsCommand(missing, like, brokers));
       }
-      const partitions = await admin.requireCopartitioned([t.views, t.engagements]);
+      partitions = await admin.requireCopartitioned([t.views, t.engagements]);
       const counts = await admin.partitionCounts(outputs);
       for (const [topic, n] of counts) {
         if (n !== partitions) throw new KafkaError('TOPICS_NOT_COPARTITIONED', `${topic} has ${n} partitions but the inputs have ${partitions}; samples must land in the partition of their users`);
@@ -117,6 +120,11 @@ export const joinCommand: CommandSpec = {
         index,
         codec,
         declared,
+        partitioners: {
+          views: (key, n) => expectedPartition(j.viewsPartitioner, key, n),
+          engagements: (key, n) => expectedPartition(j.engagementsPartitioner, key, n),
+          partitions,
+        },
         clock: systemClock,
         logger: log.child('join'),
         progress: (report) => process.stderr.write(`join: ${progressLine(report)}\n`),

@@ -39,6 +39,15 @@ export function joinSummaryLines(s: JoinSummaryJson): string[] {
   return [
     `join (${s.delivery}): ${s.drained ? 'drained' : 'stopped'} after ${s.seconds.toFixed(1)} s: ${c.viewsIn} views and ${c.engagementsIn} engagements in (${s.inputsPerSecond}/s), ${c.samplesOut} samples out, partitions ${s.partitions.join(',')}`,
     `  positives ${Object.entries(c.positives).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `  duplicates ${c.duplicateViews} views + ${c.duplicateEngagements} engagements, late ${c.late}, corrections ${c.corrections}, orphans ${c.orphans}, dead-lettered ${c.deadLettered}${c.deadLettered > 0 ? ` ${JSON.stringify(c.deadLetteredBy)}` : ''}${c.timeOutliers.views + c.timeOutliers.engagements > 0 ? `, time outliers ${c.timeOutliers.views} views + ${c.timeOutliers.engagements} engagements` : ''}${c.replayedEngagements > 0 ? `, engagements re-read after a restart ${c.replayedEngagements}` : ''}${c.lostToRetention > 0 ? `, LOST TO RETENTION ${c.lostToRetention}` : ''}`,
+    `  duplicates ${c.duplicateViews} views + ${c.duplicateEngagements} engagements, late ${c.late}, corrections ${c.corrections}, orphans ${c.orphans}, dead-lettered ${c.deadLettered}${c.deadLettered > 0 ? ` ${JSON.stringify(c.deadLetteredBy)}` : ''}${c.timeOutliers.views + c.timeOutliers.engagements > 0 ? `, time outliers ${c.timeOutliers.views} views + ${c.timeOutliers.engagements} engagements` : ''}${c.replayedEngagements > 0 ? `, engagements re-read after a restart ${c.replayedEngagements}` : ''}${c.lostToRetention > 0 ? `, LOST TO RETENTION ${c.lostToRetention}` : ''}${wrongPartition(c)}`,
   ];
+}
+
+/** ", in the wrong partition: views 3 (partition 2), engagements ..." when any record was. */
+function wrongPartition(c: JoinCounters): string {
+  const parts = (['views', 'engagements'] as const)
+    .map((input) => [input, Object.entries(c.wrongPartition[input])] as const)
+    .filter(([, byPartition]) => byPartition.length > 0)
+    .map(([input, byPartition]) => `${input} ${byPartition.reduce((n, [, k]) => n + k, 0)} (partition ${byPartition.map(([p]) => p).join(',')})`);
+  return parts.length === 0 ? '' : `, IN THE WRONG PARTITION ${parts.join(', ')}`;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { durationParser, enumParser, intParser, parseBrokerList, parseLabelTypes, parseString, parseTopicName } from './parse.js';
 import { INPUT_FORMATS, OUTPUT_FORMATS, type InputFormat, type OutputFormat } from '../codec/formats.js';
 import { COMPRESSIONS, type Compression } from '../kafka/compression.js';
+import { PARTITIONERS, type PartitionerName } from '../kafka/partitioner.js';
 import { DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
 import { parseEngagementInput, parseViewInput, type EngagementInput, type ViewInput } from './inputs.js';
 
@@ -149,6 +150,30 @@ export const PIPELINE_SETTINGS = {
     flag: 'samples-format',
     meta: OUTPUT_FORMATS.join('|'),
     doc: 'encoding of the samples written',
+  }),
+  'join.viewsPartitioner': setting<PartitionerName>({
+    default: 'murmur2',
+    parse: enumParser(PARTITIONERS),
+    env: 'LABELJOIN_VIEWS_PARTITIONER',
+    flag: 'views-partitioner',
+    meta: PARTITIONERS.join('|'),
+    doc: "the partitioner the views' producers use: each record's key is checked against it (murmur2: Java clients; consistent_random: librdkafka's default; none: no check)",
+  }),
+  'join.engagementsPartitioner': setting<PartitionerName>({
+    default: 'murmur2',
+    parse: enumParser(PARTITIONERS),
+    env: 'LABELJOIN_ENGAGEMENTS_PARTITIONER',
+    flag: 'engagements-partitioner',
+    meta: PARTITIONERS.join('|'),
+    doc: "the partitioner the engagements' producers use (as --views-partitioner)",
+  }),
+  'join.wrongPartition': setting<'dead-letter' | 'accept'>({
+    default: 'dead-letter',
+    parse: enumParser(['dead-letter', 'accept'] as const),
+    env: 'LABELJOIN_WRONG_PARTITION',
+    flag: 'wrong-partition',
+    meta: 'dead-letter|accept',
+    doc: 'a record in another partition than its key and partitioner give (its user may be joined in another partition): dead-letter it (RECORD_WRONG_PARTITION) or accept it; counted and logged either way',
   }),
   'join.labelTypes': setting<string[]>({
     default: DEFAULT_LABEL_TYPES,

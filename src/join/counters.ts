@@ -53,6 +53,8 @@ export interface JoinCounters {
   lostToRetention: number;
   /** dead-lettered records by error code */
   deadLetteredBy: Record<string, number>;
+  /** records in another partition than their key and the topic's partitioner give, by input and partition (./partition-check.ts) */
+  wrongPartition: { views: Record<number, number>; engagements: Record<number, number> };
   commits: number;
 }
 
@@ -72,6 +74,7 @@ export function newCounters(labelTypes: readonly string[]): JoinCounters {
     timeOutliers: { views: 0, engagements: 0 },
     lostToRetention: 0,
     deadLetteredBy: {},
+    wrongPartition: { views: {}, engagements: {} },
     commits: 0,
   };
 }

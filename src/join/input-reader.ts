@@ -20,6 +20,7 @@
  */
 import type { EventCodec, InputFormat } from '../codec/codec.js';
 import type { DeclaredInputs } from '../codec/declared/declared-inputs.js';
+import type { PartitionCheck } from './partition-check.js';
 import { decodeOrBad, type SourceRecord } from '../codec/dead-letter.js';
 import { BadRecordError } from '../codec/errors.js';
 import type { EngagementEvent, ViewEvent } from '../codec/events.js';
@@ -48,6 +49,8 @@ export interface ReaderDeps {
   readonly codec: EventCodec;
   /** Declared inputs (a user's own schemas): their decoders replace the codec's. */
   readonly declared?: DeclaredInputs | undefined;
+  /** Checks that each record read for joining is in the partition its key gives (./partition-check.ts). */
+  readonly partitionCheck?: PartitionCheck | undefined;
   readonly operator: JoinOperator;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -80,6 +83,9 @@ export class InputReader {
   readonly #positions = new Map<number, Positions>();
   readonly #decodeView: (value: Buffer | null, record: SourceRecord) => ViewEvent;
   readonly #decodeEngagement: (value: Buffer | null, record: SourceRecord) => EngagementEvent;
+  /** The same, and the record's partition checked: for the records handed to the operator. */
+  readonly #joinView: (value: Buffer | null, record: SourceRecord) => ViewEvent;
+  readonly #joinEngagement: (value: Buffer | null, record: SourceRecord) => EngagementEvent;
   #lastViewPeek = Number.NEGATIVE_INFINITY;
 
   constructor(options: ReaderOptions, deps: ReaderDeps) {
@@ -90,6 +96,9 @@ export class InputReader {
       declared?.views !== undefined ? (value, record) => declared.decodeView(value, record.key, record) : (value, record) => deps.codec.decodeView(value, record, options.formats.viewsFormat);
     this.#decodeEngagement =
       declared?.engagements !== undefined ? (value, record) => declared.decodeEngagement(value, record) : (value, record) => deps.codec.decodeEngagement(value, record, options.formats.engagementsFormat);
+    const check = deps.partitionCheck;
+    this.#joinView = check === undefined ? this.#decodeView : (value, record) => checked(this.#decodeView(value, record), () => check.check('views', record));
+    this.#joinEngagement = check === undefined ? this.#decodeEngagement : (value, record) => checked(this.#decodeEngagement(value, record), () => check.check('engagements', record));
   }
 
   positions(partition: number): Readonly<Positions> | undefined {
@@ -239,11 +248,11 @@ export class InputReader {
       if (pos === undefined) continue;
       if (batch.topic === this.#o.topics.views) {
         pos.viewEnd = batch.endOffset;
-        pos.viewPos = this.#handOver(batch, pos.viewPos, pos.drainViewEnd, (r) => op.view(batch.partition, r, decodeOrBad(r, this.#decodeView)));
+        pos.viewPos = this.#handOver(batch, pos.viewPos, pos.drainViewEnd, (r) => op.view(batch.partition, r, decodeOrBad(r, this.#joinView)));
         viewsRead.add(batch.partition);
       } else {
         pos.engEnd = batch.endOffset;
-        pos.engPos = this.#handOver(batch, pos.engPos, pos.drainEngEnd, (r) => op.engagement(batch.partition, r, decodeOrBad(r, this.#decodeEngagement)));
+        pos.engPos = this.#handOver(batch, pos.engPos, pos.drainEngEnd, (r) => op.engagement(batch.partition, r, decodeOrBad(r, this.#joinEngagement)));
         if (batch.records.length > 0) engagementsArrived.add(batch.partition);
       }
     }
@@ -333,4 +342,10 @@ export class InputReader {
     for (const p of this.#positions.keys()) if (this.#d.operator.partition(p)?.engagementsCaughtUp() !== true) return false;
     return true;
   }
+}
+
+/** The decoded record, once `check` (which throws for a bad one) passed. */
+function checked<T>(decoded: T, check: () => void): T {
+  check();
+  return decoded;
 }

@@ -18,12 +18,13 @@ import { Joiner, type JoinProgress } from './joiner.js';
 import { JoinOperator } from './operator.js';
 import { Outbox } from './outbox.js';
 import type { Membership, PartitionLog } from './partition-log.js';
+import { PartitionCheck, type ExpectedPartition } from './partition-check.js';
 import { PreparingLog } from './preparing-log.js';
 
 /** The joiner's part of the config (src/config/settings-pipeline.ts), as the sections give it. */
 export type JoinSettings = Pick<
   ConfigSection<'join'>,
-  'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'viewDisorderMs' | 'allowedLatenessMs' | 'maxJumpMs' | 'timeConfirmations' | 'outlierPolicy' | 'latePolicy' | 'idleTimeoutMs' | 'timeMode' | 'orphanTopic' | 'progressEveryMs' | 'reconnectTimeoutMs'
+  'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'viewDisorderMs' | 'allowedLatenessMs' | 'maxJumpMs' | 'timeConfirmations' | 'outlierPolicy' | 'latePolicy' | 'idleTimeoutMs' | 'timeMode' | 'orphanTopic' | 'progressEveryMs' | 'reconnectTimeoutMs' | 'viewsPartitioner' | 'engagementsPartitioner' | 'wrongPartition'
 > & {
   readonly topics: Pick<ConfigSection<'topics'>, 'views' | 'engagements' | 'samples' | 'deadLetter'>;
   readonly formats: Pick<ConfigSection<'codec'>, 'viewsFormat' | 'engagementsFormat' | 'samplesFormat'>;
@@ -41,6 +42,8 @@ export interface JoinIo {
   readonly codec: EventCodec;
   /** Declared inputs (a user's own schemas, src/codec/declared/); undefined: labeljoin's own. */
   readonly declared?: DeclaredInputs | undefined;
+  /** The partitioners of the inputs, to check each joined record's partition against its key (./partition-check.ts); undefined: not checked. */
+  readonly partitioners?: { readonly views: ExpectedPartition; readonly engagements: ExpectedPartition; readonly partitions: number } | undefined;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly progress: (report: JoinProgress) => void;
@@ -52,7 +55,22 @@ export function createJoiner(s: JoinSettings, io: JoinIo): { readonly joiner: Jo
   const time = new EngagementTime({ outOfOrdernessMs: s.outOfOrdernessMs, idleTimeoutMs: s.idleTimeoutMs, mode: s.timeMode }, io.clock);
   const operator = new JoinOperator(s, { index: io.index, time, outbox, clock: io.clock, log: io.logger, observer: io.observer });
   const log = io.declared === undefined ? io.log : new PreparingLog(io.log, io.declared, s.topics);
-  const reader = new InputReader(s, { log, membership: io.membership, codec: io.codec, declared: io.declared, operator, clock: io.clock, logger: io.logger });
+  const reader = new InputReader(s, { log, membership: io.membership, codec: io.codec, declared: io.declared, partitionCheck: partitionCheck(s, io, operator), operator, clock: io.clock, logger: io.logger });
   const joiner = new Joiner(s, { operator, reader, outbox, delivery: io.delivery, membership: io.membership, clock: io.clock, log: io.logger, progress: io.progress, observer: io.observer });
   return { joiner, operator };
+}
+
+function partitionCheck(s: JoinSettings, io: JoinIo, operator: JoinOperator): PartitionCheck | undefined {
+  const p = io.partitioners;
+  if (p === undefined || (s.viewsPartitioner === 'none' && s.engagementsPartitioner === 'none')) return undefined;
+  return new PartitionCheck(
+    {
+      partitions: p.partitions,
+      views: s.viewsPartitioner === 'none' ? undefined : { name: s.viewsPartitioner, expected: p.views },
+      engagements: s.engagementsPartitioner === 'none' ? undefined : { name: s.engagementsPartitioner, expected: p.engagements },
+      policy: s.wrongPartition,
+    },
+    operator.counters.wrongPartition,
+    io.logger.child('partition-check'),
+  );
 }

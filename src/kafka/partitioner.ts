@@ -50,3 +50,50 @@ export function partitionForKey(key: Uint8Array | string, numPartitions: number)
   const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
   return (murmur2(bytes) & 0x7fffffff) % numPartitions;
 }
+
+/**
+ * librdkafka's partitioners for keyed records (`partitioner` of a librdkafka
+ * producer: Python, Go, .NET, kcat), by name:
+ *   consistent          crc32(key) % n, a null key too (crc32 of nothing = 0)
+ *   consistent_random   crc32(key) % n; null and empty keys random (librdkafka's default)
+ *   murmur2             the Java client's (above)
+ *   murmur2_random      the Java client's; null keys random
+ * (A null key is random with the Java client, so neither murmur2 checks it.)
+ * crc32 is the IEEE / zlib CRC-32 (reflected, polynomial 0xEDB88320), as
+ * librdkafka's rd_crc32. A partitioner that would pick a random partition for
+ * the key gives undefined: such a record cannot be checked.
+ */
+export const PARTITIONERS = ['murmur2', 'murmur2_random', 'consistent', 'consistent_random', 'none'] as const;
+export type PartitionerName = (typeof PARTITIONERS)[number];
+
+const CRC_TABLE = (() => {
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c;
+  }
+  return table;
+})();
+
+export function crc32(data: Uint8Array): number {
+  let c = -1;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
+/** The partition `name` gives this key, or undefined when it would pick one at random (or checks nothing: "none"). */
+export function expectedPartition(name: PartitionerName, key: Uint8Array | null, numPartitions: number): number | undefined {
+  switch (name) {
+    case 'none':
+      return undefined;
+    case 'murmur2':
+      return key === null ? undefined : partitionForKey(key, numPartitions);
+    case 'murmur2_random':
+      return key === null ? undefined : partitionForKey(key, numPartitions);
+    case 'consistent':
+      return crc32(key ?? new Uint8Array(0)) % numPartitions;
+    case 'consistent_random':
+      return key === null || key.length === 0 ? undefined : crc32(key) % numPartitions;
+  }
+}

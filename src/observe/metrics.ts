@@ -27,6 +27,7 @@ export interface JoinSource {
     readonly deadLetteredBy: Readonly<Record<string, number>>;
     readonly lostToRetention: number;
     readonly timeOutliers: { readonly views: number; readonly engagements: number };
+    readonly wrongPartition: { readonly views: Readonly<Record<number, number>>; readonly engagements: Readonly<Record<number, number>> };
   };
   partitionStates(): ReadonlyArray<{
     readonly partition: number;
@@ -123,6 +124,12 @@ export class JoinMetrics {
       if (s === undefined) return;
       this.inc({ input: 'views' }, s.counters.timeOutliers.views);
       this.inc({ input: 'engagements' }, s.counters.timeOutliers.engagements);
+    } });
+    new Counter({ name: 'labeljoin_join_wrong_partition_total', help: 'Records in another partition than their key and the topic\'s partitioner give (--views-partitioner, --engagements-partitioner): dead-lettered or accepted by --wrong-partition, by input and partition', labelNames: ['input', 'partition'], registers, collect() {
+      const s = src();
+      this.reset();
+      if (s === undefined) return;
+      for (const input of ['views', 'engagements'] as const) for (const [partition, n] of Object.entries(s.counters.wrongPartition[input])) this.inc({ input, partition }, n);
     } });
     new Counter({ name: 'labeljoin_join_dead_lettered_total', help: 'Bad input records sent to the dead-letter topic, by error code', labelNames: ['code'], registers, collect() {
       const s = src();

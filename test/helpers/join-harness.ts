@@ -14,7 +14,8 @@ import type { EngagementIndex } from '../../src/join/engagement-index.js';
 import type { Joiner } from '../../src/join/joiner.js';
 import type { JoinOperator } from '../../src/join/operator.js';
 import { MemoryEngagementIndex } from '../../src/join/memory-index.js';
-import { createJoiner, type JoinSettings } from '../../src/join/wiring.js';
+import { createJoiner, type JoinIo, type JoinSettings } from '../../src/join/wiring.js';
+import { expectedPartition } from '../../src/kafka/partitioner.js';
 import { createLogger } from '../../src/log/logger.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { engagement as makeEngagement, id, T0, view as makeView } from './events.js';
@@ -28,6 +29,8 @@ export interface HarnessOptions extends Partial<JoinSettings> {
   readonly maxRecords?: number;
   /** The index each new joiner gets (default: a fresh in-memory one). */
   readonly index?: () => EngagementIndex;
+  /** Check each record's partition against its key by the settings' partitioners (default: not checked; the harness puts records where a test says). */
+  readonly checkPartitions?: boolean;
 }
 
 const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
@@ -45,11 +48,15 @@ export class JoinHarness {
   #operator!: JoinOperator;
   #index!: EngagementIndex;
   readonly #makeIndex: () => EngagementIndex;
+  readonly #partitioners: JoinIo['partitioners'];
   #nextView = 1;
   #nextEngagement = 1;
 
   constructor(options: HarnessOptions = {}) {
-    const { partitions = 2, maxRecords = 50, index, ...overrides } = options;
+    const { partitions = 2, maxRecords = 50, index, checkPartitions = false, ...overrides } = options;
+    this.#partitioners = checkPartitions
+      ? { views: (key, n) => expectedPartition(this.settings.viewsPartitioner, key, n), engagements: (key, n) => expectedPartition(this.settings.engagementsPartitioner, key, n), partitions }
+      : undefined;
     this.log = new MemoryLog(maxRecords);
     for (const topic of Object.values(TOPICS)) this.log.createTopic(topic, partitions);
     this.membership = new MemoryMembership(Array.from({ length: partitions }, (_, p) => p));
@@ -76,6 +83,9 @@ export class JoinHarness {
       drain: false,
       progressEveryMs: 3_600_000,
       reconnectTimeoutMs: 1_000,
+      viewsPartitioner: 'murmur2',
+      engagementsPartitioner: 'murmur2',
+      wrongPartition: 'dead-letter',
       ...overrides,
     };
     this.#makeIndex = index ?? (() => new MemoryEngagementIndex(this.settings));
@@ -94,6 +104,7 @@ export class JoinHarness {
       clock: this.clock,
       logger: createLogger({ level: 'debug', format: 'json', write: (line) => this.logLines.push(line), now: () => this.clock.now() }),
       progress: () => undefined,
+      partitioners: this.#partitioners,
     });
     this.#joiner = created.joiner;
     this.#operator = created.operator;

@@ -11,8 +11,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventCodec } from '../../../src/codec/codec.js';
-import type { EngagementEvent, ViewEvent } from '../../../src/codec/events.js';
+import { userKey, type EngagementEvent, type ViewEvent } from '../../../src/codec/events.js';
 import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
+import { partitionForKey } from '../../../src/kafka/partitioner.js';
 import type { ConsumedRecord } from '../../../src/kafka/fetcher.js';
 import { KafkaProducer } from '../../../src/kafka/producer.js';
 import { readTopicToEnd } from '../../../src/kafka/read-all.js';
@@ -58,10 +59,13 @@ describe('hostile records on the real broker', () => {
     t.after(() => producer.close());
     // Before the simulated traffic: without the rule, each would move its partition's time.
     const futureView: ViewEvent = view(900_001, { ts: START + DAY });
+    const ahead = [engagement(900_001, { ts: START + DAY }), engagement(900_002, { ts: START + 30 * 60_000 })];
+    // Each where its key puts it (the joiner checks partitions against keys).
+    const at = (user: number): { key: Buffer; partition: number } => ({ key: userKey(user), partition: partitionForKey(userKey(user), 4) });
     await producer.send([
-      { topic: p.engagements, partition: 0, key: Buffer.from('h1'), value: codec.encodeEngagement(engagement(900_001, { ts: START + DAY }), 'avro') },
-      { topic: p.engagements, partition: 1, key: Buffer.from('h2'), value: codec.encodeEngagement(engagement(900_002, { ts: START + 30 * 60_000 }), 'json') },
-      { topic: p.views, partition: 2, key: Buffer.from('h3'), value: codec.encodeView(futureView, 'avro') },
+      { topic: p.engagements, ...at(ahead[0]!.user_id), value: codec.encodeEngagement(ahead[0]!, 'avro') },
+      { topic: p.engagements, ...at(ahead[1]!.user_id), value: codec.encodeEngagement(ahead[1]!, 'json') },
+      { topic: p.views, ...at(futureView.user_id), value: codec.encodeView(futureView, 'avro') },
     ]);
     await runSimulate(p, ['--views', String(VIEWS), '--users', '300', '--posts', '200', '--views-per-second', '20', '--seed', '51', '--start', new Date(START).toISOString()]);
 
