@@ -15,6 +15,8 @@ export interface Prerequisite {
   readonly debianPackage: string;
   /** What needs it, for the message. */
   readonly why: string;
+  /** A check beyond the command being there (python3 without its venv module, say); true when it passes. */
+  readonly works?: () => boolean;
 }
 
 export const BROKER: readonly Prerequisite[] = [
@@ -26,6 +28,8 @@ export const TESTS: readonly Prerequisite[] = [
   ...BROKER,
   { command: 'redis-server', debianPackage: 'redis-server', why: "the trainer's Redis store tests" },
   { command: process.env['LABELJOIN_CHROMIUM'] ?? '/usr/bin/chromium', debianPackage: 'chromium', why: "the dashboard's browser test" },
+  // Debian ships venv and ensurepip apart from python3; the interop tests make a virtual environment.
+  { command: 'python3', debianPackage: 'python3-venv', why: 'the interop tests\' Python virtual environment', works: () => spawnSync('python3', ['-c', 'import venv, ensurepip'], { stdio: 'ignore' }).status === 0 },
 ];
 
 /**
@@ -33,7 +37,7 @@ export const TESTS: readonly Prerequisite[] = [
  * can; returns false (after one line on `write`) when some are still missing.
  */
 export function ensurePrerequisites(needed: readonly Prerequisite[], write: (line: string) => void): boolean {
-  const missing = needed.filter((p) => !present(p.command));
+  const missing = needed.filter((p) => !usable(p));
   if (missing.length === 0) return true;
   const packages = [...new Set(missing.map((p) => p.debianPackage))];
   const what = missing.map((p) => `${p.command} (${p.why})`).join(', ');
@@ -46,12 +50,16 @@ export function ensurePrerequisites(needed: readonly Prerequisite[], write: (lin
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
   const install = update.status === 0 ? spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env }) : update;
-  const still = needed.filter((p) => !present(p.command));
+  const still = needed.filter((p) => !usable(p));
   if (install.status !== 0 || still.length > 0) {
     write(`apt-get could not install ${packages.join(' ')} (exit ${install.status ?? 'signal'}); install them by hand: apt-get install ${packages.join(' ')}`);
     return false;
   }
   return true;
+}
+
+function usable(p: Prerequisite): boolean {
+  return present(p.command) && (p.works === undefined || p.works());
 }
 
 /** Whether a command is on PATH (or, for an absolute path, whether that file is executable). */

@@ -3,7 +3,7 @@
  * against one real Apache Kafka broker started for this run.
  *
  * 0. Check what the tests need from the machine (Java, Maven, redis-server,
- *    chromium: ./prerequisites.ts) and install what is missing with apt-get when
+ *    chromium, python3's venv: ./prerequisites.ts) and install what is missing with apt-get when
  *    root on Debian, or stop with one line saying what to install.
  * 1. Start a broker (our `kafka start` code) on a free port with a fresh data
  *    directory in the temp dir, unless LABELJOIN_TEST_BROKERS names a cluster.
