@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { EventCodec } from '../../../src/codec/codec.js';
 import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
+import { partitionForKey } from '../../../src/kafka/partitioner.js';
 import { KafkaProducer } from '../../../src/kafka/producer.js';
 import { readTopicToEnd } from '../../../src/kafka/read-all.js';
 import { compareWithTruth } from '../../../src/validate/truth-report.js';
@@ -116,7 +117,11 @@ describe('bad input on the real broker', () => {
     await readTopicToEnd(testConnection(), p.views, { onRecord: (rec) => { if (rec.partition === 1 && rec.value !== null) lastViews.push({ key: rec.key, value: rec.value }); } });
     const producer = new KafkaProducer(testConnection(), { compression: 'lz4' });
     t.after(() => producer.close());
-    await producer.send(bad.map((b, i) => ({ topic: b.topic, partition: i % 4, key: Buffer.from(`bad-${i}`), value: b.value })));
+    // Keys where murmur2 puts them: the joiner checks each record's partition against its key.
+    const keyIn = (partition: number): Buffer => {
+      for (let k = 0; ; k++) if (partitionForKey(`bad-${k}`, 4) === partition) return Buffer.from(`bad-${k}`);
+    };
+    await producer.send(bad.map((b, i) => ({ topic: b.topic, partition: i % 4, key: keyIn(i % 4), value: b.value })));
     await producer.send(lastViews.slice(-3).map((v) => ({ topic: p.views, partition: 1, key: v.key, value: v.value })));
 
     const r = await runJoin(p, ['--outlier-policy', 'dead-letter']);
