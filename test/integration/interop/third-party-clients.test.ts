@@ -217,4 +217,34 @@ describe('clients nobody here wrote: confluent-kafka (librdkafka) and fastavro f
       assert.deepEqual(new Map([...perUser].sort()), new Map([...sentPerUser].sort()), 'as many samples per user as views');
     });
   });
+  it("engagements from librdkafka's default partitioner (CRC32) next to views by murmur2: the joiner finds every misplaced record, dead-letters it naming where it belongs, and says so", async (t) => {
+    const venv = await pythonVenv();
+    const p = await createPipeline(t, 'interop-crc32', PARTITIONS);
+    const expectedFile = join(testDir(t, 'interop-crc32'), 'expected.json');
+    const brokers = testBrokers().join(',');
+    oneJson<{ views: number; engagements: number }>(await run(venv.python, [
+      SCRIPT, 'produce', '--brokers', brokers, '--registry', registry.url(),
+      '--views-topic', p.views, '--engagements-topic', p.engagements,
+      '--view-schema', join(FOREIGN, 'impression.avsc'), '--engagement-schema', join(FOREIGN, 'interaction.avsc'),
+      '--views', String(VIEWS), '--window-s', '60', '--skew-s', '10', '--expected', expectedFile, '--engagements-partitioner', 'consistent_random',
+    ], 120_000, 'python produce'), 'the Python producer');
+    const misplaced = new Map<number, number>();
+    for (const r of await records(p.engagements)) if (r.partition !== partitionForKey(r.key!, PARTITIONS)) misplaced.set(r.partition, (misplaced.get(r.partition) ?? 0) + 1);
+    const total = [...misplaced.values()].reduce((a, b) => a + b, 0);
+    assert.ok(total > 0, 'CRC32 and murmur2 disagree on some of these keys');
+
+    const joined = await runJoin(p, ['--config', INPUTS, '--schema-registry', registry.url()]);
+    assert.equal(joined.code, 0, joined.stderr);
+    const c = joinSummary(joined).counters;
+    assert.deepEqual(c.wrongPartition, { views: {}, engagements: Object.fromEntries([...misplaced].map(([k, v]) => [String(k), v])) });
+    assert.equal(c.deadLetteredBy['RECORD_WRONG_PARTITION'], total);
+    assert.match(joined.stderr, /records in another partition than their key gives/);
+    const dead = await records(p.deadLetter);
+    assert.equal(dead.length, total);
+    for (const d of dead) {
+      const h = new Map(d.headers.map(([k, v]) => [k, v.toString()]));
+      assert.equal(h.get('labeljoin.error.code'), 'RECORD_WRONG_PARTITION');
+      assert.match(h.get('labeljoin.error.reason') ?? '', new RegExp(`belongs in partition ${partitionForKey(d.key!, PARTITIONS)} of ${PARTITIONS} by murmur2`));
+    }
+  });
 });
