@@ -15,6 +15,8 @@
  *       "viewId": "impression_id"         engagements only, optional
  *     },
  *     "types": { "LIKE": "like", ... }     engagements only, optional: type value -> label type
+ *     "passFields": ["impression_id", ...] views only, optional: the view fields the sample carries
+ *                                         (default: all; the fields of user, item, time and eventId must be among them)
  *   }
  *
  * "labeljoin" (the default) is labeljoin's own schemas (schemas/*.avsc) with
@@ -47,6 +49,8 @@ interface DeclarationBase {
 
 export interface ViewDeclaration extends DeclarationBase {
   readonly fields: CommonFields;
+  /** Top-level view fields the sample carries, in the view's order; undefined: every field. */
+  readonly passFields: readonly string[] | undefined;
 }
 
 export interface EngagementDeclaration extends DeclarationBase {
@@ -64,11 +68,13 @@ const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 export function parseViewInput(raw: unknown): ViewInput {
   const o = declarationObject(raw);
   if (o === 'labeljoin') return o;
-  const known = new Set(['format', 'schemaFile', 'fields']);
+  const known = new Set(['format', 'schemaFile', 'fields', 'passFields']);
   unknownKeys(o, known, '');
   const fieldsObject = objectAt(o, 'fields');
   unknownKeys(fieldsObject, new Set(['user', 'item', 'time', 'timeUnit', 'eventId']), 'fields.');
-  return { ...base(o), fields: commonFields(fieldsObject) };
+  const declared = base(o);
+  const fields = commonFields(fieldsObject);
+  return { ...declared, fields, passFields: passFields(o['passFields'], fields) };
 }
 
 export function parseEngagementInput(raw: unknown): EngagementInput {
@@ -121,6 +127,18 @@ function base(o: Record<string, unknown>): DeclarationBase {
     throw new ValueError(`format ${format} needs schemaFile (the writer schema, an .avsc file)`);
   }
   return { format: format as DeclarationBase['format'], schemaFile };
+}
+
+function passFields(raw: unknown, fields: CommonFields): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw) || raw.length === 0 || !raw.every((f): f is string => typeof f === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(f))) {
+    throw new ValueError('passFields: expected a non-empty list of top-level field names');
+  }
+  for (const [role, path] of Object.entries({ user: fields.user, item: fields.item, time: fields.time, eventId: fields.eventId })) {
+    const top = path?.split('.')[0];
+    if (top !== undefined && !raw.includes(top)) throw new ValueError(`passFields: must include "${top}" (fields.${role}): readers of the samples find the view's ${role} there`);
+  }
+  return raw;
 }
 
 function commonFields(f: Record<string, unknown>): CommonFields {

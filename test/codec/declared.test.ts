@@ -7,7 +7,7 @@ import { readConfluentId } from '../../src/codec/confluent-framing.js';
 import { contentId, entityKey, eventIdBytes, stringKey, timeMs } from '../../src/codec/declared/ids.js';
 import { declaredSampleKeys } from '../../src/codec/declared/sample-keys.js';
 import { BadRecordError } from '../../src/codec/errors.js';
-import { sampleIdFor, uuidFromString, type EngagementEvent, type OwnViewEvent } from '../../src/codec/events.js';
+import { sampleIdFor, uuidFromString, uuidToString, type EngagementEvent, type OwnViewEvent } from '../../src/codec/events.js';
 import { avroType, DEFAULT_LABEL_TYPES } from '../../src/codec/schemas.js';
 import { parseEngagementInput, parseViewInput, type EngagementDeclaration, type ViewDeclaration } from '../../src/config/inputs.js';
 import { ValueError } from '../../src/config/parse.js';
@@ -154,6 +154,31 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     const derived = avroType(declared.sampleSchemas()[0]!);
     const s = derived.fromBuffer(out.value.subarray(10)) as Record<string, unknown>;
     assert.deepEqual({ ...(s['features'] as object) }, record.features);
+  });
+});
+
+describe('declared passFields: the sample carries a subset of the view', () => {
+  it('keeps the declared fields, in the view\'s order, re-encoded; the readers still find the keys', async () => {
+    const registry = new MemorySchemas();
+    const encoder = await foreignEncoder(registry, TOPICS);
+    const subset = parseViewInput({ ...inputs.inputs.views as object, passFields: ['features', 'impression_id', 'user', 'item_id', 'shown_at_s'] }) as ViewDeclaration;
+    const declared = new DeclaredInputs({ views: subset, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: registry });
+    await declared.check();
+    const value = encoder.view(viewOf(3, T0 + 5));
+    await declared.prepareViews([value]);
+    const v = declared.decodeView(value, null, at(0));
+    const out = declared.sample(v, { sample_id: v.event_id, view_event_id: v.event_id, labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: 7, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0 });
+    const schema = JSON.parse((await registry.schemaById(readConfluentId(out.value)!))!) as { fields: Array<{ name: string }> };
+    assert.deepEqual(schema.fields.map((f) => f.name), ['impression_id', 'user', 'item_id', 'shown_at_s', 'features', 'sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at']);
+    const s = avroType(schema as unknown as Record<string, unknown>).fromBuffer(out.value.subarray(5)) as Record<string, unknown>;
+    assert.equal(s['impression_id'], uuidToString(v.event_id));
+    assert.equal((s['user'] as { id: string }).id, `u-${view(3).user_id}`);
+    assert.equal('placement' in s, false);
+    assert.deepEqual(declaredSampleKeys(views.fields)(s), { viewTs: v.ts, userId: v.user_id, postId: v.post_id });
+  });
+
+  it('refuses a subset without the fields the readers key on, naming it', () => {
+    assert.throws(() => parseViewInput({ ...inputs.inputs.views as object, passFields: ['impression_id', 'item_id', 'shown_at_s'] }), (e: unknown) => e instanceof ValueError && /must include "user" \(fields\.user\)/.test(e.message));
   });
 });
 

@@ -101,6 +101,8 @@ class Source<F extends CommonFields> {
 interface SampleWriter {
   readonly header: Buffer;
   readonly schema: AvroSchema;
+  /** With declared passFields: the view's writer type and the type of the fields kept (the body is re-encoded). */
+  readonly projection: { readonly view: avro.Type; readonly kept: avro.Type } | undefined;
 }
 
 export interface DeclaredInputsOptions {
@@ -160,7 +162,14 @@ export class DeclaredInputs {
       }
       for (const w of known) {
         if (w.problem !== undefined) throw new MappingError(`the declaration of ${source.topic} does not fit its schema ${String(w.schema['name'])} (${describeWriter(w)}): ${w.problem}`);
-        if (source === this.views && this.#o.writesSamples !== false) await this.#sampleWriter(w);
+        if (source === this.views && this.#o.writesSamples !== false) {
+          try {
+            await this.#sampleWriter(w);
+          } catch (error) {
+            if (error instanceof LabeljoinError) throw error;
+            throw new MappingError(`no sample schema can be derived from the views' schema ${String(w.schema['name'])} (${describeWriter(w)}): ${(error as Error).message}`);
+          }
+        }
       }
     }
   }
@@ -229,13 +238,15 @@ export class DeclaredInputs {
   sample(view: ViewEvent, tail: SampleTail): { key: Buffer; value: Buffer } {
     const passed = view.passed!;
     if (passed.writer === 'json') {
-      const o = parseJsonObject(passed.value);
+      const o = this.#keep(parseJsonObject(passed.value));
       const value = { ...o, ...tail, sample_id: uuidToString(tail.sample_id), view_event_id: uuidToString(tail.view_event_id) };
       return { key: passed.sampleKey, value: Buffer.from(JSON.stringify(value)) };
     }
     const writer = this.#samples.get(passed.writer)!;
     const end = this.#tail.toBuffer(tail);
-    const body = passed.value.subarray(passed.bodyStart);
+    const viewBody = passed.value.subarray(passed.bodyStart);
+    const p = writer.projection;
+    const body = p === undefined ? viewBody : p.kept.toBuffer(p.view.fromBuffer(viewBody));
     return { key: passed.sampleKey, value: Buffer.concat([writer.header, body, end], writer.header.length + body.length + end.length) };
   }
 
@@ -243,15 +254,33 @@ export class DeclaredInputs {
   async #sampleWriter(w: Writer): Promise<SampleWriter> {
     const known = this.#samples.get(w.key);
     if (known !== undefined) return known;
-    const schema = derivedSampleSchema(w.schema, this.#o.labelTypes);
+    const projection = this.#projection(w);
+    const schema = derivedSampleSchema(projection === undefined ? w.schema : (projection.kept.schema({ exportAttrs: true }) as AvroSchema), this.#o.labelTypes);
     const lookup = this.#o.lookup;
     const header =
       lookup === undefined
         ? frameHeader(schemaFingerprint(avroType(schema)), Buffer.allocUnsafe(HEADER_BYTES))
         : confluentHeader(await lookup.register(`${this.#o.topics.samples}-value`, JSON.stringify(schema)));
-    const writer = { header, schema };
+    const writer = { header, schema, projection };
     this.#samples.set(w.key, writer);
     return writer;
+  }
+
+  /** The declared passFields of a view writer, as a record type of those fields (in the writer's order). */
+  #projection(w: Writer): SampleWriter['projection'] {
+    const keep = this.#o.views?.passFields;
+    if (keep === undefined) return undefined;
+    const record = w.type as avro.types.RecordType;
+    const missing = keep.filter((f) => !record.fields.some((x) => x.name === f));
+    if (missing.length > 0) throw new Error(`passFields ${missing.join(', ')} not in the view schema ${String(w.schema['name'])}`);
+    const fields = record.fields.filter((f) => keep.includes(f.name)).map((f) => ({ name: f.name, type: f.type }));
+    return { view: w.type, kept: avroType({ type: 'record', name: String(w.schema['name']), ...(w.schema['namespace'] === undefined ? {} : { namespace: w.schema['namespace'] }), fields } as unknown as AvroSchema) };
+  }
+
+  /** A JSON view's object with only the declared passFields (all without). */
+  #keep(o: Record<string, unknown>): Record<string, unknown> {
+    const keep = this.#o.views?.passFields;
+    return keep === undefined ? o : Object.fromEntries(Object.entries(o).filter(([k]) => keep.includes(k)));
   }
 
   /** A view writer whose sample schema cannot be made (a field the sample adds) or registered (incompatible): its views are bad records. */
