@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { DeclaredInputs, MappingError } from '../../src/codec/declared/declared-inputs.js';
+import { AvroRecordCodec } from '../../src/codec/avro-codec.js';
 import { readConfluentId } from '../../src/codec/confluent-framing.js';
 import { contentId, entityKey, eventIdBytes, stringKey, timeMs } from '../../src/codec/declared/ids.js';
 import { declaredSampleKeys } from '../../src/codec/declared/sample-keys.js';
@@ -154,6 +155,14 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     const derived = avroType(declared.sampleSchemas()[0]!);
     const s = derived.fromBuffer(out.value.subarray(10)) as Record<string, unknown>;
     assert.deepEqual({ ...(s['features'] as object) }, record.features);
+
+    const single = new DeclaredInputs({ views: parseViewInput({ ...views, format: 'avro-single-object', schemaFile: file }) as ViewDeclaration, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: undefined });
+    await single.check();
+    const framed = new AvroRecordCodec(foreignSchema('impression')).encode(record);
+    assert.deepEqual(single.decodeView(framed, null, at(2)).event_id, v.event_id, 'single-object framing: the same view');
+    const other = Buffer.from(framed);
+    other[5] = other[5]! ^ 0xff; // another writer schema's fingerprint
+    assert.throws(() => single.decodeView(other, null, at(3)), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_UNDECODABLE' && /fingerprint/.test(error.message));
   });
 });
 
