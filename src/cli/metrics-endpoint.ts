@@ -5,22 +5,36 @@
 import type { LabeljoinConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import { serve } from '../observe/http.js';
+import { healthzReply, readyzReply, type HealthSource } from '../observe/health.js';
 import { newRegistry } from '../observe/metrics.js';
+import { systemClock } from '../time/clock.js';
 
 export interface MetricsEndpoint {
   readonly registry: ReturnType<typeof newRegistry>;
   /** false with --metrics-port off: nothing will read the registry, so per-sample hooks can be left out */
   readonly served: boolean;
+  /** What /healthz and /readyz ask (src/observe/health.ts); until set, both answer 503 "starting". */
+  setHealth(source: HealthSource): void;
   close(): Promise<void>;
 }
 
 export async function startMetricsEndpoint(config: LabeljoinConfig, component: 'join' | 'train', instance: string, log: Logger): Promise<MetricsEndpoint> {
   const registry = newRegistry(component, instance);
   const { metricsHost, metricsPort } = config.observe;
-  if (metricsPort === 'off') return { registry, served: false, close: async () => undefined };
+  if (metricsPort === 'off') return { registry, served: false, setHealth: () => undefined, close: async () => undefined };
+  let health: HealthSource | undefined;
   const server = await serve(`${component} metrics`, metricsHost, metricsPort, {
     '/metrics': async () => ({ type: registry.contentType, body: await registry.metrics() }),
+    '/healthz': () => healthzReply(health, systemClock.now(), config.observe.healthTimeoutMs),
+    '/readyz': () => readyzReply(health),
   });
-  log.info('metrics endpoint', { url: `${server.url}/metrics` });
-  return { registry, served: true, close: () => server.close() };
+  log.info('metrics endpoint', { url: `${server.url}/metrics`, probes: [`${server.url}/healthz`, `${server.url}/readyz`] });
+  return {
+    registry,
+    served: true,
+    setHealth: (source) => {
+      health = source;
+    },
+    close: () => server.close(),
+  };
 }

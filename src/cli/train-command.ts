@@ -40,7 +40,7 @@ export const trainCommand: CommandSpec = {
     'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.retryTimeoutMs',
     'train.signals', 'train.instance', 'train.instances', 'train.store', 'train.stateDir', 'train.redisUrl', 'train.model',
     'train.k', 'train.learningRate', 'train.l2', 'train.seed', 'train.batchSize', 'train.dedupTtlMs', 'train.evalWindow',
-    'train.freezeAfter', 'train.progressEveryMs', 'train.reportFile', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort',
+    'train.freezeAfter', 'train.progressEveryMs', 'train.reportFile', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort', 'observe.healthTimeoutMs',
   ],
   flags: [
     { name: 'drain', type: 'boolean', doc: 'train on what the samples topic holds now, then commit and exit 0' },
@@ -93,6 +93,7 @@ export const trainCommand: CommandSpec = {
       },
     );
     metrics.attach(trainer);
+    endpoint.setHealth(trainer);
     const abort = new AbortController();
     const stop = (): void => {
       log.info('stopping: finishing the batch and committing');

@@ -233,6 +233,14 @@ export const TOOL_SETTINGS = {
     meta: 'N|off',
     doc: 'port of the Prometheus /metrics endpoint; 0 picks a free one (the URL is logged at start), off disables it',
   }),
+  'observe.healthTimeoutMs': setting<number>({
+    default: 60_000,
+    parse: durationParser(1_000, 3_600_000),
+    env: 'LABELJOIN_HEALTH_TIMEOUT',
+    flag: 'health-timeout',
+    meta: 'DURATION',
+    doc: '/healthz on the metrics port answers 503 when the work loop has not turned for this long',
+  }),
   'observe.dashboardPort': setting<number>({
     default: 9470,
     parse: intParser(0, 65_535),

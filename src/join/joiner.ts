@@ -67,6 +67,7 @@ export class Joiner {
   #undelivered: OutputRecord[] = [];
   #stopping = false;
   #lastProgress = Number.NEGATIVE_INFINITY;
+  #lastTurnAt: number | undefined;
 
   constructor(options: DriverOptions, deps: DriverDeps) {
     this.#o = options;
@@ -82,12 +83,27 @@ export class Joiner {
     this.#stopping = true;
   }
 
+  /** Wall-clock time the loop last turned (for /healthz). */
+  lastTurnAt(): number | undefined {
+    return this.#lastTurnAt;
+  }
+
+  /** Why the joiner is not joining yet (for /readyz); undefined when every assigned partition is positioned. */
+  notReady(): string | undefined {
+    const assigned = this.#d.membership.assigned();
+    if (assigned.length === 0) return 'no partition assigned (joining the group or rebalancing, or more instances than partitions)';
+    const waiting = assigned.filter((p) => this.#d.reader.positions(p) === undefined);
+    return waiting.length === 0 ? undefined : `positioning partitions ${waiting.join(',')}`;
+  }
+
   async run(): Promise<JoinSummary> {
     const started = this.#d.clock.now();
     this.#lastProgress = started;
+    this.#lastTurnAt = started;
     await this.#retrying('joining the group', () => this.#d.membership.join());
     while (!this.#stopping) {
       const done = await this.#retrying('a join cycle', () => this.cycle());
+      this.#lastTurnAt = this.#d.clock.now();
       if (done) break;
     }
     await this.#retrying('the last commit', () => this.#deliver());
@@ -145,7 +161,10 @@ export class Joiner {
 
   /** Runs a step through a Kafka outage, up to reconnectTimeout of failures in a row (src/time/retry.ts). */
   #retrying<T>(what: string, step: () => Promise<T>): Promise<T> {
-    return retryWhileUnavailable(step, { what, service: 'Kafka', timeoutMs: this.#o.reconnectTimeoutMs, clock: this.#d.clock, log: this.#d.log });
+    const onAttempt = (): void => {
+      this.#lastTurnAt = this.#d.clock.now();
+    };
+    return retryWhileUnavailable(step, { what, service: 'Kafka', timeoutMs: this.#o.reconnectTimeoutMs, clock: this.#d.clock, log: this.#d.log, onAttempt });
   }
 
   /** Step 5: the records are kept until delivered, so a failed attempt delivers them again. */

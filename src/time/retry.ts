@@ -18,6 +18,8 @@ export interface RetryOptions {
   readonly timeoutMs: number;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Called before each attempt: a loop that retries through an outage still turns (the /healthz of join and train). */
+  readonly onAttempt?: () => void;
 }
 
 export async function retryWhileUnavailable<T>(step: () => Promise<T>, o: RetryOptions): Promise<T> {
@@ -25,6 +27,7 @@ export async function retryWhileUnavailable<T>(step: () => Promise<T>, o: RetryO
   let pause = 250;
   for (;;) {
     try {
+      o.onAttempt?.();
       const result = await step();
       if (failingSince !== undefined) o.log.info(`${o.service} answers again; going on`, { what: o.what, afterMs: o.clock.now() - failingSince });
       return result;

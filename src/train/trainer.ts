@@ -118,6 +118,8 @@ export class Trainer {
   /** Rows as they were when the model was frozen (copy on first write after freezing). */
   #frozen: Map<string, Float32Array> | undefined;
   readonly #newestTs = new Map<number, number>();
+  #lastTurnAt: number | undefined;
+  #positioned = false;
 
   constructor(options: TrainerOptions, deps: TrainerDeps) {
     this.#o = options;
@@ -127,8 +129,19 @@ export class Trainer {
     this.validation = new ProgressiveValidation(options.signals, options.evalWindow);
   }
 
+  /** Wall-clock time the loop last turned (for /healthz). */
+  lastTurnAt(): number | undefined {
+    return this.#lastTurnAt;
+  }
+
+  /** Why the trainer is not doing its work yet (for /readyz); undefined when it is. */
+  notReady(): string | undefined {
+    return this.#positioned ? undefined : `reading the committed offsets of partitions ${this.#o.partitions.join(',')}`;
+  }
+
   async run(signal: AbortSignal): Promise<TrainSummary> {
     const started = this.#d.clock.now();
+    this.#lastTurnAt = started;
     const parts = this.#o.partitions;
     const f = this.#d.fetcher;
     const topic = this.#o.samplesTopic;
@@ -138,7 +151,9 @@ export class Trainer {
     const ends = this.#o.drain ? await this.#retrying('end offsets', 'Kafka', () => f.endOffsets(topic, parts)) : undefined;
     this.#d.log.info('trainer starts', { topic, partitions: parts, from: Object.fromEntries([...positions].map(([p, o]) => [p, o.toString()])) });
     let lastProgress = started;
+    this.#positioned = true;
     while (!signal.aborted) {
+      this.#lastTurnAt = this.#d.clock.now();
       const active = parts.filter((p) => ends === undefined || positions.get(p)! < (ends.get(p) ?? 0n));
       if (active.length === 0) break;
       const fetched = await this.#retrying('fetch samples', 'Kafka', () => f.fetch(active.map((p) => ({ topic, partition: p, offset: positions.get(p)! }))));
@@ -262,7 +277,10 @@ export class Trainer {
 
   /** Runs op through an outage of Kafka or the store, up to reconnectTimeoutMs of failures in a row (src/time/retry.ts). */
   #retrying<T>(what: string, service: 'Kafka' | 'the model store' | 'the schema registry', op: () => Promise<T>): Promise<T> {
-    return retryWhileUnavailable(op, { what, service, timeoutMs: this.#o.reconnectTimeoutMs, clock: this.#d.clock, log: this.#d.log });
+    const onAttempt = (): void => {
+      this.#lastTurnAt = this.#d.clock.now();
+    };
+    return retryWhileUnavailable(op, { what, service, timeoutMs: this.#o.reconnectTimeoutMs, clock: this.#d.clock, log: this.#d.log, onAttempt });
   }
 }
 
