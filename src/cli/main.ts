@@ -19,6 +19,7 @@ import { trainCommand } from './train-command.js';
 import { validateCommand } from './validate-command.js';
 import { dashboardCommand } from './dashboard-command.js';
 import { costCommand } from './cost-command.js';
+import { stopWhenNpmParentEnds } from './parent-watch.js';
 
 const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, registryStart, registryStatus, registryStop, topicsCreate, topicsList, simulateCommand, joinCommand, trainCommand, validateCommand, dashboardCommand, costCommand, benchCodec, benchJoin, benchE2e, benchState, benchTrain, benchAll];
 
@@ -86,6 +87,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+stopWhenNpmParentEnds();
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
