@@ -168,12 +168,33 @@ function render(state: State): void {
   const from = points[0]?.t ?? to - 60_000;
   const last = points[points.length - 1];
   el('updated').textContent = `updated ${new Date(state.now).toLocaleTimeString()}`;
-  el('targets').innerHTML = state.targets.map((t) => `<span class="${t.up ? 'up' : 'down'}" title="${t.error ?? ''}">${t.up ? '●' : '○'} ${t.url}</span>`).join(' &nbsp; ');
+  // Everything from a target (its URL, its error text) goes in as text, never as markup.
+  el('targets').replaceChildren(
+    ...state.targets.map((t) => {
+      const span = document.createElement('span');
+      span.className = t.up ? 'up' : 'down';
+      span.title = t.error ?? '';
+      span.textContent = `${t.up ? '●' : '○'} ${t.url}`;
+      span.style.marginRight = '1.5em';
+      return span;
+    }),
+  );
   const totals = last?.totals;
-  el('totals').innerHTML = totals === undefined ? '' : ([
-    ['views in', totals.views], ['engagements in', totals.engagements], ['samples out', totals.samples], ['trained', totals.trained],
-    ['late', totals.late], ['orphans', totals.orphans], ['duplicates', totals.duplicates], ['dead-lettered', totals.deadLettered],
-  ] as Array<[string, number]>).map(([name, v]) => `<div class="stat"><b>${v.toLocaleString()}</b><span>${name}</span></div>`).join('');
+  el('totals').replaceChildren(
+    ...(totals === undefined ? [] : ([
+      ['views in', totals.views], ['engagements in', totals.engagements], ['samples out', totals.samples], ['trained', totals.trained],
+      ['late', totals.late], ['orphans', totals.orphans], ['duplicates', totals.duplicates], ['dead-lettered', totals.deadLettered],
+    ] as Array<[string, number]>).map(([name, v]) => {
+      const stat = document.createElement('div');
+      stat.className = 'stat';
+      const value = document.createElement('b');
+      value.textContent = Number(v).toLocaleString();
+      const label = document.createElement('span');
+      label.textContent = name;
+      stat.append(value, label);
+      return stat;
+    })),
+  );
   const range = { from, to };
   lineChart(el('throughput'), [
     { name: 'views', values: pick(points, (p) => p.viewsPerSec) },

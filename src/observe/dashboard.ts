@@ -110,7 +110,9 @@ export class Dashboard {
 }
 
 async function getWithTimeout(url: string): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+  // A target that redirects is not followed (it could point the dashboard at anything): it is down.
+  const response = await fetch(url, { signal: AbortSignal.timeout(2_000), redirect: 'manual' });
+  if (response.status >= 300 && response.status < 400) throw new Error(`HTTP ${response.status} (a redirect; not followed)`);
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return response.text();
 }

@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -69,5 +71,31 @@ describe('the dashboard in headless Chromium', () => {
     const shot = process.env['LABELJOIN_SCREENSHOT'] ?? join(dir, 'dashboard.png');
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok(statSync(shot).size > 20_000, `screenshot ${shot}`);
+  });
+  it('a hostile target cannot inject markup into the page, and a redirecting one is not followed', async (t) => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found (apt-get install chromium, or set LABELJOIN_CHROMIUM)`);
+    // A "metrics" target answering with markup that breaks out of an attribute, and one answering with a redirect to it.
+    const markup = 'm{a="\\"><img src=x onerror="window.__pwned=1">';
+    const evil = createServer((req, res) => {
+      if (req.url === '/moved') res.writeHead(302, { location: '/metrics' }).end();
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end(`${markup}\n`);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', () => resolve()));
+    t.after(() => new Promise<void>((resolve) => evil.close(() => resolve())));
+    const evilPort = (evil.address() as AddressInfo).port;
+    const dashboardPort = await freePort();
+    const dashboard = startCli(['dashboard', '--targets', `http://127.0.0.1:${evilPort}/metrics,http://127.0.0.1:${evilPort}/moved`, '--dashboard-port', String(dashboardPort), '--scrape-every', '300ms'], { LABELJOIN_LOG_LEVEL: 'error' });
+    t.after(() => dashboard.kill('SIGKILL'));
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    t.after(() => browser.close());
+    const page = await browser.newPage();
+    const base = `http://127.0.0.1:${dashboardPort}`;
+    await waitFor(() => page.goto(`${base}/`).then(() => true, () => false), { what: 'the dashboard page to load', timeoutMs: 30_000, everyMs: 250 });
+    await page.waitForFunction("document.querySelectorAll('#targets span[title*=\"unterminated\"]').length === 1", undefined, { timeout: 30_000 });
+    const titles = await page.$$eval('#targets span', (spans) => spans.map((s) => s.getAttribute('title') ?? ''));
+    assert.ok(titles.some((title) => title.includes('<img src=x onerror=')), `the target's text is shown as text: ${JSON.stringify(titles)}`);
+    assert.ok(titles.some((title) => /redirect; not followed/.test(title)), `the redirect is not followed: ${JSON.stringify(titles)}`);
+    assert.equal(await page.$$eval('#targets img, #totals img', (imgs) => imgs.length), 0, 'no element made from a target\'s text');
+    assert.equal(await page.evaluate('window.__pwned'), undefined, 'no script of a target ran');
   });
 });
