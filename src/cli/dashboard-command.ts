@@ -32,6 +32,7 @@ export const dashboardCommand: CommandSpec = {
       '/api/state': () => ({ type: 'application/json', body: JSON.stringify(dashboard.state()) }),
     });
     dashboard.start();
+    if (server.exposed) log.warn('the dashboard listens beyond this machine without authentication (--metrics-host)', { host: config.observe.metricsHost, port: server.port });
     ctx.out(`dashboard at ${server.url}/ (targets: ${config.observe.targets.join(', ')}); Ctrl-C stops it`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

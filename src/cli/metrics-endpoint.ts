@@ -29,6 +29,7 @@ export async function startMetricsEndpoint(config: LabeljoinConfig, component: '
     '/readyz': () => readyzReply(health),
   });
   log.info('metrics endpoint', { url: `${server.url}/metrics`, probes: [`${server.url}/healthz`, `${server.url}/readyz`] });
+  if (server.exposed) log.warn('the metrics endpoint listens beyond this machine without authentication (--metrics-host): anyone who reaches the port reads the metrics; restrict it by network policy or a proxy', { host: metricsHost, port: server.port });
   return {
     registry,
     served: true,
