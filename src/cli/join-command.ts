@@ -140,14 +140,19 @@ export const joinCommand: CommandSpec = {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     let summary;
+    let failed = true;
     try {
       summary = await joiner.run();
+      failed = false;
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      await group.close().catch(() => undefined);
-      await closeOutput().catch(() => undefined);
-      await fetcher.close().catch(() => undefined);
+      // After a failure (the cluster gone, say) leaving the group or closing a client could wait for a
+      // broker that does not answer: give each a few seconds, then exit (a restart resumes from the commits).
+      const within = failed ? FAILED_CLOSE_MS : Number.POSITIVE_INFINITY;
+      await closeWithin(within, () => group.close());
+      await closeWithin(within, closeOutput);
+      await closeWithin(within, () => fetcher.close());
       await index.close().catch(() => undefined);
       if (j.state === 'disk') rmSync(statePath, { recursive: true, force: true });
       await endpoint.close();
@@ -158,6 +163,16 @@ export const joinCommand: CommandSpec = {
     return 0;
   },
 };
+
+/** How long each client may take to close after the joiner failed. */
+const FAILED_CLOSE_MS = 5_000;
+
+async function closeWithin(ms: number, close: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = Number.isFinite(ms) ? new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))) : new Promise<void>(() => undefined);
+  await Promise.race([close().catch(() => undefined), waited]);
+  clearTimeout(timer);
+}
 
 /** The progress line on stderr. */
 function progressLine(r: JoinProgress): string {

@@ -87,6 +87,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+/** How long a finished command's process may linger for what it left open. */
+const LINGER_MS = 10_000;
+
 stopWhenNpmParentEnds();
 try {
   process.exitCode = await main(process.argv.slice(2));
@@ -99,3 +102,6 @@ try {
     process.exitCode = 1;
   }
 }
+// The command is over. Whatever it left open (a client still waiting for a broker that is gone)
+// does not keep the process alive: it exits within a few seconds, with the command's exit code.
+setTimeout(() => process.exit(), LINGER_MS).unref();

@@ -12,7 +12,8 @@
  */
 import { Producer } from '@platformatic/kafka';
 import { requireCompression, type Compression } from './compression.js';
-import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, isBrokerAnswer, translateError, type ConnectionSettings } from './connection.js';
+import { KafkaRequestError } from './errors.js';
 import { partitionForKey } from './partitioner.js';
 
 /** Headers by name, or as a list of pairs (repeated names allowed, order kept). */
@@ -64,20 +65,23 @@ export function keyedRecord(
 }
 
 export class KafkaProducer {
-  readonly #producer: Producer;
+  #producer: Producer;
+  readonly #makeProducer: () => Producer;
   readonly #brokers: readonly string[];
   readonly #maxBatchBytes: number;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(settings: ConnectionSettings, options: ProducerOptions) {
     requireCompression(options.compression);
-    this.#producer = new Producer({
-      ...baseClientOptions(settings),
-      idempotent: options.idempotent ?? true,
-      acks: -1,
-      compression: options.compression,
-      autocreateTopics: false,
-    });
+    this.#makeProducer = () =>
+      new Producer({
+        ...baseClientOptions(settings),
+        idempotent: options.idempotent ?? true,
+        acks: -1,
+        compression: options.compression,
+        autocreateTopics: false,
+      });
+    this.#producer = this.#makeProducer();
     this.#brokers = settings.brokers;
     this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
   }
@@ -100,8 +104,22 @@ export class KafkaProducer {
       for (const chunk of requestChunks(records, this.#maxBatchBytes)) await this.#producer.send({ messages: chunk.map(toClientMessage) });
       return { records: records.length };
     } catch (error) {
-      throw translateError(`send of ${records.length} records`, error, this.#brokers);
+      const what = `send of ${records.length} records`;
+      const translated = translateError(what, error, this.#brokers);
+      if (isBrokerAnswer(error)) throw translated;
+      // The connection failed (a broker killed or restarted under us, a timeout, an answer that
+      // cannot be read: the client library then misreads every later answer on that connection).
+      // Start over with a new producer on new connections; sending again may succeed, so the
+      // error is retriable (the records were perhaps written: at-least-once, ids are deterministic).
+      this.#resetProducer();
+      throw translated.retriable ? translated : new KafkaRequestError(what, error, true);
     }
+  }
+
+  #resetProducer(): void {
+    const old = this.#producer;
+    this.#producer = this.#makeProducer();
+    old.close(true, () => undefined); // its sockets may be dead already; nothing to wait for
   }
 }
 
