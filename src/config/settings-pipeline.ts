@@ -295,6 +295,14 @@ export const PIPELINE_SETTINGS = {
     meta: 'NAME',
     doc: 'also write engagements that matched no view here (JSON)',
   }),
+  'join.lateTopic': setting<string | undefined>({
+    default: undefined,
+    parse: (raw) => (raw === undefined || raw === '' ? undefined : parseTopicName(raw)),
+    env: 'LABELJOIN_LATE_TOPIC',
+    flag: 'late-topic',
+    meta: 'NAME',
+    doc: 'also write each late engagement here, as it came, with the reason and the samples it would change (a side output, as Flink\'s)',
+  }),
   'join.state': setting<'memory' | 'disk'>({
     default: 'memory',
     parse: enumParser(['memory', 'disk'] as const),

@@ -33,7 +33,7 @@
  */
 import type { SourceRecord } from '../codec/dead-letter.js';
 import { BadRecordError } from '../codec/errors.js';
-import type { EngagementEvent, ViewEvent } from '../codec/events.js';
+import { sampleIdFor, type EngagementEvent, type ViewEvent } from '../codec/events.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { ConfirmationRule, Resolution } from '../time/confirmed-time.js';
@@ -422,7 +422,7 @@ export class JoinOperator {
       return;
     }
     this.#d.index.addEngagement(p, e, type); // false: the index still holds it (same user, post and id), nothing to add
-    this.#lateCheck(part, e, type);
+    this.#lateCheck(part, e, type, record);
   }
 
   /** A used event id with other content: the first record wins, this one is dead-lettered. */
@@ -431,13 +431,14 @@ export class JoinOperator {
   }
 
   /** An engagement for views already emitted is late: counted, and corrected under "correct". */
-  #lateCheck(part: PartitionJoin, e: EngagementEvent, type: number): void {
+  #lateCheck(part: PartitionJoin, e: EngagementEvent, type: number, record: SourceRecord): void {
     const span = viewTimesFor(e.ts, this.#r);
     if (span.from > (part.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) return; // no view it can label was emitted
     const index = this.#d.index;
     const emitted = index.emittedOf(e.user_id, e.post_id, span.from, span.to).filter((v) => labelsEmitted({ ts: e.ts, viewId: e.view_id }, v, this.#r));
     if (emitted.length === 0) return;
     this.counters.late++;
+    this.#d.outbox.late(record, this.#r.latePolicy, emitted.map((v) => sampleIdFor(v.viewId, v.version)));
     index.markMatched(e.user_id, e.post_id, e.event_id);
     if (this.#r.latePolicy !== 'correct') return;
     const outbox = this.#d.outbox;

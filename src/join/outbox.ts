@@ -15,7 +15,7 @@
  */
 import type { EventCodec, OutputFormat } from '../codec/codec.js';
 import type { DeclaredInputs } from '../codec/declared/declared-inputs.js';
-import { deadLetterCopy, type BadInput } from '../codec/dead-letter.js';
+import { deadLetterCopy, type BadInput, type SourceRecord } from '../codec/dead-letter.js';
 import { sampleIdFor, userKey, uuidToString, type SampleRecord, type ViewEvent } from '../codec/events.js';
 import type { IndexedEngagement } from './engagement-index.js';
 import type { ViewLabels } from './labels.js';
@@ -37,6 +37,8 @@ export interface OutboxTopics {
   readonly samples: string;
   readonly deadLetter: string;
   readonly orphans: string | undefined;
+  /** Late engagements' side topic (--late-topic), or undefined. */
+  readonly late?: string | undefined;
   /** The dead-letter topic's max.message.bytes (a copy is cut to fit, src/codec/dead-letter.ts). */
   readonly deadLetterMaxBytes?: number | undefined;
 }
@@ -118,6 +120,34 @@ export class Outbox {
   /** The bad record, as it came, with the reason in headers, to the same partition of the dead-letter topic. */
   deadLetter(bad: BadInput): void {
     this.#records.push(deadLetterCopy(this.#topics.deadLetter, bad, this.#topics.deadLetterMaxBytes));
+  }
+
+  /**
+   * A late engagement for the late topic: the record as it came (key, value, timestamp, its headers),
+   * to the same partition, and after its headers ours:
+   *   labeljoin.late.reason       why it is late (for people)
+   *   labeljoin.late.policy       drop | correct: what the joiner did about it
+   *   labeljoin.late.samples      the ids (hex) of the samples it would change, comma-separated (latest versions)
+   *   labeljoin.source.topic, .partition, .offset   where it was read
+   */
+  late(record: SourceRecord, policy: 'drop' | 'correct', samples: readonly Buffer[]): void {
+    if (this.#topics.late === undefined) return;
+    this.#records.push({
+      topic: this.#topics.late,
+      partition: record.partition,
+      key: record.key,
+      value: record.value,
+      timestamp: record.timestamp,
+      headers: [
+        ...record.headers,
+        ['labeljoin.late.reason', `it came after the sample of ${samples.length === 1 ? 'the view' : `${samples.length} views`} it labels had been emitted`],
+        ['labeljoin.late.policy', policy],
+        ['labeljoin.late.samples', samples.map((s) => s.toString('hex')).join(',')],
+        ['labeljoin.source.topic', record.topic],
+        ['labeljoin.source.partition', String(record.partition)],
+        ['labeljoin.source.offset', record.offset.toString()],
+      ],
+    });
   }
 
   orphan(partition: number, user: number, post: number, e: IndexedEngagement): void {

@@ -24,7 +24,7 @@ import { PreparingLog } from './preparing-log.js';
 /** The joiner's part of the config (src/config/settings-pipeline.ts), as the sections give it. */
 export type JoinSettings = Pick<
   ConfigSection<'join'>,
-  'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'viewDisorderMs' | 'allowedLatenessMs' | 'maxJumpMs' | 'timeConfirmations' | 'outlierPolicy' | 'latePolicy' | 'idleTimeoutMs' | 'timeMode' | 'orphanTopic' | 'progressEveryMs' | 'reconnectTimeoutMs' | 'viewsPartitioner' | 'engagementsPartitioner' | 'wrongPartition'
+  'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'viewDisorderMs' | 'allowedLatenessMs' | 'maxJumpMs' | 'timeConfirmations' | 'outlierPolicy' | 'latePolicy' | 'idleTimeoutMs' | 'timeMode' | 'orphanTopic' | 'lateTopic' | 'progressEveryMs' | 'reconnectTimeoutMs' | 'viewsPartitioner' | 'engagementsPartitioner' | 'wrongPartition'
 > & {
   readonly topics: Pick<ConfigSection<'topics'>, 'views' | 'engagements' | 'samples' | 'deadLetter'>;
   readonly formats: Pick<ConfigSection<'codec'>, 'viewsFormat' | 'engagementsFormat' | 'samplesFormat'>;
@@ -51,7 +51,7 @@ export interface JoinIo {
 }
 
 export function createJoiner(s: JoinSettings, io: JoinIo): { readonly joiner: Joiner; readonly operator: JoinOperator } {
-  const outbox = new Outbox(io.codec, s.formats.samplesFormat, { samples: s.topics.samples, deadLetter: s.topics.deadLetter, orphans: s.orphanTopic, deadLetterMaxBytes: s.deadLetterMaxBytes }, io.declared);
+  const outbox = new Outbox(io.codec, s.formats.samplesFormat, { samples: s.topics.samples, deadLetter: s.topics.deadLetter, orphans: s.orphanTopic, late: s.lateTopic, deadLetterMaxBytes: s.deadLetterMaxBytes }, io.declared);
   const time = new EngagementTime({ outOfOrdernessMs: s.outOfOrdernessMs, idleTimeoutMs: s.idleTimeoutMs, mode: s.timeMode }, io.clock);
   const operator = new JoinOperator(s, { index: io.index, time, outbox, clock: io.clock, log: io.logger, observer: io.observer });
   const log = io.declared === undefined ? io.log : new PreparingLog(io.log, io.declared, s.topics);

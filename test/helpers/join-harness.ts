@@ -21,7 +21,7 @@ import { ManualClock } from '../../src/time/clock.js';
 import { engagement as makeEngagement, id, T0, view as makeView } from './events.js';
 import { MemoryDelivery, MemoryLog, MemoryMembership } from './memory-log.js';
 
-export const TOPICS = { views: 'views', engagements: 'engagements', samples: 'samples', deadLetter: 'dead-letter', orphans: 'orphans' } as const;
+export const TOPICS = { views: 'views', engagements: 'engagements', samples: 'samples', deadLetter: 'dead-letter', orphans: 'orphans', late: 'late' } as const;
 
 export interface HarnessOptions extends Partial<JoinSettings> {
   readonly partitions?: number;
@@ -65,6 +65,7 @@ export class JoinHarness {
       topics: TOPICS,
       formats: { viewsFormat: 'auto', engagementsFormat: 'auto', samplesFormat: 'avro' },
       orphanTopic: TOPICS.orphans,
+      lateTopic: TOPICS.late,
       labelTypes: DEFAULT_LABEL_TYPES,
       windowMs: 60_000,
       maxSkewMs: 10_000,

@@ -7,10 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { EventCodec } from '../../src/codec/codec.js';
+import { sampleIdFor } from '../../src/codec/events.js';
+import { DEFAULT_LABEL_TYPES } from '../../src/codec/schemas.js';
 import { StoreEngagementIndex } from '../../src/join/store-index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { JoinHarness, T0, TOPICS } from '../helpers/join-harness.js';
 import { Random } from '../../src/sim/random.js';
+
+const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
 
 const SECOND = 1_000;
 
@@ -177,6 +182,32 @@ describe('join operator harness', () => {
     await alone.settle();
     assert.ok(alone.sampleOf(first) !== undefined, 'every partition idle: the newest view time (less out-of-orderness) is the time');
     assert.equal(alone.sampleOf(later), undefined);
+  });
+
+  it('the late topic (--late-topic) gets each late engagement as it came, with the reason and the samples it would change', async () => {
+    for (const latePolicy of ['correct', 'drop'] as const) {
+      const h = new JoinHarness({ partitions: 1, latePolicy });
+      const v = h.view(0, { ts: T0 });
+      moveTime(h, 0, T0 + 70 * SECOND);
+      const late1 = h.engage(0, v, 'like', 30 * SECOND);
+      const late2 = h.engage(0, v, 'play', 20 * SECOND);
+      await h.settle();
+      const late = h.log.records(TOPICS.late);
+      assert.equal(late.length, 2, latePolicy);
+      const engagementsLog = h.log.records(TOPICS.engagements);
+      for (const [i, e] of [late1, late2].entries()) {
+        const source = engagementsLog.find((r) => codec.decodeEngagement(r.value, r).event_id.equals(e.event_id))!;
+        const r = late[i]!;
+        assert.deepEqual([r.value, r.key, r.timestamp], [source.value, source.key, source.timestamp], 'the record as it came');
+        const headers = Object.fromEntries(r.headers.map(([k, val]) => [k, val.toString()]));
+        assert.equal(headers['labeljoin.late.policy'], latePolicy);
+        assert.equal(headers['labeljoin.source.offset'], source.offset.toString());
+        // Under "correct" the first late engagement made version 1: the second would change that one.
+        const version = latePolicy === 'correct' ? i : 0;
+        assert.equal(headers['labeljoin.late.samples'], sampleIdFor(v.event_id, version).toString('hex'));
+        assert.match(headers['labeljoin.late.reason'] ?? '', /after the sample of the view it labels had been emitted/);
+      }
+    }
   });
 
   it('a late engagement under "correct": a new version with the label set; under "drop": counted only', async () => {
