@@ -58,8 +58,18 @@ const LEVERS: readonly Lever[] = [
   { name: '+ engagement type as an enum', view: (v) => noTsUser.view.toBuffer(v), engagement: (e) => enumType.toBuffer(e) },
   { name: 'the same, gzip', compression: 'gzip', view: (v) => noTsUser.view.toBuffer(v), engagement: (e) => enumType.toBuffer(e) },
   { name: 'our wire format, gzip', compression: 'gzip', view: (v) => codec.encodeView(v, 'avro'), engagement: (e) => codec.encodeEngagement(e, 'avro') },
+  { name: 'our wire format, time-ordered event ids (UUIDv7: 48-bit ms time first)', view: (v) => codec.encodeView({ ...v, event_id: v7(v.event_id, v.ts) }, 'avro'), engagement: (e) => codec.encodeEngagement({ ...e, event_id: v7(e.event_id, e.ts), view_id: e.view_id === null ? null : v7(e.view_id, e.ts) }, 'avro') },
+  { name: 'all levers above (lz4) + time-ordered event ids', view: (v) => noTsUser.view.toBuffer({ ...v, event_id: v7(v.event_id, v.ts) }), engagement: (e) => enumType.toBuffer({ ...e, event_id: v7(e.event_id, e.ts), view_id: e.view_id === null ? null : v7(e.view_id, e.ts) }) },
   { name: 'bound: + no event_id at all (16 random bytes; not a proposal, ids must stay)', view: (v) => noId.view.toBuffer(v), engagement: (e) => noId.engagement.toBuffer(e) },
 ];
+
+/** A UUIDv7-like id: the event's ms time in the first 6 bytes, the rest of the random id after (a view_id uses its engagement's time: an approximation). */
+function v7(id: Buffer, ts: number): Buffer {
+  const out = Buffer.from(id);
+  out.writeUIntBE(ts, 0, 6);
+  out[6] = 0x70 | (out[6]! & 0x0f);
+  return out;
+}
 
 const sends = [...new Workload(workload, () => undefined).sends()];
 const admin = new KafkaAdmin(settings);
