@@ -60,6 +60,8 @@ const LEVERS: readonly Lever[] = [
   { name: 'our wire format, gzip', compression: 'gzip', view: (v) => codec.encodeView(v, 'avro'), engagement: (e) => codec.encodeEngagement(e, 'avro') },
   { name: 'our wire format, time-ordered event ids (UUIDv7: 48-bit ms time first)', view: (v) => codec.encodeView({ ...v, event_id: v7(v.event_id, v.ts) }, 'avro'), engagement: (e) => codec.encodeEngagement({ ...e, event_id: v7(e.event_id, e.ts), view_id: e.view_id === null ? null : v7(e.view_id, e.ts) }, 'avro') },
   { name: 'all levers above (lz4) + time-ordered event ids', view: (v) => noTsUser.view.toBuffer({ ...v, event_id: v7(v.event_id, v.ts) }), engagement: (e) => enumType.toBuffer({ ...e, event_id: v7(e.event_id, e.ts), view_id: e.view_id === null ? null : v7(e.view_id, e.ts) }) },
+  { name: 'our wire format, (producer, sequence) ids', view: (v) => codec.encodeView({ ...v, event_id: sequenced(v.event_id) }, 'avro'), engagement: (e) => codec.encodeEngagement({ ...e, event_id: sequenced(e.event_id), view_id: e.view_id === null ? null : sequenced(e.view_id) }, 'avro') },
+  { name: 'every schema lever + (producer, sequence) ids: 8 bytes of producer, 8 of counter', view: (v) => noTsUser.view.toBuffer({ ...v, event_id: sequenced(v.event_id) }), engagement: (e) => enumType.toBuffer({ ...e, event_id: sequenced(e.event_id), view_id: e.view_id === null ? null : sequenced(e.view_id) }) },
   { name: 'bound: + no event_id at all (16 random bytes; not a proposal, ids must stay)', view: (v) => noId.view.toBuffer(v), engagement: (e) => noId.engagement.toBuffer(e) },
 ];
 
@@ -68,6 +70,18 @@ function v7(id: Buffer, ts: number): Buffer {
   const out = Buffer.from(id);
   out.writeUIntBE(ts, 0, 6);
   out[6] = 0x70 | (out[6]! & 0x0f);
+  return out;
+}
+
+/** An id as a producer with a counter makes it: one of 64 producers (by the random id), then a sequence number (one per distinct id). */
+const sequence = new Map<string, number>();
+function sequenced(id: Buffer): Buffer {
+  const key = id.toString('hex');
+  let n = sequence.get(key);
+  if (n === undefined) sequence.set(key, (n = sequence.size));
+  const out = Buffer.alloc(16);
+  out.writeBigUInt64BE(BigInt(0x6c6a0000 + (id[0]! & 63)), 0);
+  out.writeBigUInt64BE(BigInt(n), 8);
   return out;
 }
 
