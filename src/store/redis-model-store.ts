@@ -12,7 +12,7 @@
  * rows (merged as src/store/model-store.ts says), the seen entries, the
  * forgetting and the offsets land together or not at all.
  */
-import { createClient, RESP_TYPES } from '@redis/client';
+import { BlobError, createClient, ErrorReply, RESP_TYPES, SimpleError } from '@redis/client';
 import { StoreFailedError, StoreUnavailableError } from './errors.js';
 import { bytesToFloats, floatsToBytes, type ModelCommit, type ModelStore } from './model-store.js';
 
@@ -88,9 +88,26 @@ function makeClient(url: string, isConnected: () => boolean) {
     socket: {
       connectTimeout: 5_000,
       // Before the first connection: give up after 4 tries. After: keep trying (the trainer retries its batch).
-      reconnectStrategy: (retries: number) => (!isConnected() && retries >= 3 ? new Error(`no Redis answered at ${url}`) : Math.min(100 * 2 ** retries, 2_000)),
+      reconnectStrategy: (retries: number) => (!isConnected() && retries >= 3 ? new Error(`no Redis answered at ${shownUrl(url)}`) : Math.min(100 * 2 ** retries, 2_000)),
     },
   });
+}
+
+/** The URL as errors and logs may show it: a password in it becomes "***". */
+export function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password === '') return url;
+    u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the configured Redis URL (not shown: it does not parse)';
+  }
+}
+
+/** Redis answered with an error (a refused password, say), as opposed to not answering. */
+function isReply(error: unknown): boolean {
+  return error instanceof ErrorReply || error instanceof SimpleError || error instanceof BlobError;
 }
 type Arg = string | Buffer;
 
@@ -99,6 +116,7 @@ export class RedisModelStore implements ModelStore {
   readonly #client: Client;
   readonly #prefix: string;
   readonly #offsetsKey: string;
+  /** The URL with any password shown as "***" (for messages). */
   readonly #url: string;
   #sha: string | undefined;
 
@@ -113,14 +131,20 @@ export class RedisModelStore implements ModelStore {
   static async open(options: { url: string; model: string; topic: string }): Promise<RedisModelStore> {
     let connected = false;
     const client = makeClient(options.url, () => connected);
-    client.on('error', () => undefined); // surfaced by the failing command instead
+    let last: unknown;
+    client.on('error', (error: unknown) => {
+      last = error; // surfaced by the failing command instead
+    });
+    const shown = shownUrl(options.url);
     try {
       await client.connect();
       connected = true;
     } catch (error) {
-      throw new StoreUnavailableError(`connect to ${options.url}`, error);
+      // Redis answered but refused (a wrong password, no password given): retrying will not help.
+      if (isReply(last)) throw new StoreFailedError(`connect to ${shown} (Redis refused it)`, last);
+      throw new StoreUnavailableError(`connect to ${shown}`, error);
     }
-    return new RedisModelStore(client, options.url, options.model, options.topic);
+    return new RedisModelStore(client, shown, options.model, options.topic);
   }
 
   async readRows(keys: readonly string[]): Promise<Map<string, Float32Array>> {
@@ -204,9 +228,7 @@ export class RedisModelStore implements ModelStore {
     try {
       return await this.#client.sendCommand(args, { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } });
     } catch (error) {
-      const name = (error as { name?: unknown }).name;
-      const isReply = name === 'ErrorReply' || name === 'SimpleError' || name === 'BlobError';
-      if (isReply) throw new StoreFailedError(`${what} at ${this.#url}`, error);
+      if (isReply(error)) throw new StoreFailedError(`${what} at ${this.#url}`, error);
       throw new StoreUnavailableError(`${what} at ${this.#url}`, error);
     }
   }

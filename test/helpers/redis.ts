@@ -21,14 +21,15 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts redis-server for this test; returns its URL. */
-export async function startRedis(t: TestContext): Promise<string> {
+/** Starts redis-server for this test (with `password`: it requires it); returns its URL (without the password). */
+export async function startRedis(t: TestContext, password?: string): Promise<string> {
   if (spawnSync('redis-server', ['--version']).error !== undefined) {
     throw new Error('redis-server is not installed (Debian: apt-get install redis-server); the trainer tests need a real Redis');
   }
   const port = await freePort();
   const dir = testDir(t, 'redis');
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const auth = password === undefined ? [] : ['--requirepass', password];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...auth], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
