@@ -196,7 +196,9 @@ function codec(config: LabeljoinConfig): Promise<CodecBenchResult> {
 function joinBench(config: LabeljoinConfig, log: Logger): Promise<JoinBenchResult> {
   const j = config.join;
   const foreign = config.sim.shape === 'foreign' ? requireSchemaLookup(config, log, 'bench join --shape foreign') : undefined;
-  const declared = foreign === undefined ? [] : ['--config', join(packageRoot(), 'schemas', 'foreign', 'inputs.json'), '--schema-registry', config.registry.url ?? ''];
+  // The registry's URL (it may hold credentials) goes to the joiner process by its environment, not its command line.
+  if (foreign !== undefined && config.registry.url !== undefined) process.env['LABELJOIN_SCHEMA_REGISTRY_URL'] = config.registry.url;
+  const declared = foreign === undefined ? [] : ['--config', join(packageRoot(), 'schemas', 'foreign', 'inputs.json')];
   return runJoinBench(
     connectionSettings(config),
     {

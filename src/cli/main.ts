@@ -90,7 +90,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 /** How long a finished command's process may linger for what it left open. */
 const LINGER_MS = 10_000;
 
-stopWhenNpmParentEnds();
+const stopWatching = stopWhenNpmParentEnds();
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
@@ -102,6 +102,7 @@ try {
     process.exitCode = 1;
   }
 }
+stopWatching();
 // The command is over. Whatever it left open (a client still waiting for a broker that is gone)
 // does not keep the process alive: it exits within a few seconds, with the command's exit code.
 setTimeout(() => process.exit(), LINGER_MS).unref();

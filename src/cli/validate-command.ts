@@ -16,6 +16,7 @@ import { reportLines } from '../validate/report-text.js';
 import { rejoinSource } from '../validate/rejoin.js';
 import { openSide, readWriterSchemas, truthSource, type SampleSource } from '../validate/sources.js';
 import type { CommandSpec } from './command.js';
+import { fileSampleSchema } from '../codec/declared/sample-schema.js';
 import { openDeclaredInputs } from './declared.js';
 import { schemaLookup } from './schema-lookup.js';
 
@@ -70,7 +71,9 @@ export const validateCommand: CommandSpec = {
       const lookup = schemaLookup(config, log);
       const views = config.inputs.views;
       const declaredSamples = views === 'labeljoin' ? undefined : { views: views.fields, registry: lookup };
-      const sourceContext = { connection, labelTypes, writerSchemas: readWriterSchemas(schemaFiles), declared: declaredSamples };
+      // Declared views with a schema file and no registry: the joiner wrote single-object samples of the schema it derives from it.
+      const derived = views !== 'labeljoin' && views.schemaFile !== undefined ? [fileSampleSchema(views, labelTypes)] : [];
+      const sourceContext = { connection, labelTypes, writerSchemas: [...readWriterSchemas(schemaFiles), ...derived], declared: declaredSamples };
       const a = openSide(samples, sourceContext);
       let b: SampleSource;
       if (typeof against === 'string') b = openSide(against, sourceContext);

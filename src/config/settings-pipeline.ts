@@ -168,12 +168,12 @@ export const PIPELINE_SETTINGS = {
     doc: "the partitioner the engagements' producers use (as --views-partitioner)",
   }),
   'join.wrongPartition': setting<'dead-letter' | 'accept'>({
-    default: 'dead-letter',
+    default: 'accept',
     parse: enumParser(['dead-letter', 'accept'] as const),
     env: 'LABELJOIN_WRONG_PARTITION',
     flag: 'wrong-partition',
     meta: 'dead-letter|accept',
-    doc: 'a record in another partition than its key and partitioner give (its user may be joined in another partition): dead-letter it (RECORD_WRONG_PARTITION) or accept it; counted and logged either way',
+    doc: 'a record in another partition than its key and partitioner give (its user may be joined in another partition): accept it (default: producers that place records themselves are right to) or dead-letter it (RECORD_WRONG_PARTITION); counted and logged either way',
   }),
   'join.labelTypes': setting<string[]>({
     default: DEFAULT_LABEL_TYPES,

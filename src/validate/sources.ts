@@ -13,6 +13,7 @@ import { createReadStream, existsSync, openSync, readSync, closeSync, readFileSy
 import { createInterface } from 'node:readline';
 import avro from 'avsc';
 import { CONFLUENT_HEADER_BYTES, CONFLUENT_MAGIC, readConfluentId } from '../codec/confluent-framing.js';
+import { parseDeclaredSchema } from '../codec/declared/avro-types.js';
 import { declaredSampleKeys } from '../codec/declared/sample-keys.js';
 import type { SchemaLookup } from '../codec/declared/writers.js';
 import type { CommonFields } from '../config/inputs.js';
@@ -82,7 +83,13 @@ function topicSource(topic: string, ctx: SourceContext): SampleSource {
     description: `topic ${topic}`,
     async read(sink) {
       const registered = new Map<number, avro.Type>();
-      for (const { id, schema } of (await ctx.declared?.registry?.subjectSchemas(`${topic}-value`)) ?? []) registered.set(id, avroType(JSON.parse(schema) as AvroSchema));
+      for (const { id, schema } of (await ctx.declared?.registry?.subjectSchemas(`${topic}-value`)) ?? []) {
+        try {
+          registered.set(id, parseDeclaredSchema(schema).type);
+        } catch {
+          // not an Avro schema: the records naming it are reported as unreadable
+        }
+      }
       const seen = new Map<string, number>();
       const json = new JsonSchemaInference();
       let jsonRecords = 0;

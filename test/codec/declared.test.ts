@@ -8,6 +8,8 @@ import { readConfluentId } from '../../src/codec/confluent-framing.js';
 import { contentId, entityKey, eventIdBytes, stringKey, timeMs } from '../../src/codec/declared/ids.js';
 import { declaredSampleKeys } from '../../src/codec/declared/sample-keys.js';
 import { BadRecordError } from '../../src/codec/errors.js';
+import { declaredType } from '../../src/codec/declared/avro-types.js';
+import { LabeljoinError } from '../../src/errors.js';
 import { sampleIdFor, uuidFromString, uuidToString, type EngagementEvent, type OwnViewEvent } from '../../src/codec/events.js';
 import { avroType, DEFAULT_LABEL_TYPES } from '../../src/codec/schemas.js';
 import { parseEngagementInput, parseViewInput, type EngagementDeclaration, type ViewDeclaration } from '../../src/config/inputs.js';
@@ -191,6 +193,65 @@ describe('declared passFields: the sample carries a subset of the view', () => {
   });
 });
 
+describe('declared inputs when the registry or a schema is not what was hoped', () => {
+  const unavailable = (): LabeljoinError => new LabeljoinError('SCHEMA_REGISTRY_UNAVAILABLE', 'the schema registry did not answer', { retriable: true });
+
+  it('a registration that failed (registry away) is tried again with the next batch; no view is dead-lettered for it', async () => {
+    const registry = new MemorySchemas();
+    const encoder = await foreignEncoder(registry, TOPICS);
+    const declared = new DeclaredInputs({ views, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: registry });
+    const value = encoder.view(viewOf(2, T0));
+    const register = registry.register.bind(registry);
+    let failures = 1;
+    registry.register = async (subject, schema) => {
+      if (failures-- > 0) throw unavailable();
+      return register(subject, schema);
+    };
+    await assert.rejects(declared.prepareViews([value]), (e: unknown) => e instanceof LabeljoinError && e.retriable);
+    await declared.prepareViews([value]);
+    assert.deepEqual(declared.decodeView(value, null, at(1)).event_id, viewOf(2, T0).event_id);
+  });
+
+  it('a registry schema that is no Avro schema makes its records bad records, not a crash', async () => {
+    const registry = new MemorySchemas();
+    const declared = new DeclaredInputs({ views, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: registry });
+    const id = await registry.register('imp-value', JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' }));
+    const value = Buffer.concat([Buffer.from([0, 0, 0, 0, id]), Buffer.from('{}')]);
+    await declared.prepareViews([value]);
+    assert.throws(() => declared.decodeView(value, null, at(2)), (e: unknown) => e instanceof BadRecordError && e.code === 'RECORD_UNDECODABLE' && /not an Avro schema/.test(e.message));
+  });
+
+  it('longs above 2^53 (a Snowflake id) decode exactly: the id is hashed from its exact value, other longs pass through', async (t) => {
+    const file = join(testDir(t, 'long-ids'), 'v.avsc');
+    const schema = { type: 'record', name: 'acme.V', fields: [{ name: 'id', type: 'long' }, { name: 'u', type: 'long' }, { name: 'p', type: 'string' }, { name: 'ts', type: 'long' }, { name: 'trace', type: 'long' }] };
+    writeFileSync(file, JSON.stringify(schema));
+    const declared = new DeclaredInputs({ views: parseViewInput({ format: 'avro', schemaFile: file, fields: { user: 'u', item: 'p', time: 'ts', eventId: 'id' } }) as ViewDeclaration, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: undefined });
+    await declared.check();
+    const body = (n: bigint): Buffer => declaredType(schema).toBuffer({ id: n, u: 7n, p: 'x', ts: BigInt(T0), trace: 2n ** 62n + 1n });
+    const a = declared.decodeView(body(2n ** 62n + 1n), null, at(3));
+    const b = declared.decodeView(body(2n ** 62n + 2n), null, at(4));
+    assert.notDeepEqual(a.event_id, b.event_id, 'ids one apart above 2^53 stay apart');
+    assert.deepEqual(a.event_id, eventIdBytes(2n ** 62n + 1n, 'id'));
+    assert.equal(a.user_id, 7);
+    assert.equal(a.ts, T0);
+  });
+
+  it('a JSON sample keeps the view\'s own fields: only the added ones are added', () => {
+    const json = new DeclaredInputs({ views: parseViewInput({ format: 'json', fields: { user: 'user_id', item: 'post_id', time: 't', timeUnit: 'iso' } }) as ViewDeclaration, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: undefined });
+    const raw = '{"user_id":"alice","post_id":"p1","t":"2026-01-01T00:00:00Z","context":{"surface":"home"}}';
+    const v = declared(json, raw);
+    const record = { sample_id: v.event_id, view_event_id: v.event_id, user_id: v.user_id, post_id: v.post_id, view_ts: v.ts, context: null, labels: { like: 0, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: null, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0 };
+    const out = JSON.parse(json.sample(v, record).value.toString()) as Record<string, unknown>;
+    assert.equal(out['user_id'], 'alice');
+    assert.deepEqual(out['context'], { surface: 'home' });
+    assert.equal(out['view_ts'], undefined);
+  });
+});
+
+function declared(d: DeclaredInputs, raw: string): ReturnType<DeclaredInputs['decodeView']> {
+  return d.decodeView(Buffer.from(raw), null, at(9));
+}
+
 describe('declared ids and keys', () => {
   it('event ids: UUID text gives its bytes, 16 bytes stay, anything else is hashed, deterministically', () => {
     assert.deepEqual(eventIdBytes('0b6a7d8e-1f1e-4c9a-9d1c-5f0e7a6b3c2d', 'id'), Buffer.from('0b6a7d8e1f1e4c9a9d1c5f0e7a6b3c2d', 'hex'));
@@ -204,7 +265,8 @@ describe('declared ids and keys', () => {
   it('keys: integers as they are (below 2^53), strings hashed to distinct safe integers', () => {
     assert.equal(entityKey(123, 'u'), 123);
     assert.equal(entityKey(123n, 'u'), 123);
-    assert.throws(() => entityKey(2n ** 60n, 'u'), /below 2\^53/);
+    assert.throws(() => entityKey(2n ** 60n, 'u'), /from 0 to 2\^53/);
+    assert.throws(() => entityKey(-5, 'u'), /from 0 to 2\^53/);
     const seen = new Set<number>();
     for (let i = 0; i < 100_000; i++) {
       const k = stringKey(`u-${i}`);

@@ -20,6 +20,7 @@
 import type avro from 'avsc';
 import type { CommonFields, EngagementDeclaration, ViewDeclaration } from '../../config/inputs.js';
 import { LabeljoinError } from '../../errors.js';
+import { MappingError } from './errors.js';
 import { BadRecordError, FieldProblem, type RecordOrigin } from '../errors.js';
 import type { EngagementEvent, ViewEvent } from '../events.js';
 import { uuidToString } from '../events.js';
@@ -30,15 +31,10 @@ import { checkEngagementType, parseJsonObject } from '../validate.js';
 import { contentId, entityKey, eventIdBytes, timeMs } from './ids.js';
 import { confluentHeader } from '../confluent-framing.js';
 import { checkPath, PathMismatch, pathReader, required, type FieldRole, type PathReader } from './record-path.js';
-import { derivedSampleSchema, tailType, type SampleTail } from './sample-schema.js';
+import { derivedSampleSchema, projectedView, tailType, type SampleTail } from './sample-schema.js';
 import { WriterTable, type SchemaLookup, type Writer } from './writers.js';
 
-/** A declaration that does not fit its schema: refused at start-up (exit 2). */
-export class MappingError extends LabeljoinError {
-  constructor(message: string) {
-    super('MAPPING_INVALID', message);
-  }
-}
+export { MappingError };
 
 export interface DeclaredTopics {
   readonly views: string;
@@ -74,7 +70,10 @@ class Source<F extends CommonFields> {
     const { writer, bodyStart } = this.writers.framed(value);
     const body = value.subarray(bodyStart);
     if (writer === undefined) return { record: parseJsonObject(value), body, writer, bodyStart };
-    if (writer.problem !== undefined) throw new FieldProblem('RECORD_MISSING_FIELD', undefined, `its writer schema does not fit the declaration of ${this.topic}: ${writer.problem}`);
+    if (writer.problem !== undefined) {
+      if (writer.unreadable === true) throw new FieldProblem('RECORD_UNDECODABLE', undefined, writer.problem);
+      throw new FieldProblem('RECORD_MISSING_FIELD', undefined, `its writer schema does not fit the declaration of ${this.topic}: ${writer.problem}`);
+    }
     let record: unknown;
     try {
       record = writer.type.fromBuffer(body);
@@ -188,7 +187,14 @@ export class DeclaredInputs {
   /** Looks up the schemas these view records name (and registers their sample schemas). */
   async prepareViews(values: ReadonlyArray<Buffer | null>): Promise<void> {
     if (this.views === undefined) return;
-    for (const w of await this.views.writers.prepare(values)) if (w.problem === undefined && this.#o.writesSamples !== false) await this.#sampleWriter(w).catch((error: unknown) => this.#sampleProblem(w, error));
+    await this.views.writers.prepare(values);
+    if (this.#o.writesSamples === false) return;
+    // Every writer still without a sample schema (not only those just looked up): one whose derivation or
+    // registration failed on a registry that did not answer is tried again on the next batch.
+    for (const w of this.views.writers.writers()) {
+      if (w.problem !== undefined || this.#samples.has(w.key) || this.#sampleProblems.has(w.key)) continue;
+      await this.#sampleWriter(w).catch((error: unknown) => this.#sampleProblem(w, error));
+    }
   }
 
   async prepareEngagements(values: ReadonlyArray<Buffer | null>): Promise<void> {
@@ -235,8 +241,10 @@ export class DeclaredInputs {
   }
 
   /** The sample of a declared view: its Kafka key and value. */
-  sample(view: ViewEvent, tail: SampleTail): { key: Buffer; value: Buffer } {
+  sample(view: ViewEvent, sample: SampleTail): { key: Buffer; value: Buffer } {
     const passed = view.passed!;
+    // Only the fields the sample adds (the caller may pass a whole SampleRecord: its user_id, context... are not the view's).
+    const tail: SampleTail = { sample_id: sample.sample_id, view_event_id: sample.view_event_id, labels: sample.labels, delays_ms: sample.delays_ms, version: sample.version, emitted_at: sample.emitted_at };
     if (passed.writer === 'json') {
       const o = this.#keep(parseJsonObject(passed.value));
       const value = { ...o, ...tail, sample_id: uuidToString(tail.sample_id), view_event_id: uuidToString(tail.view_event_id) };
@@ -254,8 +262,9 @@ export class DeclaredInputs {
   async #sampleWriter(w: Writer): Promise<SampleWriter> {
     const known = this.#samples.get(w.key);
     if (known !== undefined) return known;
-    const projection = this.#projection(w);
-    const schema = derivedSampleSchema(projection === undefined ? w.schema : (projection.kept.schema({ exportAttrs: true }) as AvroSchema), this.#o.labelTypes);
+    const projected = projectedView(w.schema, w.type, this.#o.views?.passFields);
+    const projection = projected.kept === undefined ? undefined : { view: w.type, kept: projected.kept };
+    const schema = derivedSampleSchema(projected.schema, this.#o.labelTypes);
     const lookup = this.#o.lookup;
     const header =
       lookup === undefined
@@ -266,26 +275,17 @@ export class DeclaredInputs {
     return writer;
   }
 
-  /** The declared passFields of a view writer, as a record type of those fields (in the writer's order). */
-  #projection(w: Writer): SampleWriter['projection'] {
-    const keep = this.#o.views?.passFields;
-    if (keep === undefined) return undefined;
-    const record = w.type as avro.types.RecordType;
-    const missing = keep.filter((f) => !record.fields.some((x) => x.name === f));
-    if (missing.length > 0) throw new Error(`passFields ${missing.join(', ')} not in the view schema ${String(w.schema['name'])}`);
-    const fields = record.fields.filter((f) => keep.includes(f.name)).map((f) => ({ name: f.name, type: f.type }));
-    return { view: w.type, kept: avroType({ type: 'record', name: String(w.schema['name']), ...(w.schema['namespace'] === undefined ? {} : { namespace: w.schema['namespace'] }), fields } as unknown as AvroSchema) };
-  }
-
   /** A JSON view's object with only the declared passFields (all without). */
   #keep(o: Record<string, unknown>): Record<string, unknown> {
     const keep = this.#o.views?.passFields;
     return keep === undefined ? o : Object.fromEntries(Object.entries(o).filter(([k]) => keep.includes(k)));
   }
 
-  /** A view writer whose sample schema cannot be made (a field the sample adds) or registered (incompatible): its views are bad records. */
+  /** A view writer whose sample schema cannot be derived (a field the sample adds, a passField it lacks): its views are bad records. */
   #sampleProblem(w: Writer, error: unknown): void {
-    if (error instanceof LabeljoinError && error.retriable) throw error;
+    // The registry not answering, refusing the credentials or the schema: the command stops with that error
+    // (nothing is skipped; a restart tries again). Only a schema that cannot be derived makes its views bad records.
+    if (error instanceof LabeljoinError) throw error;
     this.#sampleProblems.set(w.key, `no sample schema for its writer schema: ${(error as Error).message}`);
   }
 

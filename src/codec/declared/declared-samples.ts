@@ -13,14 +13,13 @@ import type { SampleRecord } from '../events.js';
 import { uuidFromString } from '../events.js';
 import { schemaFingerprint } from '../fingerprint.js';
 import { fingerprintHex, HEADER_BYTES, isSingleObject } from '../framing.js';
-import { avroType, type AvroSchema } from '../schemas.js';
+import { declaredType, parseDeclaredSchema } from './avro-types.js';
 import { parseJsonObject } from '../validate.js';
 import { CONFLUENT_HEADER_BYTES, CONFLUENT_MAGIC, readConfluentId } from '../confluent-framing.js';
 import { pathReader, type PathReader } from './record-path.js';
 import { declaredSampleKeys, type SampleKeys } from './sample-keys.js';
-import { derivedSampleSchema } from './sample-schema.js';
+import { fileSampleSchema } from './sample-schema.js';
 import type { SchemaLookup } from './writers.js';
-import { readFileSync } from 'node:fs';
 
 export class DeclaredSampleReader {
   readonly #keys: (o: Record<string, unknown>) => SampleKeys;
@@ -34,7 +33,7 @@ export class DeclaredSampleReader {
     this.#lookup = lookup;
     this.#context = contextFields.map((f) => [f, pathReader(f)] as const);
     if (views.schemaFile !== undefined) {
-      const derived = avroType(derivedSampleSchema(JSON.parse(readFileSync(views.schemaFile, 'utf8')) as AvroSchema, labelTypes));
+      const derived = declaredType(fileSampleSchema(views, labelTypes));
       this.#byFingerprint.set(schemaFingerprint(derived).toString('hex'), derived);
     }
   }
@@ -46,7 +45,13 @@ export class DeclaredSampleReader {
       const id = value === null ? undefined : readConfluentId(value);
       if (id === undefined || this.#byId.has(id)) continue;
       const text = await this.#lookup.schemaById(id);
-      this.#byId.set(id, text === undefined ? undefined : avroType(JSON.parse(text) as AvroSchema));
+      let type: avro.Type | undefined;
+      try {
+        type = text === undefined ? undefined : parseDeclaredSchema(text).type;
+      } catch {
+        type = undefined; // not an Avro schema: its records are bad records
+      }
+      this.#byId.set(id, type);
     }
   }
 

@@ -12,7 +12,7 @@
  *                                       body: the Avro body after the framing, or the JSON text), first 16 bytes
  *
  * User and item keys (exact numbers below 2^53, the join's key columns):
- *   an integer (int, long)              the number itself (|n| < 2^53, else a bad record)
+ *   an integer (int, long)              the number itself (0 <= n < 2^53, else a bad record)
  *   a string                            a 52-bit hash of its UTF-16 code units (stringKey below).
  *                                       Two strings that collide on both user and item within
  *                                       one window would share labels; at 10^8 distinct users
@@ -46,12 +46,12 @@ function digest(domain: string, bytes: Buffer): Buffer {
 
 export function entityKey(value: unknown, field: string): number {
   if (typeof value === 'number') {
-    if (Number.isSafeInteger(value)) return value;
-    throw new FieldProblem('RECORD_WRONG_TYPE', field, `expected a whole number below 2^53 or a string, got ${value}`);
+    if (Number.isSafeInteger(value) && value >= 0) return value;
+    throw new FieldProblem('RECORD_WRONG_TYPE', field, `expected a whole number from 0 to 2^53 or a string, got ${value}`);
   }
   if (typeof value === 'bigint') {
-    if (value > BigInt(Number.MIN_SAFE_INTEGER) && value < BigInt(Number.MAX_SAFE_INTEGER)) return Number(value);
-    throw new FieldProblem('RECORD_WRONG_TYPE', field, `expected a whole number below 2^53 or a string, got ${value}`);
+    if (value >= 0n && value < BigInt(Number.MAX_SAFE_INTEGER)) return Number(value);
+    throw new FieldProblem('RECORD_WRONG_TYPE', field, `expected a whole number from 0 to 2^53 or a string, got ${value}`);
   }
   if (typeof value === 'string') return stringKey(value);
   if (value === null || value === undefined) throw new FieldProblem('RECORD_MISSING_FIELD', field, 'no value');

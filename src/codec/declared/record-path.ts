@@ -45,7 +45,8 @@ function recordOf(type: avro.Type): avro.types.RecordType | undefined {
 }
 
 function leafTypes(type: avro.Type): string[] {
-  const name = type.typeName.startsWith('logical:') ? underlying(type) : type.typeName;
+  // Our bigint long (./avro-types.ts) is an "abstract:long".
+  const name = type.typeName.startsWith('logical:') ? underlying(type) : type.typeName.startsWith('abstract:') ? type.typeName.slice('abstract:'.length) : type.typeName;
   if (name.startsWith('union')) return unionMembers(type).flatMap(leafTypes).filter((t) => t !== 'null');
   return [name];
 }
@@ -55,7 +56,7 @@ function unionMembers(type: avro.Type): avro.Type[] {
 }
 
 function underlying(type: avro.Type): string {
-  return (type as avro.types.LogicalType).underlyingType.typeName;
+  return (type as avro.types.LogicalType).underlyingType.typeName.replace(/^abstract:/, '');
 }
 
 /** A compiled path: reads its field from a decoded record (avsc object or parsed JSON). */

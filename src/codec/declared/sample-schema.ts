@@ -20,7 +20,10 @@
  * it is compatible with the earlier one exactly when the view schemas are.
  */
 import avro from 'avsc';
+import type { ViewDeclaration } from '../../config/inputs.js';
 import type { AvroSchema } from '../schemas.js';
+import { declaredType } from './avro-types.js';
+import { readSchema } from './writers.js';
 
 export const ADDED_FIELDS = ['sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at'] as const;
 
@@ -71,4 +74,22 @@ export function derivedSampleSchema(view: AvroSchema, labelTypes: readonly strin
 /** Encodes the tail alone (a record of the added fields writes exactly their encodings). */
 export function tailType(labelTypes: readonly string[]): avro.Type {
   return avro.Type.forSchema({ type: 'record', name: 'labeljoin.SampleTail', fields: tailFields(labelTypes) } as avro.Schema);
+}
+
+/** The view schema's fields kept by `passFields` (all without), as a record type in the view's order; throws naming a missing one. */
+export function projectedView(viewSchema: AvroSchema, viewType: avro.Type, passFields: readonly string[] | undefined): { readonly schema: AvroSchema; readonly kept: avro.Type | undefined } {
+  if (passFields === undefined) return { schema: viewSchema, kept: undefined };
+  const record = viewType as avro.types.RecordType;
+  const missing = passFields.filter((f) => !record.fields.some((x) => x.name === f));
+  if (missing.length > 0) throw new Error(`passFields ${missing.join(', ')} not in the view schema ${String(viewSchema['name'])}`);
+  const fields = record.fields.filter((f) => passFields.includes(f.name)).map((f) => ({ name: f.name, type: f.type }));
+  const namespace = viewSchema['namespace'];
+  const kept = avro.Type.forSchema({ type: 'record', name: String(viewSchema['name']), ...(namespace === undefined ? {} : { namespace }), fields } as unknown as avro.Schema);
+  return { schema: kept.schema({ exportAttrs: true }) as AvroSchema, kept };
+}
+
+/** The sample schema the joiner derives from a views declaration's schema file (passFields applied): what readers of its single-object samples need. */
+export function fileSampleSchema(views: ViewDeclaration, labelTypes: readonly string[]): AvroSchema {
+  const schema = readSchema(views.schemaFile!);
+  return derivedSampleSchema(projectedView(schema, declaredType(schema), views.passFields).schema, labelTypes);
 }

@@ -15,7 +15,9 @@ import type { DeclaredFormat } from '../../config/inputs.js';
 import { FieldProblem } from '../errors.js';
 import { schemaFingerprint } from '../fingerprint.js';
 import { HEADER_BYTES, isSingleObject } from '../framing.js';
-import { avroType, type AvroSchema } from '../schemas.js';
+import type { AvroSchema } from '../schemas.js';
+import { declaredType, parseDeclaredSchema } from './avro-types.js';
+import { MappingError } from './errors.js';
 import { CONFLUENT_HEADER_BYTES, readConfluentId } from '../confluent-framing.js';
 
 /** What the schema registry gives the codec: writer schemas by id, and a subject's registrations. */
@@ -35,9 +37,14 @@ export interface Writer {
   readonly key: string;
   readonly schema: AvroSchema;
   readonly type: avro.Type;
-  /** Why records of this writer cannot be used (the mapping does not fit it), or undefined. */
+  /** Why records of this writer cannot be used (the schema is no Avro schema, the mapping does not fit it), or undefined. */
   readonly problem: string | undefined;
+  /** The schema itself cannot be read (its records are undecodable, not of a wrong shape). */
+  readonly unreadable?: boolean;
 }
+
+/** Stands for a registry schema that does not parse: its records are bad records, never decoded with it. */
+const NO_TYPE = declaredType({ type: 'record', name: 'labeljoin.Unparsed', fields: [] });
 
 export type WriterCheck = (schema: AvroSchema, type: avro.Type) => string | undefined;
 
@@ -63,10 +70,15 @@ export class WriterTable {
     this.format = format;
     this.#check = check;
     this.#lookup = lookup;
-    if (format === 'avro-confluent' && lookup === undefined) throw new Error(`topic ${topic} is declared avro-confluent but no schema registry is configured (registry.url)`);
+    if (format === 'avro-confluent' && lookup === undefined) throw new MappingError(`topic ${topic} is declared avro-confluent but no schema registry is configured (--schema-registry URL or LABELJOIN_SCHEMA_REGISTRY_URL)`);
     if (schemaFile !== undefined && format !== 'json' && format !== 'avro-confluent') {
       const schema = readSchema(schemaFile);
-      const type = avroType(schema);
+      let type: avro.Type;
+      try {
+        type = declaredType(schema);
+      } catch (error) {
+        throw new MappingError(`schema file ${schemaFile} is not an Avro schema: ${(error as Error).message}`);
+      }
       this.#fingerprint = schemaFingerprint(type).toString('hex');
       this.#file = this.#add(format === 'avro' ? 'file' : `f:${this.#fingerprint}`, schema, type);
     }
@@ -106,12 +118,19 @@ export class WriterTable {
     return added;
   }
 
-  /** A writer schema read from the registry under `id`. */
+  /** A writer schema read from the registry under `id`; one that is no Avro schema (JSON Schema, Protobuf, references) makes its records bad records. */
   addRegistered(id: number, text: string): Writer {
     const known = this.#byKey.get(`c:${id}`);
     if (known !== undefined) return known;
-    const schema = JSON.parse(text) as AvroSchema;
-    return this.#add(`c:${id}`, schema, avroType(schema));
+    let parsed: { schema: AvroSchema; type: avro.Type };
+    try {
+      parsed = parseDeclaredSchema(text);
+    } catch (error) {
+      const writer: Writer = { key: `c:${id}`, schema: { type: 'unparsed' }, type: NO_TYPE, unreadable: true, problem: `schema id ${id} is not an Avro schema labeljoin can read: ${(error as Error).message}` };
+      this.#byKey.set(writer.key, writer);
+      return writer;
+    }
+    return this.#add(`c:${id}`, parsed.schema, parsed.type);
   }
 
   /** The writer and body of a record value; throws FieldProblem when the framing or schema is not one this topic can have. */
@@ -145,16 +164,16 @@ export class WriterTable {
   }
 }
 
-function readSchema(path: string): AvroSchema {
+export function readSchema(path: string): AvroSchema {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read schema file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new MappingError(`cannot read schema file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
   try {
     return JSON.parse(text) as AvroSchema;
   } catch (error) {
-    throw new Error(`schema file ${path} is not JSON: ${(error as Error).message}`);
+    throw new MappingError(`schema file ${path} is not JSON: ${(error as Error).message}`);
   }
 }

@@ -233,7 +233,7 @@ describe('clients nobody here wrote: confluent-kafka (librdkafka) and fastavro f
     const total = [...misplaced.values()].reduce((a, b) => a + b, 0);
     assert.ok(total > 0, 'CRC32 and murmur2 disagree on some of these keys');
 
-    const joined = await runJoin(p, ['--config', INPUTS, '--schema-registry', registry.url()]);
+    const joined = await runJoin(p, ['--config', INPUTS, '--schema-registry', registry.url(), '--wrong-partition', 'dead-letter']);
     assert.equal(joined.code, 0, joined.stderr);
     const c = joinSummary(joined).counters;
     assert.deepEqual(c.wrongPartition, { views: {}, engagements: Object.fromEntries([...misplaced].map(([k, v]) => [String(k), v])) });
