@@ -1,0 +1,320 @@
+/**
+ * The repartition driver: reads every assigned partition of the source topic
+ * (read_committed) from the group's committed offsets, re-keys each record
+ * into the target topic (./batch.ts), and commits each batch as one Kafka
+ * transaction holding the records and the source offsets they cover
+ * (src/kafka/transactional.ts). A reader of the target with read_committed
+ * sees every source record once, across crashes and restarts:
+ *
+ *   - records are sent only inside the transaction that also commits their
+ *     offsets; a crash before its commit leaves an aborted range, and the
+ *     next run reads those records again from the committed offsets;
+ *   - the sink is initialised before any offset is read: registering the
+ *     transactional id fences the previous process and waits until its open
+ *     transaction is finished, so the offsets read next are final;
+ *   - a batch in flight when the assignment changes is dropped (nothing of it
+ *     was sent) and the new partitions start from their committed offsets.
+ *
+ * Long-running by default (follows new records); `drain` stops at the end
+ * offsets seen at the start. stop() finishes the batch, commits, returns.
+ */
+import type { KeyedPartitionerName } from '../kafka/partitioner.js';
+import type { ProducedRecord } from '../kafka/producer.js';
+import { LabeljoinError } from '../errors.js';
+import { OffsetOutOfRangeError } from '../kafka/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Clock } from '../time/clock.js';
+import { RepartitionBatch, type InputRecord } from './batch.js';
+
+export interface SourcePosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+}
+
+export interface SourceBatch {
+  readonly partition: number;
+  /** In offset order; may start before the position asked for. */
+  readonly records: readonly InputRecord[];
+  readonly nextOffset: bigint;
+  /** The last stable offset: the end of what may be read now. */
+  readonly endOffset: bigint;
+}
+
+/** What the source is read through (src/kafka/fetcher.ts KafkaFetcher, read_committed). */
+export interface SourceLog {
+  fetch(positions: readonly SourcePosition[]): Promise<readonly SourceBatch[]>;
+  beginningOffsets(topic: string, partitions: readonly number[]): Promise<Map<number, bigint>>;
+  endOffsets(topic: string, partitions: readonly number[]): Promise<Map<number, bigint>>;
+}
+
+/** The consumer group on the source topic (src/kafka/group.ts GroupMember). */
+export interface SourceMembership {
+  join(): Promise<void>;
+  assigned(): number[];
+  committed(partitions: readonly number[]): Promise<Map<number, bigint | undefined>>;
+}
+
+/** Where batches go (src/kafka/transactional.ts TransactionalOutput). */
+export interface RepartitionSink {
+  /** Fences the previous writer with this transactional id and waits for its open transaction to end. */
+  init(): Promise<void>;
+  /** The records and the source offsets (next to read, per partition) in one transaction. */
+  commit(records: readonly ProducedRecord[], offsets: ReadonlyMap<number, bigint>): Promise<void>;
+}
+
+export interface RepartitionOptions {
+  readonly from: string;
+  readonly to: string;
+  readonly fromPartitions: number;
+  readonly toPartitions: number;
+  readonly partitioner: KeyedPartitionerName;
+  readonly drain: boolean;
+  readonly batchRecords: number;
+  readonly batchBytes: number;
+  readonly lingerMs: number;
+  readonly progressEveryMs: number;
+}
+
+export interface RepartitionProgress {
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  readonly moved: number;
+  readonly transactions: number;
+  /** Records of the assigned partitions not read yet (to the drain end, or to the last stable offset). */
+  readonly lag: bigint;
+}
+
+export interface RepartitionSummary {
+  readonly from: string;
+  readonly to: string;
+  readonly partitioner: KeyedPartitionerName;
+  readonly partitions: { readonly from: number; readonly to: number };
+  /** Records read from the source (a batch dropped by a rebalance is read, and counted, again). */
+  readonly recordsIn: number;
+  /** Records committed to the target. */
+  readonly recordsOut: number;
+  /** Records committed to another partition number than they were read from. */
+  readonly moved: number;
+  /** Records placed by their source partition, having no key the partitioner places. */
+  readonly keyless: number;
+  readonly transactions: number;
+  /** Records committed per target partition. */
+  readonly outByPartition: Readonly<Record<string, number>>;
+  /** Records deleted by retention before they were read. */
+  readonly lostToRetention: bigint;
+  readonly drained: boolean;
+  readonly seconds: number;
+}
+
+export interface RepartitionDeps {
+  readonly source: SourceLog;
+  readonly membership: SourceMembership;
+  readonly sink: RepartitionSink;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly progress?: ((report: RepartitionProgress) => void) | undefined;
+}
+
+/** Consecutive failed fetches (retriable errors, 0.5 s apart) before the run gives up. */
+const MAX_FETCH_FAILURES = 120;
+const IDLE_SLEEP_MS = 100;
+
+export class Repartitioner {
+  readonly #o: RepartitionOptions;
+  readonly #d: RepartitionDeps;
+  #stopping = false;
+  #recordsIn = 0;
+  #recordsOut = 0;
+  #moved = 0;
+  #keyless = 0;
+  #transactions = 0;
+  #lost = 0n;
+  readonly #outByPartition = new Map<number, number>();
+  /** Next offset to read per assigned partition. */
+  #positions = new Map<number, bigint>();
+  /** Last stable offset per partition, as the latest fetch said. */
+  readonly #stable = new Map<number, bigint>();
+
+  constructor(options: RepartitionOptions, deps: RepartitionDeps) {
+    if (options.from === options.to) throw new RangeError('the source and target topics must differ');
+    this.#o = options;
+    this.#d = deps;
+  }
+
+  /** Finish the batch in hand, commit it, and return from run(). */
+  stop(): void {
+    this.#stopping = true;
+  }
+
+  async run(): Promise<RepartitionSummary> {
+    const { clock, source, membership, sink } = this.#d;
+    const o = this.#o;
+    const started = clock.now();
+    await sink.init();
+    await membership.join();
+    const all = Array.from({ length: o.fromPartitions }, (_, p) => p);
+    const ends = o.drain ? await source.endOffsets(o.from, all) : undefined;
+    let assigned: number[] = [];
+    let batch = this.#newBatch();
+    let openedAt: number | undefined;
+    let lastProgress = clock.now();
+    let failures = 0;
+    let drained = false;
+
+    for (;;) {
+      const now = membership.assigned();
+      if (!sameList(now, assigned)) {
+        if (!batch.empty) this.#d.logger.info('assignment changed: the batch in hand is dropped and read again', { records: batch.counts.records });
+        batch = this.#newBatch();
+        openedAt = undefined;
+        assigned = now;
+        this.#positions = await this.#startPositions(assigned);
+      }
+      if (clock.now() - lastProgress >= o.progressEveryMs) {
+        lastProgress = clock.now();
+        this.#d.progress?.(this.#progress(ends));
+      }
+      if (this.#stopping) break;
+      if (assigned.length === 0) {
+        await clock.sleep(IDLE_SLEEP_MS);
+        continue;
+      }
+      const open = ends === undefined ? assigned : assigned.filter((p) => (this.#positions.get(p) ?? 0n) < (ends.get(p) ?? 0n));
+      if (open.length === 0) {
+        drained = true;
+        break;
+      }
+
+      let fetched: readonly SourceBatch[];
+      try {
+        fetched = await source.fetch(open.map((partition) => ({ topic: o.from, partition, offset: this.#positions.get(partition) ?? 0n })));
+        failures = 0;
+      } catch (error) {
+        if (error instanceof OffsetOutOfRangeError) {
+          await this.#skipToLogStart(error.positions.filter((p) => p.topic === o.from).map((p) => p.partition));
+          continue;
+        }
+        if (isRetriable(error) && ++failures < MAX_FETCH_FAILURES) {
+          this.#d.logger.warn('fetch failed; trying again', { error, failures });
+          await clock.sleep(500);
+          continue;
+        }
+        throw error;
+      }
+
+      let read = 0;
+      for (const part of fetched) {
+        const position = this.#positions.get(part.partition);
+        if (position === undefined) continue;
+        const end = ends?.get(part.partition);
+        this.#stable.set(part.partition, part.endOffset);
+        let next = position;
+        for (const record of part.records) {
+          if (record.offset < position) continue;
+          if (end !== undefined && record.offset >= end) break;
+          batch.add(record);
+          next = record.offset + 1n;
+          read++;
+        }
+        // Past records that were not for us (transaction markers, aborted records), never past the drain end.
+        const reached = end === undefined || part.nextOffset < end ? part.nextOffset : end;
+        if (reached > next) next = reached;
+        if (next > position) {
+          batch.advance(part.partition, next);
+          this.#positions.set(part.partition, next);
+        }
+      }
+      this.#recordsIn += read;
+      if (openedAt === undefined && !batch.empty) openedAt = clock.now();
+      const lingered = openedAt !== undefined && clock.now() - openedAt >= o.lingerMs;
+      if (!batch.empty && (batch.full || read === 0 || lingered)) {
+        await this.#commit(batch);
+        batch = this.#newBatch();
+        openedAt = undefined;
+      }
+    }
+    await this.#commit(batch);
+    this.#d.progress?.(this.#progress(ends));
+    return {
+      from: o.from,
+      to: o.to,
+      partitioner: o.partitioner,
+      partitions: { from: o.fromPartitions, to: o.toPartitions },
+      recordsIn: this.#recordsIn,
+      recordsOut: this.#recordsOut,
+      moved: this.#moved,
+      keyless: this.#keyless,
+      transactions: this.#transactions,
+      outByPartition: Object.fromEntries([...this.#outByPartition].sort((a, b) => a[0] - b[0]).map(([p, n]) => [String(p), n])),
+      lostToRetention: this.#lost,
+      drained,
+      seconds: (clock.now() - started) / 1000,
+    };
+  }
+
+  #newBatch(): RepartitionBatch {
+    const o = this.#o;
+    return new RepartitionBatch({ to: o.to, toPartitions: o.toPartitions, partitioner: o.partitioner, limits: { maxRecords: o.batchRecords, maxBytes: o.batchBytes } });
+  }
+
+  async #commit(batch: RepartitionBatch): Promise<void> {
+    if (batch.empty) return;
+    await this.#d.sink.commit(batch.records, batch.offsets);
+    const c = batch.counts;
+    this.#recordsOut += c.records;
+    this.#moved += c.moved;
+    this.#keyless += c.keyless;
+    this.#transactions++;
+    for (const [p, n] of batch.perTarget) this.#outByPartition.set(p, (this.#outByPartition.get(p) ?? 0) + n);
+  }
+
+  /** Committed offsets of the group, or the log start where none is committed (or retention deleted past it). */
+  async #startPositions(partitions: readonly number[]): Promise<Map<number, bigint>> {
+    const positions = new Map<number, bigint>();
+    if (partitions.length === 0) return positions;
+    const committed = await this.#d.membership.committed(partitions);
+    const starts = await this.#d.source.beginningOffsets(this.#o.from, partitions);
+    for (const p of partitions) {
+      const start = starts.get(p) ?? 0n;
+      const from = committed.get(p);
+      if (from !== undefined && from < start) this.#lose(p, from, start);
+      positions.set(p, from === undefined || from < start ? start : from);
+    }
+    this.#d.logger.info('reading from', { topic: this.#o.from, positions: Object.fromEntries([...positions].map(([p, o]) => [String(p), o.toString()])) });
+    return positions;
+  }
+
+  async #skipToLogStart(partitions: readonly number[]): Promise<void> {
+    const starts = await this.#d.source.beginningOffsets(this.#o.from, partitions);
+    for (const p of partitions) {
+      const at = this.#positions.get(p);
+      const start = starts.get(p) ?? 0n;
+      if (at === undefined) continue;
+      if (at < start) this.#lose(p, at, start);
+      this.#positions.set(p, at < start ? start : at);
+    }
+  }
+
+  #lose(partition: number, from: bigint, logStart: bigint): void {
+    this.#lost += logStart - from;
+    this.#d.logger.warn('records deleted before they were read (retention); going on from the log start', { topic: this.#o.from, partition, from: from.toString(), logStart: logStart.toString(), lost: (logStart - from).toString() });
+  }
+
+  #progress(ends: ReadonlyMap<number, bigint> | undefined): RepartitionProgress {
+    let lag = 0n;
+    for (const [p, at] of this.#positions) {
+      const end = ends?.get(p) ?? this.#stable.get(p) ?? at;
+      if (end > at) lag += end - at;
+    }
+    return { recordsIn: this.#recordsIn, recordsOut: this.#recordsOut, moved: this.#moved, transactions: this.#transactions, lag };
+  }
+}
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function isRetriable(error: unknown): boolean {
+  return error instanceof LabeljoinError && error.retriable;
+}
