@@ -119,6 +119,8 @@ export interface RepartitionDeps {
 /** Consecutive failed fetches (retriable errors, 0.5 s apart) before the run gives up. */
 const MAX_FETCH_FAILURES = 120;
 const IDLE_SLEEP_MS = 100;
+/** Attempts (0.5 s apart) to register the transactional id. */
+const MAX_INIT_ATTEMPTS = 40;
 
 export class Repartitioner {
   readonly #o: RepartitionOptions;
@@ -148,10 +150,10 @@ export class Repartitioner {
   }
 
   async run(): Promise<RepartitionSummary> {
-    const { clock, source, membership, sink } = this.#d;
+    const { clock, source, membership } = this.#d;
     const o = this.#o;
     const started = clock.now();
-    await sink.init();
+    await this.#initSink();
     await membership.join();
     const all = Array.from({ length: o.fromPartitions }, (_, p) => p);
     const ends = o.drain ? await source.endOffsets(o.from, all) : undefined;
@@ -251,6 +253,20 @@ export class Repartitioner {
       drained,
       seconds: (clock.now() - started) / 1000,
     };
+  }
+
+  /** The sink's init, tried again while it fails retriably (the transaction of the process before may take a moment to end). */
+  async #initSink(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#d.sink.init();
+        return;
+      } catch (error) {
+        if (!isRetriable(error) || attempt >= MAX_INIT_ATTEMPTS) throw error;
+        this.#d.logger.warn('registering the transactional id failed; trying again', { error, attempt });
+        await this.#d.clock.sleep(500);
+      }
+    }
   }
 
   #newBatch(): RepartitionBatch {

@@ -222,6 +222,27 @@ describe('Repartitioner', () => {
     assert.equal(summary.recordsOut, source.partitions.flat().length - 4);
   });
 
+  it('registers the transactional id before it reads any offset, trying again while that fails retriably', async () => {
+    const source = crcSource(10, 2);
+    const target = new MemoryTarget(4);
+    const order: string[] = [];
+    let failures = 2;
+    const sink: RepartitionSink = {
+      init: async () => {
+        order.push('init');
+        if (failures-- > 0) throw new LabeljoinError('KAFKA_REQUEST_FAILED', 'concurrent transactions', { retriable: true });
+      },
+      commit: (records, offsets) => target.commit(records, offsets),
+    };
+    const member = membership(target, 3);
+    const watched: SourceMembership = { ...member, committed: (ps) => (order.push('committed'), member.committed(ps)) };
+    const summary = await new Repartitioner(options(), { source, membership: watched, sink, clock: new ManualClock(0), logger: silentLogger }).run();
+    assert.deepEqual(order, ['init', 'init', 'init', 'committed']);
+    assert.equal(summary.recordsOut, source.partitions.flat().length);
+    const fatal: RepartitionSink = { init: async () => { throw new LabeljoinError('KAFKA_REQUEST_FAILED', 'fenced'); }, commit: async () => undefined };
+    await assert.rejects(new Repartitioner(options(), { source, membership: watched, sink: fatal, clock: new ManualClock(0), logger: silentLogger }).run(), /fenced/);
+  });
+
   it('refuses the same topic as source and target', () => {
     assert.throws(() => repartitioner(new MemorySource(1), new MemoryTarget(1), { to: 'eng' }), /must differ/);
   });
