@@ -137,6 +137,14 @@ export class Repartitioner {
   #positions = new Map<number, bigint>();
   /** Last stable offset per partition, as the latest fetch said. */
   readonly #stable = new Map<number, bigint>();
+  /** Records fetched and not yet in a batch, per partition, in offset order (at most one fetch's worth). */
+  readonly #buffers = new Map<number, InputRecord[]>();
+  /** During a merge: how many of each buffer's records are in the batch. */
+  readonly #heads = new Map<number, number>();
+  /** Partitions whose last fetch found nothing more to read now. */
+  readonly #caughtUp = new Map<number, boolean>();
+  /** The offset last committed (or started from) per partition. */
+  readonly #committedAt = new Map<number, bigint>();
 
   constructor(options: RepartitionOptions, deps: RepartitionDeps) {
     if (options.from === options.to) throw new RangeError('the source and target topics must differ');
@@ -171,6 +179,8 @@ export class Repartitioner {
         batch = this.#newBatch();
         openedAt = undefined;
         assigned = now;
+        this.#buffers.clear();
+        this.#caughtUp.clear();
         this.#positions = await this.#startPositions(assigned);
       }
       if (clock.now() - lastProgress >= o.progressEveryMs) {
@@ -182,55 +192,41 @@ export class Repartitioner {
         await clock.sleep(IDLE_SLEEP_MS);
         continue;
       }
-      const open = ends === undefined ? assigned : assigned.filter((p) => (this.#positions.get(p) ?? 0n) < (ends.get(p) ?? 0n));
-      if (open.length === 0) {
+      const atEnd = (p: number): boolean => ends !== undefined && (this.#positions.get(p) ?? 0n) >= (ends.get(p) ?? 0n);
+      // Fetch the partitions whose records are all merged (the others still have some in hand).
+      const toFetch = assigned.filter((p) => (this.#buffers.get(p)?.length ?? 0) === 0 && !atEnd(p));
+      if (toFetch.length === 0 && assigned.every((p) => (this.#buffers.get(p)?.length ?? 0) === 0)) {
         drained = true;
         break;
       }
 
-      let fetched: readonly SourceBatch[];
-      try {
-        fetched = await source.fetch(open.map((partition) => ({ topic: o.from, partition, offset: this.#positions.get(partition) ?? 0n })));
-        failures = 0;
-      } catch (error) {
-        if (error instanceof OffsetOutOfRangeError) {
-          await this.#skipToLogStart(error.positions.filter((p) => p.topic === o.from).map((p) => p.partition));
-          continue;
+      if (toFetch.length > 0) {
+        let fetched: readonly SourceBatch[];
+        try {
+          fetched = await source.fetch(toFetch.map((partition) => ({ topic: o.from, partition, offset: this.#positions.get(partition) ?? 0n })));
+          failures = 0;
+        } catch (error) {
+          if (error instanceof OffsetOutOfRangeError) {
+            await this.#skipToLogStart(error.positions.filter((p) => p.topic === o.from).map((p) => p.partition));
+            continue;
+          }
+          if (isRetriable(error) && ++failures < MAX_FETCH_FAILURES) {
+            this.#d.logger.warn('fetch failed; trying again', { error, failures });
+            await clock.sleep(500);
+            continue;
+          }
+          throw error;
         }
-        if (isRetriable(error) && ++failures < MAX_FETCH_FAILURES) {
-          this.#d.logger.warn('fetch failed; trying again', { error, failures });
-          await clock.sleep(500);
-          continue;
-        }
-        throw error;
+        for (const part of fetched) this.#take(part, ends?.get(part.partition));
       }
 
-      let read = 0;
-      for (const part of fetched) {
-        const position = this.#positions.get(part.partition);
-        if (position === undefined) continue;
-        const end = ends?.get(part.partition);
-        this.#stable.set(part.partition, part.endOffset);
-        let next = position;
-        for (const record of part.records) {
-          if (record.offset < position) continue;
-          if (end !== undefined && record.offset >= end) break;
-          batch.add(record);
-          next = record.offset + 1n;
-          read++;
-        }
-        // Past records that were not for us (transaction markers, aborted records), never past the drain end.
-        const reached = end === undefined || part.nextOffset < end ? part.nextOffset : end;
-        if (reached > next) next = reached;
-        if (next > position) {
-          batch.advance(part.partition, next);
-          this.#positions.set(part.partition, next);
-        }
-      }
-      this.#recordsIn += read;
-      if (openedAt === undefined && !batch.empty) openedAt = clock.now();
+      const merged = this.#merge(assigned, batch, atEnd);
+      this.#recordsIn += merged;
+      // Past records that were not for us (transaction markers, aborted records): a partition with none in hand commits its position.
+      for (const p of assigned) if ((this.#buffers.get(p)?.length ?? 0) === 0 && this.#positions.has(p)) batch.advance(p, this.#positions.get(p)!);
+      if (openedAt === undefined && batch.counts.records > 0) openedAt = clock.now();
       const lingered = openedAt !== undefined && clock.now() - openedAt >= o.lingerMs;
-      if (!batch.empty && (batch.full || read === 0 || lingered)) {
+      if (!batch.empty && (batch.full || merged === 0 || lingered) && this.#hasNews(batch)) {
         await this.#commit(batch);
         batch = this.#newBatch();
         openedAt = undefined;
@@ -269,13 +265,84 @@ export class Repartitioner {
     }
   }
 
+  /** The records of a fetch that are for us (from the position, before the drain end) into the partition's buffer. */
+  #take(part: SourceBatch, end: bigint | undefined): void {
+    const position = this.#positions.get(part.partition);
+    if (position === undefined) return;
+    this.#stable.set(part.partition, part.endOffset);
+    const buffer = this.#buffers.get(part.partition) ?? [];
+    for (const record of part.records) {
+      if (record.offset < position) continue;
+      if (end !== undefined && record.offset >= end) break;
+      buffer.push(record);
+    }
+    this.#buffers.set(part.partition, buffer);
+    const last = buffer.at(-1);
+    let next = last === undefined ? position : last.offset + 1n;
+    const reached = end === undefined || part.nextOffset < end ? part.nextOffset : end;
+    if (reached > next) next = reached;
+    this.#positions.set(part.partition, next);
+    this.#caughtUp.set(part.partition, buffer.length === 0 && next >= (end ?? part.endOffset));
+  }
+
+  /**
+   * Moves records from the buffers into the batch in record-timestamp order
+   * across partitions (each partition in offset order), as Kafka Streams picks
+   * a task's next record: the re-keyed partitions then follow time as the
+   * sources did, as far as record timestamps follow event time. A partition
+   * with none in hand that may have more holds the merge (its next record may
+   * be older) until it is fetched; one caught up, or at the drain end, does
+   * not. Stops when the batch is full. Returns the records moved.
+   */
+  #merge(assigned: readonly number[], batch: RepartitionBatch, atEnd: (p: number) => boolean): number {
+    let moved = 0;
+    while (!batch.full) {
+      let pick: number | undefined;
+      let pickTs = 0n;
+      for (const p of assigned) {
+        const head = this.#buffers.get(p)?.[this.#heads.get(p) ?? 0];
+        if (head === undefined) {
+          if (!atEnd(p) && this.#caughtUp.get(p) !== true) return this.#compact(moved);
+          continue;
+        }
+        if (pick === undefined || head.timestamp < pickTs) {
+          pick = p;
+          pickTs = head.timestamp;
+        }
+      }
+      if (pick === undefined) break;
+      const i = this.#heads.get(pick) ?? 0;
+      batch.add(this.#buffers.get(pick)![i]!);
+      this.#heads.set(pick, i + 1);
+      moved++;
+    }
+    return this.#compact(moved);
+  }
+
+  /** Drops the merged records from the buffers. */
+  #compact(moved: number): number {
+    for (const [p, i] of this.#heads) {
+      const buffer = this.#buffers.get(p);
+      if (buffer !== undefined && i > 0) this.#buffers.set(p, buffer.slice(i));
+    }
+    this.#heads.clear();
+    return moved;
+  }
+
+  /** A batch worth a transaction: records, or offsets beyond those last committed. */
+  #hasNews(batch: RepartitionBatch): boolean {
+    if (batch.counts.records > 0) return true;
+    for (const [p, o] of batch.offsets) if (this.#committedAt.get(p) !== o) return true;
+    return false;
+  }
+
   #newBatch(): RepartitionBatch {
     const o = this.#o;
     return new RepartitionBatch({ to: o.to, toPartitions: o.toPartitions, partitioner: o.partitioner, limits: { maxRecords: o.batchRecords, maxBytes: o.batchBytes } });
   }
 
   async #commit(batch: RepartitionBatch): Promise<void> {
-    if (batch.empty) return;
+    if (batch.empty || !this.#hasNews(batch)) return;
     await this.#d.sink.commit(batch.records, batch.offsets);
     const c = batch.counts;
     this.#recordsOut += c.records;
@@ -283,6 +350,7 @@ export class Repartitioner {
     this.#keyless += c.keyless;
     this.#transactions++;
     for (const [p, n] of batch.perTarget) this.#outByPartition.set(p, (this.#outByPartition.get(p) ?? 0) + n);
+    for (const [p, o] of batch.offsets) this.#committedAt.set(p, o);
   }
 
   /** Committed offsets of the group, or the log start where none is committed (or retention deleted past it). */
@@ -296,6 +364,7 @@ export class Repartitioner {
       const from = committed.get(p);
       if (from !== undefined && from < start) this.#lose(p, from, start);
       positions.set(p, from === undefined || from < start ? start : from);
+      this.#committedAt.set(p, from ?? -1n);
     }
     this.#d.logger.info('reading from', { topic: this.#o.from, positions: Object.fromEntries([...positions].map(([p, o]) => [String(p), o.toString()])) });
     return positions;

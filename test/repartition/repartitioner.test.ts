@@ -201,6 +201,19 @@ describe('Repartitioner', () => {
     assert.equal(summary.recordsOut, source.partitions.flat().length);
   });
 
+  it('merges the source partitions in record-timestamp order (each in offset order), as the sources followed time', async () => {
+    const source = new MemorySource(3, 2);
+    for (let i = 0; i < 30; i++) {
+      const p = i % 3;
+      const list = source.partitions[p]!;
+      // Partition p holds times p, p+3, p+6, …: the merge must give 0, 1, 2, 3, …
+      list.push({ partition: p, offset: BigInt(list.length), timestamp: BigInt(i), key: Buffer.from('u-1'), value: Buffer.from(`u-1#${i}`), headers: [] });
+    }
+    const target = new MemoryTarget(1);
+    await repartitioner(source, target, { toPartitions: 1, batchRecords: 4 }).run();
+    assert.deepEqual(target.all().map((r) => Number(r.timestamp)), Array.from({ length: 30 }, (_, i) => i));
+  });
+
   it('a batch open longer than the linger time is committed before it is full', async () => {
     const source = new MemorySource(1, 1);
     for (let i = 0; i < 20; i++) source.append(0, 'u-1', `u-1#${i}`);

@@ -7,7 +7,10 @@
  *   misplaced engagements are dead-lettered and labels differ from those the
  *   producer script expects; re-keyed with `repartition --drain` and joined
  *   from the re-keyed topic, every expected label is right and nothing is in
- *   a wrong partition;
+ *   a wrong partition. The producer sets record timestamps to event time
+ *   (`--record-timestamps event`): repartition merges the source partitions
+ *   in record-timestamp order, and the joiner needs each re-keyed partition
+ *   in event-time order up to --out-of-orderness;
  * - the CLI's refusals: a missing --to topic (one line naming the command
  *   that creates it, exit 1), a missing --from flag (exit 2).
  *
@@ -105,7 +108,7 @@ describe('labeljoin repartition', () => {
       'produce', '--brokers', brokers, '--registry', registry.url(),
       '--views-topic', p.views, '--engagements-topic', p.engagements,
       '--view-schema', join(FOREIGN, 'impression.avsc'), '--engagement-schema', join(FOREIGN, 'interaction.avsc'),
-      '--views', String(VIEWS), '--window-s', '60', '--skew-s', '10', '--expected', expectedFile, '--engagements-partitioner', 'consistent_random',
+      '--views', String(VIEWS), '--window-s', '60', '--skew-s', '10', '--expected', expectedFile, '--engagements-partitioner', 'consistent_random', '--record-timestamps', 'event',
     ]);
     const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as Record<string, Expected>;
     const engagements = await records(p.engagements);
@@ -148,6 +151,7 @@ describe('labeljoin repartition', () => {
     const after = await runJoin(p, ['--config', INPUTS, '--schema-registry', registry.url(), '--engagements-topic', rekeyed, '--group', `${p.group}-after`, '--dead-letter-topic', dlq2], samples2);
     assert.equal(after.code, 0, after.stderr);
     const a = joinSummary(after).counters;
+    t.diagnostic(`after: join counters ${JSON.stringify({ late: a.late, orphans: a.orphans, deadLettered: a.deadLettered, samplesOut: a.samplesOut })}`);
     assert.deepEqual(a.wrongPartition, { views: {}, engagements: {} });
     assert.deepEqual([a.viewsIn, a.engagementsIn, a.samplesOut, a.deadLettered], [VIEWS, produced.engagements, VIEWS, 0]);
     const diffAfter = await labelDifferences(samples2, expected, registry.url());
