@@ -27,6 +27,8 @@ export const repartitionCommand: CommandSpec = {
     'Reads every partition of --from (read_committed) and writes each record to partition',
     'partitioner(key) mod N of --to (N: its partition count), keeping key, value (a null one too), headers',
     '(a null header value becomes empty) and timestamp; the records of one key keep their order.',
+    'The source partitions are merged in record-timestamp order: a re-keyed partition follows event time',
+    'as far as the record timestamps do (if not, raise the joiner\'s --out-of-orderness).',
     'A record with no key to place it by (a null key; with consistent_random an empty key too) keeps',
     'its partition number mod N: deterministic across re-runs, counted as "keyless".',
     'Exactly once: each batch is one Kafka transaction holding its records and the --from offsets of',
@@ -80,7 +82,10 @@ export const repartitionCommand: CommandSpec = {
 
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxBytesPerPartition: r.fetchBytesPerPartition, maxWaitMs: 200 });
     const member = new GroupMember(settings, { groupId: group, topic: from, instanceId: group });
-    const output = new TransactionalOutput(settings, { transactionalId: group, compression: config.kafka.compression, maxBatchBytes }, member);
+    // A transaction begun right after the last one ended is refused (CONCURRENT_TRANSACTIONS) until the
+    // coordinator has written its markers, a few ms; the client's default 250 ms between attempts would be
+    // the cost of every transaction. Java's producer tries again after 20 ms too.
+    const output = new TransactionalOutput(connectionSettings(config, { retryDelayMs: 20, retries: 25 }), { transactionalId: group, compression: config.kafka.compression, maxBatchBytes }, member);
     const repartitioner = new Repartitioner(
       { from, to, fromPartitions, toPartitions, partitioner: r.partitioner, drain: ctx.flags['drain'] === true, batchRecords: r.batchRecords, batchBytes: r.batchBytes, lingerMs: r.lingerMs, progressEveryMs: r.progressEveryMs },
       {

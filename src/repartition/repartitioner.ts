@@ -15,6 +15,9 @@
  *   - a batch in flight when the assignment changes is dropped (nothing of it
  *     was sent) and the new partitions start from their committed offsets.
  *
+ * The partitions' records are merged in record-timestamp order (#merge), so
+ * that each target partition follows time as its sources did.
+ *
  * Long-running by default (follows new records); `drain` stops at the end
  * offsets seen at the start. stop() finishes the batch, commits, returns.
  */
