@@ -203,7 +203,10 @@ export class Repartitioner {
         break;
       }
 
-      if (toFetch.length > 0) {
+      // Partitions caught up are not asked again while others still have records in hand (the broker would
+      // hold the request for its wait time); the merge does not wait for them.
+      const inHand = assigned.some((p) => (this.#buffers.get(p)?.length ?? 0) > 0);
+      if (toFetch.length > 0 && (!inHand || toFetch.some((p) => this.#caughtUp.get(p) !== true))) {
         let fetched: readonly SourceBatch[];
         try {
           fetched = await source.fetch(toFetch.map((partition) => ({ topic: o.from, partition, offset: this.#positions.get(partition) ?? 0n })));

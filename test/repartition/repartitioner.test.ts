@@ -225,6 +225,21 @@ describe('Repartitioner', () => {
     assert.ok(summary.transactions >= 3, `committed every ~5 fetches: ${summary.transactions}`);
   });
 
+  it('an assignment change drops the batch in hand (nothing of it was sent) and starts again from the committed offsets: still every record once', async () => {
+    const source = crcSource(20, 4);
+    const target = new MemoryTarget(4);
+    let fetches = 0;
+    source.onFetch = (n) => (fetches = n);
+    const member: SourceMembership = {
+      ...membership(target, 3),
+      assigned: () => (fetches >= 3 && fetches < 6 ? [0, 1] : [0, 1, 2]),
+    };
+    const o = options({ batchRecords: 1_000 });
+    const summary = await new Repartitioner(o, { source, membership: member, sink: target, clock: new ManualClock(0), logger: silentLogger }).run();
+    assertOnceInPlace(source, target);
+    assert.ok(summary.recordsIn > summary.recordsOut, `records of dropped batches were read again: ${summary.recordsIn} in, ${summary.recordsOut} out`);
+  });
+
   it('committed offsets behind the log start (retention): goes on from the log start and counts what was lost', async () => {
     const source = crcSource(10, 2);
     const target = new MemoryTarget(4);
