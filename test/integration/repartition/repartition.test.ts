@@ -11,6 +11,9 @@
  *   (`--record-timestamps event`): repartition merges the source partitions
  *   in record-timestamp order, and the joiner needs each re-keyed partition
  *   in event-time order up to --out-of-orderness;
+ * - the same with record timestamps left to librdkafka (the time of sending):
+ *   the re-keyed partitions are out of event-time order, labels differ at
+ *   --out-of-orderness 15s and are all right at 5m (the remedy the docs give);
  * - the CLI's refusals: a missing --to topic (one line naming the command
  *   that creates it, exit 1), a missing --from flag (exit 2).
  *
@@ -157,6 +160,38 @@ describe('labeljoin repartition', () => {
     const diffAfter = await labelDifferences(samples2, expected, registry.url());
     t.diagnostic(`after: ${diffAfter.differ.length} of ${diffAfter.samples} samples with labels other than expected`);
     assert.deepEqual([diffAfter.samples, diffAfter.differ], [VIEWS, []]);
+  });
+
+  it("record timestamps left to librdkafka (the time of sending): the merge cannot restore event time, labels differ, and --out-of-orderness covering the disorder puts them right", async (t) => {
+    const venv = await pythonVenv();
+    const p = await createPipeline(t, 'rep-py-now', PARTITIONS);
+    const rekeyed = `${p.engagements}-rekeyed`;
+    const outs = ['a', 'b'].flatMap((x) => [`${p.samples}-${x}`, `${p.deadLetter}-${x}`]);
+    await createTestTopics(t, [rekeyed, ...outs].map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1 })));
+    const expectedFile = join(testDir(t, 'rep-py-now'), 'expected.json');
+    const brokers = testBrokers().join(',');
+    await python(venv.python, [
+      'produce', '--brokers', brokers, '--registry', registry.url(),
+      '--views-topic', p.views, '--engagements-topic', p.engagements,
+      '--view-schema', join(FOREIGN, 'impression.avsc'), '--engagement-schema', join(FOREIGN, 'interaction.avsc'),
+      '--views', String(VIEWS), '--window-s', '60', '--skew-s', '10', '--expected', expectedFile, '--engagements-partitioner', 'consistent_random',
+    ]);
+    const expected = JSON.parse(readFileSync(expectedFile, 'utf8')) as Record<string, Expected>;
+    const r = await runCli(['repartition', '--brokers', brokers, '--from', p.engagements, '--to', rekeyed, '--drain', '--json'], { LABELJOIN_LOG_LEVEL: 'warn' });
+    assert.equal(r.code, 0, r.stderr);
+    const joinFlags = ['--config', INPUTS, '--schema-registry', registry.url(), '--engagements-topic', rekeyed];
+    const tight = await runJoin(p, [...joinFlags, '--group', `${p.group}-a`, '--dead-letter-topic', outs[1]!], outs[0]);
+    assert.equal(tight.code, 0, tight.stderr);
+    const wrong = await labelDifferences(outs[0]!, expected, registry.url());
+    t.diagnostic(`--out-of-orderness 15s: ${wrong.differ.length} of ${wrong.samples} samples with labels other than expected, late ${joinSummary(tight).counters.late}`);
+    assert.ok(wrong.differ.length > 0, 'engagements out of event-time order in the re-keyed partitions come late');
+    // The whole input spans about 3 minutes of event time.
+    const wide = await runJoin(p, [...joinFlags, '--group', `${p.group}-b`, '--dead-letter-topic', outs[3]!, '--out-of-orderness', '5m'], outs[2]);
+    assert.equal(wide.code, 0, wide.stderr);
+    const c = joinSummary(wide).counters;
+    const right = await labelDifferences(outs[2]!, expected, registry.url());
+    t.diagnostic(`--out-of-orderness 5m: ${right.differ.length} of ${right.samples} samples with labels other than expected, late ${c.late}`);
+    assert.deepEqual([right.samples, right.differ, c.wrongPartition, c.deadLettered], [VIEWS, [], { views: {}, engagements: {} }, 0]);
   });
 
   it('a missing --to topic: one line naming the command that creates it with the views\' partition count, exit 1; a missing --from: exit 2', async (t) => {
