@@ -65,6 +65,9 @@ export function partitionForKey(key: Uint8Array | string, numPartitions: number)
  */
 export const PARTITIONERS = ['murmur2', 'murmur2_random', 'consistent', 'consistent_random', 'none'] as const;
 export type PartitionerName = (typeof PARTITIONERS)[number];
+/** The partitioners that place a key (all but "none"): what `labeljoin repartition` can write by. */
+export const KEYED_PARTITIONERS = ['murmur2', 'murmur2_random', 'consistent', 'consistent_random'] as const satisfies readonly PartitionerName[];
+export type KeyedPartitionerName = (typeof KEYED_PARTITIONERS)[number];
 
 const CRC_TABLE = (() => {
   const table = new Int32Array(256);

@@ -44,6 +44,22 @@ export class TransactionalOutput {
     this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
   }
 
+  /**
+   * Registers the transactional id now (InitProducerId) instead of at the
+   * first commit: that fences the previous producer with this id and returns
+   * once its open transaction is aborted or completed, so that the offsets it
+   * committed are final when read after this (the client reads committed
+   * offsets without require_stable).
+   */
+  async init(): Promise<void> {
+    try {
+      const transaction = await this.#producer.beginTransaction();
+      await transaction.cancel(); // client-side only: the id stays registered for the next transaction
+    } catch (error) {
+      throw translateError('register the transactional id', error, this.#brokers);
+    }
+  }
+
   /** Sends the records and commits the offsets (next offset to read, per partition of the group's topic) atomically. */
   async commit(records: readonly ProducedRecord[], offsets: ReadonlyMap<number, bigint>): Promise<void> {
     if (records.length === 0 && offsets.size === 0) return;

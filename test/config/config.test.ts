@@ -13,14 +13,14 @@ function configFile(content: string): string {
 }
 
 describe('loadConfig', () => {
-  it('gives each flag to one setting (join and train share --progress-every; kafka start and registry start share --port and --data: each the local server of its command)', () => {
+  it('gives each flag to one setting (join, train and repartition share --progress-every, join and repartition --group; kafka start and registry start share --port and --data: each the local server of its command)', () => {
     const byFlag = new Map<string, SettingKey[]>();
     for (const key of Object.keys(SETTINGS) as SettingKey[]) {
       const flag = SETTINGS[key].flag;
       if (flag !== undefined) byFlag.set(flag, [...(byFlag.get(flag) ?? []), key]);
     }
     const shared = [...byFlag].filter(([, keys]) => keys.length > 1).map(([flag, keys]) => `${flag}: ${keys.join(', ')}`);
-    assert.deepEqual(shared, ['port: local.port, registry.port', 'data: local.dataDir, registry.dataDir', 'progress-every: join.progressEveryMs, train.progressEveryMs']);
+    assert.deepEqual(shared, ['port: local.port, registry.port', 'data: local.dataDir, registry.dataDir', 'group: join.groupId, repartition.groupId', 'progress-every: join.progressEveryMs, train.progressEveryMs, repartition.progressEveryMs']);
   });
 
   it('gives every default from the settings table', () => {

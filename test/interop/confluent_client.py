@@ -130,12 +130,18 @@ def produce(a):
             failures.append(str(err))
 
     vs, es = events(a.views)
-    inputs = (("views", a.views_topic, view_ser, vs, lambda v: v["user"]["id"]), ("engagements", a.engagements_topic, engagement_ser, es, lambda e: e["user_id"]))
-    for which, topic, ser, records, key in inputs:
+    inputs = (
+        ("views", a.views_topic, view_ser, vs, lambda v: v["user"]["id"], lambda v: v["shown_at_s"]),
+        ("engagements", a.engagements_topic, engagement_ser, es, lambda e: e["user_id"], lambda e: e["at_s"]),
+    )
+    # --record-timestamps event sets each record's timestamp to its event time (as the simulator does);
+    # now (the default) leaves it to librdkafka: the time of the produce call.
+    for which, topic, ser, records, key, event_s in inputs:
         producer = producers[which]
         for r in records:
             value = ser(r, SerializationContext(topic, MessageField.VALUE))
-            producer.produce(topic, key=key(r).encode(), value=value, on_delivery=report)
+            extra = {"timestamp": int(round(event_s(r) * 1000))} if a.record_timestamps == "event" else {}
+            producer.produce(topic, key=key(r).encode(), value=value, on_delivery=report, **extra)
             producer.poll(0)
     left = sum(producer.flush(60) for producer in producers.values())
     if left or failures:
@@ -195,6 +201,7 @@ def main():
     pr.add_argument("--skew-s", type=float, default=10.0)
     pr.add_argument("--expected", required=True)
     pr.add_argument("--engagements-partitioner", default="murmur2_random")
+    pr.add_argument("--record-timestamps", choices=["now", "event"], default="now")
     co = sub.add_parser("consume")
     co.add_argument("--brokers", required=True)
     co.add_argument("--registry", required=True)
