@@ -121,7 +121,7 @@ describe('labeljoin repartition', () => {
     assert.ok(misplaced > 0, 'CRC32 and murmur2 disagree on some of these keys');
 
     // Before: joined as produced.
-    const before = await runJoin(p, ['--config', INPUTS, '--schema-registry', registry.url()]);
+    const before = await runJoin(p, ['--config', INPUTS, '--schema-registry', registry.url(), '--wrong-partition', 'dead-letter']);
     assert.equal(before.code, 0, before.stderr);
     const b = joinSummary(before).counters;
     const wrongBefore = Object.values(b.wrongPartition.engagements).reduce((x, y) => x + y, 0);
