@@ -20,6 +20,7 @@ import { silentLogger, type Logger } from '../../log/logger.js';
 import { packageRoot } from '../../paths.js';
 import { KafkaAdmin } from '../admin.js';
 import { BrokerNotRunningError, BrokerStartError, BrokerStopError, PortInUseError } from '../errors.js';
+import { isAlive, isOurProcess, killQuietly, readStateFile } from './local-process.js';
 import { checkJava, javaExecutable } from './java.js';
 import { resolveClassPath } from './maven.js';
 import { renderServerProperties } from './properties.js';
@@ -66,7 +67,7 @@ export function brokerPaths(dataDir: string): { state: string; properties: strin
 /** The state of the broker running in this data directory, or undefined. */
 export function runningBroker(dataDir: string): BrokerState | undefined {
   const state = readState(dataDir);
-  return state !== undefined && isOurProcess(state) ? state : undefined;
+  return state !== undefined && ourServer(state) ? state : undefined;
 }
 
 export async function startLocalBroker(options: LocalBrokerOptions): Promise<StartResult> {
@@ -157,7 +158,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Sta
 /** Stops the broker of this data directory gracefully (SIGTERM, then SIGKILL after a timeout). */
 export async function stopLocalBroker(dataDir: string, log: Logger = silentLogger, timeoutMs = STOP_TIMEOUT_MS): Promise<BrokerState> {
   const state = readState(dataDir);
-  if (state === undefined || !isOurProcess(state)) {
+  if (state === undefined || !ourServer(state)) {
     if (state !== undefined) rmSync(brokerPaths(dataDir).state, { force: true });
     throw new BrokerNotRunningError(`data directory ${resolve(dataDir)}`);
   }
@@ -221,47 +222,9 @@ export function newClusterId(random: (n: number) => Buffer = randomBytes): strin
   }
 }
 
-function readState(dataDir: string): BrokerState | undefined {
-  const file = brokerPaths(dataDir).state;
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as BrokerState;
-  } catch {
-    return undefined;
-  }
-}
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (exited, not yet reaped by its parent) still answers signal 0.
-  try {
-    return !/\)\s+Z\s/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
 
-function isOurProcess(state: BrokerState): boolean {
-  if (!isAlive(state.pid)) return false;
-  try {
-    const cmdline = readFileSync(`/proc/${state.pid}/cmdline`, 'utf8').split('\0');
-    return cmdline.includes(`-Dlabeljoin.dataDir=${state.dataDir}`);
-  } catch {
-    return true; // no /proc (not Linux): trust the pid
-  }
-}
 
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
 
 export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolvePort) => {
@@ -282,4 +245,12 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
+}
+
+function readState(dataDir: string): BrokerState | undefined {
+  return readStateFile<BrokerState>(brokerPaths(dataDir).state);
+}
+
+function ourServer(state: BrokerState): boolean {
+  return isOurProcess(state.pid, `-Dlabeljoin.dataDir=${state.dataDir}`);
 }

@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { portIsFree } from '../../kafka/local/broker.js';
 import { PortInUseError } from '../../kafka/errors.js';
+import { isAlive, isOurProcess, killQuietly, readStateFile } from '../../kafka/local/local-process.js';
 import { checkJava, javaExecutable } from '../../kafka/local/java.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import { SchemaRegistryNotRunningError, SchemaRegistryStartError, SchemaRegistryStopError } from '../errors.js';
@@ -60,7 +61,7 @@ export function registryPaths(dataDir: string): { state: string; logs: string; l
 /** The state of the registry running in this data directory, or undefined. */
 export function runningRegistry(dataDir: string): RegistryState | undefined {
   const state = readState(dataDir);
-  return state !== undefined && isOurProcess(state) ? state : undefined;
+  return state !== undefined && ourServer(state) ? state : undefined;
 }
 
 export async function startLocalRegistry(options: LocalRegistryOptions): Promise<RegistryStartResult> {
@@ -125,7 +126,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
 /** Stops the registry of this data directory (SIGTERM, then SIGKILL after a timeout). Its schemas are gone with it. */
 export async function stopLocalRegistry(dataDir: string, log: Logger = silentLogger, timeoutMs = STOP_TIMEOUT_MS): Promise<RegistryState> {
   const state = readState(dataDir);
-  if (state === undefined || !isOurProcess(state)) {
+  if (state === undefined || !ourServer(state)) {
     if (state !== undefined) rmSync(registryPaths(dataDir).state, { force: true });
     throw new SchemaRegistryNotRunningError(`data directory ${resolve(dataDir)}`);
   }
@@ -165,42 +166,9 @@ export function logTail(dataDir: string, lines = 20): string[] {
 }
 
 function readState(dataDir: string): RegistryState | undefined {
-  const file = registryPaths(dataDir).state;
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as RegistryState;
-  } catch {
-    return undefined;
-  }
+  return readStateFile<RegistryState>(registryPaths(dataDir).state);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (exited, not yet reaped by its parent) still answers signal 0.
-  try {
-    return !/\)\s+Z\s/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
-
-function isOurProcess(state: RegistryState): boolean {
-  if (!isAlive(state.pid)) return false;
-  try {
-    return readFileSync(`/proc/${state.pid}/cmdline`, 'utf8').split('\0').includes(`-Dlabeljoin.schemaRegistryDir=${state.dataDir}`);
-  } catch {
-    return true; // no /proc (not Linux): trust the pid
-  }
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
+function ourServer(state: RegistryState): boolean {
+  return isOurProcess(state.pid, `-Dlabeljoin.schemaRegistryDir=${state.dataDir}`);
 }

@@ -1,0 +1,49 @@
+/**
+ * The background servers labeljoin starts for itself (the Kafka broker, the
+ * schema registry): each leaves a JSON state file in its data directory with
+ * its pid, and carries a -D marker naming that directory on its command line,
+ * so that a pid reused by another process is never taken for ours.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+
+/** The state file's object, or undefined when there is none or it does not parse. */
+export function readStateFile<T>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie (exited, not yet reaped by its parent) still answers signal 0.
+  try {
+    return !/\)\s+Z\s/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/** Whether `pid` is alive and started with `marker` among its arguments (no /proc, not Linux: the pid is trusted). */
+export function isOurProcess(pid: number, marker: string): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(marker);
+  } catch {
+    return true;
+  }
+}
+
+export function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
