@@ -6,15 +6,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it, type TestContext } from 'node:test';
 import { localBrokerPort } from '../../src/kafka/local/address.js';
 import { freePort } from '../../src/kafka/local/broker.js';
 import { runCli } from '../helpers/cli.js';
 import { testDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('labeljoin kafka start without its tools', () => {
   it('names Java when JAVA_HOME points to no Java', async (t) => {
@@ -74,7 +74,16 @@ async function twoBrokers(t: TestContext): Promise<{ env: NodeJS.ProcessEnv; hom
   const other = fakeBroker(t, join(root, 'other-checkout', 'kafka'), 29092);
   mkdirSync(join(root, 'state', 'labeljoin'), { recursive: true });
   writeFileSync(join(root, 'state', 'labeljoin', 'local-brokers.json'), JSON.stringify({ dataDirs: [home.dir, other.dir] }));
-  await sleep(100); // the stand-ins' command lines are in /proc
+  // The stand-ins count as brokers once /proc shows their marker argument (a spawned process gets its command line on exec).
+  for (const b of [home, other]) {
+    await waitFor(() => {
+      try {
+        return readFileSync(`/proc/${b.child.pid}/cmdline`, 'utf8').includes(`-Dlabeljoin.dataDir=${b.dir}`);
+      } catch {
+        return false;
+      }
+    }, { what: `the stand-in broker of ${b.dir} to show its marker in /proc`, timeoutMs: 10_000, everyMs: 10 });
+  }
   return { env, home, other };
 }
 
