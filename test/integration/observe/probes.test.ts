@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { freePort } from '../../../src/kafka/local/broker.js';
 import { startCli } from '../../helpers/cli.js';
-import { createPipeline, runSimulate, startJoin } from '../../helpers/pipeline.js';
+import { createPipeline, runSimulate, WINDOW_FLAGS } from '../../helpers/pipeline.js';
 import { waitFor } from '../../helpers/wait.js';
 
 async function probe(url: string): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
@@ -24,7 +24,8 @@ describe('health probes on the metrics port', () => {
     const p = await createPipeline(t, 'probes', 4);
     await runSimulate(p, ['--views', '400', '--users', '50', '--posts', '40', '--seed', '3']);
     const [joinPort, trainPort] = [await freePort(), await freePort()];
-    const joiner = startJoin(p, ['--metrics-port', String(joinPort), '--idle-timeout', '1s']);
+    // Live (no --drain: startJoin's joiner drains and ends, and a probe that comes after its end finds nothing).
+    const joiner = startCli(['join', ...p.inputArgs, '--samples-topic', p.samples, '--dead-letter-topic', p.deadLetter, ...WINDOW_FLAGS, '--group', p.group, '--state-dir', p.stateDir, '--metrics-port', String(joinPort), '--idle-timeout', '1s'], { LABELJOIN_LOG_LEVEL: 'warn' });
     t.after(() => joiner.kill('SIGKILL'));
     const ready = await waitFor(async () => {
       const r = await probe(`http://127.0.0.1:${joinPort}/readyz`);
