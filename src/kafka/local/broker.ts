@@ -20,7 +20,7 @@ import { silentLogger, type Logger } from '../../log/logger.js';
 import { packageRoot } from '../../paths.js';
 import { KafkaAdmin } from '../admin.js';
 import { BrokerNotRunningError, BrokerStartError, BrokerStopError, PortInUseError } from '../errors.js';
-import { isAlive, isOurProcess, killQuietly, readStateFile } from './local-process.js';
+import { isOurProcess, killQuietly, readStateFile, terminate } from './local-process.js';
 import { checkJava, javaExecutable } from './java.js';
 import { resolveClassPath } from './maven.js';
 import { renderServerProperties } from './properties.js';
@@ -162,18 +162,7 @@ export async function stopLocalBroker(dataDir: string, log: Logger = silentLogge
     if (state !== undefined) rmSync(brokerPaths(dataDir).state, { force: true });
     throw new BrokerNotRunningError(`data directory ${resolve(dataDir)}`);
   }
-  process.kill(state.pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(state.pid)) {
-    if (Date.now() > deadline) {
-      log.warn('broker did not stop in time; killing it', { pid: state.pid, timeoutMs });
-      killQuietly(state.pid);
-      await sleep(500);
-      if (isAlive(state.pid)) throw new BrokerStopError(`process ${state.pid} survived SIGKILL`);
-      break;
-    }
-    await sleep(200);
-  }
+  await terminate(state.pid, { what: 'broker', timeoutMs, log, survived: (pid) => new BrokerStopError(`process ${pid} survived SIGKILL`) });
   rmSync(brokerPaths(dataDir).state, { force: true });
   return state;
 }

@@ -5,6 +5,8 @@
  * so that a pid reused by another process is never taken for ours.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../log/logger.js';
 
 /** The state file's object, or undefined when there is none or it does not parse. */
 export function readStateFile<T>(file: string): T | undefined {
@@ -45,5 +47,24 @@ export function killQuietly(pid: number): void {
     process.kill(pid, 'SIGKILL');
   } catch {
     // already gone
+  }
+}
+
+/**
+ * Stops a server: SIGTERM, then SIGKILL once `timeoutMs` passed; resolves when it is gone. A process that
+ * survives SIGKILL fails with the caller's error.
+ */
+export async function terminate(pid: number, o: { readonly what: string; readonly timeoutMs: number; readonly log: Logger; readonly survived: (pid: number) => Error }): Promise<void> {
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + o.timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      o.log.warn(`${o.what} did not stop in time; killing it`, { pid, timeoutMs: o.timeoutMs });
+      killQuietly(pid);
+      await sleep(500);
+      if (isAlive(pid)) throw o.survived(pid);
+      return;
+    }
+    await sleep(100);
   }
 }

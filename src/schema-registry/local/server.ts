@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { portIsFree } from '../../kafka/local/broker.js';
 import { PortInUseError } from '../../kafka/errors.js';
-import { isAlive, isOurProcess, killQuietly, readStateFile } from '../../kafka/local/local-process.js';
+import { isOurProcess, killQuietly, readStateFile, terminate } from '../../kafka/local/local-process.js';
 import { checkJava, javaExecutable } from '../../kafka/local/java.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import { SchemaRegistryNotRunningError, SchemaRegistryStartError, SchemaRegistryStopError } from '../errors.js';
@@ -130,18 +130,7 @@ export async function stopLocalRegistry(dataDir: string, log: Logger = silentLog
     if (state !== undefined) rmSync(registryPaths(dataDir).state, { force: true });
     throw new SchemaRegistryNotRunningError(`data directory ${resolve(dataDir)}`);
   }
-  process.kill(state.pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(state.pid)) {
-    if (Date.now() > deadline) {
-      log.warn('schema registry did not stop in time; killing it', { pid: state.pid, timeoutMs });
-      killQuietly(state.pid);
-      await sleep(500);
-      if (isAlive(state.pid)) throw new SchemaRegistryStopError(`process ${state.pid} survived SIGKILL`);
-      break;
-    }
-    await sleep(100);
-  }
+  await terminate(state.pid, { what: 'schema registry', timeoutMs, log, survived: (pid) => new SchemaRegistryStopError(`process ${pid} survived SIGKILL`) });
   rmSync(registryPaths(dataDir).state, { force: true });
   return state;
 }
