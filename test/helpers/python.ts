@@ -78,6 +78,17 @@ export function pythonVenv(options: VenvOptions = {}): Promise<PythonVenv> {
 }
 
 /** A script of test/interop/. */
+/** The simulator's foreign shape (schemas/foreign/) and its declaration, which the interop script produces. */
+export const FOREIGN_SCHEMAS = join(packageRoot(), 'schemas', 'foreign');
+export const FOREIGN_INPUTS = join(FOREIGN_SCHEMAS, 'inputs.json');
+
+/** The labels the interop script's `produce` expects for a view (its --expected file, by impression id). */
+export interface ExpectedLabels {
+  readonly user: string;
+  readonly labels: Record<string, number>;
+  readonly delays_ms: Record<string, number | null>;
+}
+
 export function interopScript(name: string): string {
   return join(packageRoot(), 'test', 'interop', name);
 }

@@ -28,21 +28,16 @@ import { packageRoot } from '../../../src/paths.js';
 import { SchemaRegistryClient } from '../../../src/schema-registry/client.js';
 import { testBrokers, testConnection } from '../../helpers/kafka.js';
 import { createPipeline, joinSummary, runJoin } from '../../helpers/pipeline.js';
-import { interopScript, pythonVenv, PYTHON_PACKAGES } from '../../helpers/python.js';
+import { FOREIGN_INPUTS, FOREIGN_SCHEMAS, interopScript, pythonVenv, type ExpectedLabels, PYTHON_PACKAGES } from '../../helpers/python.js';
 import { useTestSchemaRegistry } from '../../helpers/schema-registry.js';
 import { testDir } from '../../helpers/tmp.js';
 
-const FOREIGN = join(packageRoot(), 'schemas', 'foreign');
-const INPUTS = join(FOREIGN, 'inputs.json');
+const FOREIGN = FOREIGN_SCHEMAS;
+const INPUTS = FOREIGN_INPUTS;
 const SCRIPT = interopScript('confluent_client.py');
 const VIEWS = 60;
 const PARTITIONS = 4;
-
-interface Expected {
-  readonly user: string;
-  readonly labels: Record<string, number>;
-  readonly delays_ms: Record<string, number | null>;
-}
+type Expected = ExpectedLabels;
 
 interface PythonSample {
   readonly key: string;

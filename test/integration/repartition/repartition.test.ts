@@ -30,26 +30,20 @@ import { avroType } from '../../../src/codec/schemas.js';
 import type { ConsumedRecord } from '../../../src/kafka/fetcher.js';
 import { partitionForKey } from '../../../src/kafka/partitioner.js';
 import { readTopicToEnd } from '../../../src/kafka/read-all.js';
-import { packageRoot } from '../../../src/paths.js';
 import { SchemaRegistryClient } from '../../../src/schema-registry/client.js';
 import { jsonOutput, runCli } from '../../helpers/cli.js';
 import { createTestTopics, testBrokers, testConnection } from '../../helpers/kafka.js';
 import { createPipeline, joinSummary, runJoin } from '../../helpers/pipeline.js';
-import { interopScript, pythonVenv } from '../../helpers/python.js';
+import { FOREIGN_INPUTS, FOREIGN_SCHEMAS, interopScript, pythonVenv, type ExpectedLabels } from '../../helpers/python.js';
 import { useTestSchemaRegistry } from '../../helpers/schema-registry.js';
 import { testDir } from '../../helpers/tmp.js';
 
-const FOREIGN = join(packageRoot(), 'schemas', 'foreign');
-const INPUTS = join(FOREIGN, 'inputs.json');
+const FOREIGN = FOREIGN_SCHEMAS;
+const INPUTS = FOREIGN_INPUTS;
 const SCRIPT = interopScript('confluent_client.py');
 const VIEWS = 60;
 const PARTITIONS = 4;
-
-interface Expected {
-  readonly user: string;
-  readonly labels: Record<string, number>;
-  readonly delays_ms: Record<string, number | null>;
-}
+type Expected = ExpectedLabels;
 
 /** Runs the Python script to its end (stopped after 2 min) and returns the one JSON object it printed. */
 function python(exe: string, args: readonly string[]): Promise<{ views: number; engagements: number }> {
