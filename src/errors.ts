@@ -53,6 +53,8 @@ export const ERROR_CODES = [
   'RECORD_WRONG_PARTITION',
   // join: a record whose event time its partition's data never confirmed (--outlier-policy dead-letter)
   'RECORD_TIME_OUTLIER',
+  // a record of a topic read for views and engagements both whose kind header says neither
+  'RECORD_UNKNOWN_KIND',
   // model store (trainer)
   'STORE_UNAVAILABLE',
   'STORE_FAILED',

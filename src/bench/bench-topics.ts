@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_KIND_HEADER } from '../config/settings.js';
 import { KafkaAdmin } from '../kafka/admin.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { KafkaProducer } from '../kafka/producer.js';
@@ -97,7 +98,7 @@ export async function simulateInto(
   const producer = new KafkaProducer(settings, { compression: 'lz4' });
   const workload = options.encoder === undefined ? options.workload : { ...options.workload, userKey: options.encoder.userKey };
   try {
-    return await simulate({ ...options, workload, viewsTopic: topics.views, engagementsTopic: topics.engagements, format: 'avro', truthFile: undefined }, producer, clock);
+    return await simulate({ ...options, workload, viewsTopic: topics.views, engagementTopics: [topics.engagements], kindHeader: DEFAULT_KIND_HEADER, format: 'avro', truthFile: undefined }, producer, clock);
   } finally {
     await producer.close();
   }

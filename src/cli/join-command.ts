@@ -70,15 +70,16 @@ export const joinCommand: CommandSpec = {
     let partitions: number;
     try {
       // A missing topic is named with the command that creates it, with the partition count of those that exist.
-      const needed = [t.views, t.engagements, ...outputs];
+      const inputs = [...new Set([t.views, ...t.engagements])];
+      const needed = [...inputs, ...outputs];
       const existing = await admin.partitionCounts(needed);
       const missing = needed.filter((topic) => !existing.has(topic));
       if (missing.length > 0) {
-        const like = existing.get(t.views) ?? existing.get(t.engagements) ?? [...existing.values()][0] ?? t.partitions;
+        const like = inputs.map((topic) => existing.get(topic)).find((n) => n !== undefined) ?? [...existing.values()][0] ?? t.partitions;
         const brokers = typeof ctx.flags['brokers'] === 'string' ? config.kafka.brokers : undefined;
         throw new TopicMissingError(missing, createTopicsCommand(missing, like, brokers));
       }
-      partitions = await admin.requireCopartitioned([t.views, t.engagements]);
+      partitions = await admin.requireCopartitioned(inputs);
       const counts = await admin.partitionCounts(outputs);
       for (const [topic, n] of counts) {
         if (n !== partitions) throw new KafkaError('TOPICS_NOT_COPARTITIONED', `${topic} has ${n} partitions but the inputs have ${partitions}; samples must land in the partition of their users`);
@@ -110,7 +111,7 @@ export const joinCommand: CommandSpec = {
     }
     const drain = ctx.flags['drain'] === true;
     const endpoint = await startMetricsEndpoint(config, 'join', `${j.groupId}-${j.instanceId ?? process.pid}`, log);
-    const metrics = new JoinMetrics(endpoint.registry, { labelTypes: j.labelTypes, windowMs: j.windowMs, viewsTopic: t.views, engagementsTopic: t.engagements, clock: systemClock });
+    const metrics = new JoinMetrics(endpoint.registry, { labelTypes: j.labelTypes, windowMs: j.windowMs, viewsTopic: t.views, engagementTopics: t.engagements, clock: systemClock });
     const { joiner } = createJoiner(
       { ...j, topics: t, formats: config.codec, drain, deadLetterMaxBytes: limits.get(t.deadLetter) },
       {

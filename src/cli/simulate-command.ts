@@ -2,6 +2,7 @@
  * labeljoin simulate
  */
 import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
 import { KafkaAdmin } from '../kafka/admin.js';
 import { connectionSettings } from '../kafka/connection.js';
 import { KafkaProducer } from '../kafka/producer.js';
@@ -38,7 +39,7 @@ export const simulateCommand: CommandSpec = {
     const admin = new KafkaAdmin(settings);
     let partitions: number;
     try {
-      partitions = await admin.requireCopartitioned([config.topics.views, config.topics.engagements]);
+      partitions = await admin.requireCopartitioned([...new Set([config.topics.views, ...config.topics.engagements])]);
     } finally {
       await admin.close();
     }
@@ -46,8 +47,15 @@ export const simulateCommand: CommandSpec = {
     const { sim } = config;
     const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
     const what = sim.views !== undefined ? `${sim.views.toLocaleString('en-US')} views` : `${((sim.durationMs ?? 0) / 1000).toFixed(0)} s of event time`;
-    process.stderr.write(`simulate: seed ${sim.seed}, ${what}, ${sim.users} users, ${sim.posts} posts, ${sim.shape === 'foreign' ? 'foreign shape (Schema Registry framing)' : sim.format}/${config.kafka.compression} to ${config.topics.views} + ${config.topics.engagements} (${partitions} partitions)\n`);
-    const encoder = sim.shape === 'foreign' ? await foreignEncoder(requireSchemaLookup(config, ctx.log, '--shape foreign'), config.topics) : undefined;
+    process.stderr.write(`simulate: seed ${sim.seed}, ${what}, ${sim.users} users, ${sim.posts} posts, ${sim.shape === 'foreign' ? 'foreign shape (Schema Registry framing)' : sim.format}/${config.kafka.compression} to ${inputsLine(config.topics)} (${partitions} partitions)\n`);
+    if (config.topics.engagements.length > 1 && truthFile !== undefined) {
+      process.stderr.write('simulate: note: the truth\'s late marks follow one engagements log per partition; with several engagement topics, check a join under --late-policy correct against it (docs/inputs.md)\n');
+    }
+    const t = config.topics;
+    if (sim.shape === 'foreign' && (t.engagements.length > 1 || t.engagements[0] === t.views)) {
+      throw new UsageError('--shape foreign writes one views topic and one engagements topic; several engagement topics and --events-topic take --shape labeljoin');
+    }
+    const encoder = sim.shape === 'foreign' ? await foreignEncoder(requireSchemaLookup(config, ctx.log, '--shape foreign'), { views: t.views, engagements: t.engagements[0]! }) : undefined;
     const abort = new AbortController();
     const stop = (): void => {
       process.stderr.write('simulate: stopping: no new views; sending what is in flight and finishing the truth\n');
@@ -63,7 +71,8 @@ export const simulateCommand: CommandSpec = {
           workload: workloadOptions(config, partitions, systemClock, encoder === undefined ? {} : { userKey: encoder.userKey }),
           encoder,
           viewsTopic: config.topics.views,
-          engagementsTopic: config.topics.engagements,
+          engagementTopics: config.topics.engagements,
+          kindHeader: config.topics.kindHeader,
           truthFile,
           signal: abort.signal,
         },
@@ -89,4 +98,10 @@ export const simulateCommand: CommandSpec = {
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
+}
+
+/** Where the events go, for the first line: "views + engagements", or "events (views and engagements, kind header labeljoin-kind)". */
+function inputsLine(t: { readonly views: string; readonly engagements: readonly string[]; readonly kindHeader: string }): string {
+  if (t.engagements.length === 1 && t.engagements[0] === t.views) return `${t.views} (views and engagements, kind header ${t.kindHeader})`;
+  return `${t.views} + ${t.engagements.join(', ')}`;
 }

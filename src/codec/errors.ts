@@ -24,6 +24,7 @@ export type BadRecordCode = Extract<
   | 'RECORD_CONFLICTING_DUPLICATE'
   | 'RECORD_WRONG_PARTITION'
   | 'RECORD_TIME_OUTLIER'
+  | 'RECORD_UNKNOWN_KIND'
 >;
 
 export class BadRecordError extends LabeljoinError {

@@ -128,8 +128,12 @@ function assemble(values: SettingValues): LabeljoinConfig {
 
 /**
  * The rules between settings, applied to the values once they are all read:
- * sim.views has a default, so a --duration (sim.durationMs) replaces it.
+ * sim.views has a default, so a --duration (sim.durationMs) replaces it;
+ * topics.events (one consolidated topic) is the views topic and the one engagements topic.
  */
 function applySettingRules(values: SettingValues): SettingValues {
-  return values['sim.durationMs'] === undefined ? values : { ...values, 'sim.views': undefined };
+  let out = values['sim.durationMs'] === undefined ? values : { ...values, 'sim.views': undefined };
+  const events = out['topics.events'];
+  if (events !== undefined) out = { ...out, 'topics.views': events, 'topics.engagements': [events] };
+  return out;
 }

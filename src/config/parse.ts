@@ -22,6 +22,26 @@ export function parseTopicName(raw: unknown): string {
   return name;
 }
 
+/** One or more distinct topic names, comma-separated. */
+export function parseTopicList(raw: unknown): string[] {
+  const parts = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (parts === undefined || parts.length === 0) throw new ValueError(`expected topic[,topic...], got ${show(raw)}`);
+  const names = parts.map((p) => parseTopicName(p));
+  if (new Set(names).size !== names.length) throw new ValueError('topics must be distinct');
+  return names;
+}
+
+export function optionalTopicParser(raw: unknown): string | undefined {
+  return raw === undefined || raw === null || raw === '' ? undefined : parseTopicName(raw);
+}
+
+/** A Kafka record header name. */
+export function parseHeaderName(raw: unknown): string {
+  const name = parseString(raw);
+  if (!/^[\x21-\x7e]{1,255}$/.test(name)) throw new ValueError(`"${name.slice(0, 40)}" is not a usable header name (1-255 printable ASCII characters, no spaces)`);
+  return name;
+}
+
 export function intParser(min: number, max: number): Parser<number> {
   return (raw) => {
     const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;

@@ -8,6 +8,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Parser } from './parse.js';
 
+/** The record header that tells a view from an engagement in a topic of both (topics.kindHeader). */
+export const DEFAULT_KIND_HEADER = 'labeljoin-kind';
+
 export const DEFAULT_LABEL_TYPES = ['like', 'share', 'comment', 'favorite', 'play', 'skip'];
 
 export interface SettingSpec<T> {

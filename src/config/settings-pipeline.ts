@@ -3,11 +3,11 @@
  * Part of the one settings table (src/config/settings.ts).
  */
 import { join } from 'node:path';
-import { durationParser, enumParser, intParser, parseBrokerList, parseLabelTypes, parseString, parseTopicName } from './parse.js';
+import { durationParser, enumParser, intParser, optionalTopicParser, parseBrokerList, parseHeaderName, parseLabelTypes, parseString, parseTopicList, parseTopicName } from './parse.js';
 import { INPUT_FORMATS, OUTPUT_FORMATS, type InputFormat, type OutputFormat } from '../codec/formats.js';
 import { COMPRESSIONS, type Compression } from '../kafka/compression.js';
 import { PARTITIONERS, type PartitionerName } from '../kafka/partitioner.js';
-import { DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
+import { DEFAULT_KIND_HEADER, DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
 import { parseEngagementInput, parseViewInput, type EngagementInput, type ViewInput } from './inputs.js';
 
 export const PIPELINE_SETTINGS = {
@@ -47,13 +47,29 @@ export const PIPELINE_SETTINGS = {
     meta: 'NAME',
     doc: 'topic of view events',
   }),
-  'topics.engagements': setting<string>({
-    default: 'engagements',
-    parse: parseTopicName,
+  'topics.engagements': setting<string[]>({
+    default: ['engagements'],
+    parse: parseTopicList,
     env: 'LABELJOIN_TOPIC_ENGAGEMENTS',
     flag: 'engagements-topic',
+    meta: 'NAME,...',
+    doc: 'topic(s) of engagement events; several (e.g. one per signal) must be co-partitioned with the views: the watermark is the least over them (docs/inputs.md)',
+  }),
+  'topics.events': setting<string | undefined>({
+    default: undefined,
+    parse: optionalTopicParser,
+    env: 'LABELJOIN_TOPIC_EVENTS',
+    flag: 'events-topic',
     meta: 'NAME',
-    doc: 'topic of engagement events',
+    doc: 'one topic for views and engagements both (replaces --views-topic and --engagements-topic); each record says its kind in the header --kind-header',
+  }),
+  'topics.kindHeader': setting<string>({
+    default: DEFAULT_KIND_HEADER,
+    parse: parseHeaderName,
+    env: 'LABELJOIN_KIND_HEADER',
+    flag: 'kind-header',
+    meta: 'NAME',
+    doc: 'in a topic read for views and engagements both: the record header saying "view" or "engagement"',
   }),
   'topics.samples': setting<string>({
     default: 'samples',

@@ -12,7 +12,7 @@ import { REPARTITION_SETTINGS } from './settings-repartition.js';
 import { SIM_SETTINGS } from './settings-sim.js';
 import { TOOL_SETTINGS } from './settings-tools.js';
 
-export { DEFAULT_LABEL_TYPES, type SettingSpec } from './setting-spec.js';
+export { DEFAULT_KIND_HEADER, DEFAULT_LABEL_TYPES, type SettingSpec } from './setting-spec.js';
 
 /** The table, by dotted key; its parts live by subsystem in settings-pipeline.ts, settings-sim.ts, settings-tools.ts, settings-registry.ts and settings-repartition.ts. */
 export const SETTINGS = { ...PIPELINE_SETTINGS, ...SIM_SETTINGS, ...TOOL_SETTINGS, ...REGISTRY_SETTINGS, ...REPARTITION_SETTINGS } as const;

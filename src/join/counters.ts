@@ -19,9 +19,8 @@ export interface PartitionState {
   /** Next views offset not yet joined, and the views end offset seen last. */
   readonly viewsPosition: bigint;
   readonly viewsEnd: bigint;
-  /** Next engagements offset to read, and the engagements end offset seen last. */
-  readonly engagementsPosition: bigint;
-  readonly engagementsEnd: bigint;
+  /** Per engagement topic (in the configured order): the next offset to read, and the end offset seen last (-1: none yet). */
+  readonly engagements: ReadonlyArray<{ readonly position: bigint; readonly end: bigint }>;
   /** Event time of the newest view joined. */
   readonly newestJoinedTs: number | undefined;
 }

@@ -17,6 +17,14 @@
  *   - when every engagement partition is idle, the newest view of each
  *     partition is peeked so that the views' time can move the watermarks;
  *   - in drain mode, nothing beyond the end offsets at assignment is read.
+ *
+ * Inputs: one views topic and one or more engagement topics (a lane each in
+ * the operator, ./partition-join.ts), all co-partitioned. A topic read for
+ * both (one consolidated topic) is read at two positions of each partition,
+ * the delayed views position and the engagements position, each taking the
+ * records of its kind (../codec/record-kind.ts) and stepping over the others:
+ * Kafka stays the view buffer. A record of such a topic whose kind header names
+ * neither kind is dead-lettered once, by the views position.
  */
 import type { EventCodec, InputFormat } from '../codec/codec.js';
 import type { DeclaredInputs } from '../codec/declared/declared-inputs.js';
@@ -25,13 +33,14 @@ import { decodeOrBad, type SourceRecord } from '../codec/dead-letter.js';
 import { BadRecordError } from '../codec/errors.js';
 import type { EngagementEvent, ViewEvent } from '../codec/events.js';
 import { OffsetOutOfRangeError } from '../kafka/errors.js';
+import { recordKind, unknownKindError, type RecordKind } from '../codec/record-kind.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { JoinOperator } from './operator.js';
 import type { LogBatch, LogPosition, Membership, PartitionLog } from './partition-log.js';
 
 export interface ReaderOptions {
-  readonly topics: { readonly views: string; readonly engagements: string };
+  readonly topics: { readonly views: string; readonly engagements: readonly string[]; readonly kindHeader: string };
   readonly formats: { readonly viewsFormat: InputFormat; readonly engagementsFormat: InputFormat };
   readonly windowMs: number;
   readonly maxSkewMs: number;
@@ -56,17 +65,33 @@ export interface ReaderDeps {
   readonly logger: Logger;
 }
 
+/** Where one engagement topic of a partition is read. */
+export interface LanePosition {
+  /** Next offset to read. */
+  pos: bigint;
+  /** End offset the last fetch saw (-1: none yet). */
+  end: bigint;
+  /** Drain mode: the end offset at assignment; nothing beyond is read. */
+  readonly drainEnd: bigint | undefined;
+}
+
 /** Reading positions of one partition number. */
 export interface Positions {
-  /** Next offsets to read. */
+  /** Next views offset to read. */
   viewPos: bigint;
-  engPos: bigint;
-  /** End offsets the last fetch of each topic saw (-1: none yet). */
+  /** End offset the last views fetch saw (-1: none yet). */
   viewEnd: bigint;
-  engEnd: bigint;
-  /** Drain mode: the end offsets at assignment; nothing beyond is read. */
+  /** Drain mode: the views end offset at assignment; nothing beyond is read. */
   readonly drainViewEnd: bigint | undefined;
-  readonly drainEngEnd: bigint | undefined;
+  /** One per engagement topic, in the configured order. */
+  readonly lanes: readonly LanePosition[];
+}
+
+/** What a position of a fetch reads: the views, or an engagement lane. */
+type Source = { readonly kind: 'views' } | { readonly kind: 'lane'; readonly lane: number };
+interface Request {
+  readonly position: LogPosition;
+  readonly source: Source;
 }
 
 export interface AssignmentChange {
@@ -87,6 +112,8 @@ export class InputReader {
   readonly #joinView: (value: Buffer | null, record: SourceRecord) => ViewEvent;
   readonly #joinEngagement: (value: Buffer | null, record: SourceRecord) => EngagementEvent;
   #lastViewPeek = Number.NEGATIVE_INFINITY;
+  /** Topics read for views and engagements both: their records are told apart by the kind header. */
+  readonly #shared: ReadonlySet<string>;
 
   constructor(options: ReaderOptions, deps: ReaderDeps) {
     this.#o = options;
@@ -96,6 +123,9 @@ export class InputReader {
       declared?.views !== undefined ? (value, record) => declared.decodeView(value, record.key, record) : (value, record) => deps.codec.decodeView(value, record, options.formats.viewsFormat);
     this.#decodeEngagement =
       declared?.engagements !== undefined ? (value, record) => declared.decodeEngagement(value, record) : (value, record) => deps.codec.decodeEngagement(value, record, options.formats.engagementsFormat);
+    const engagementTopics = options.topics.engagements;
+    if (engagementTopics.length === 0) throw new RangeError('no engagements topic');
+    this.#shared = new Set(engagementTopics.filter((t) => t === options.topics.views));
     const check = deps.partitionCheck;
     this.#joinView = check === undefined ? this.#decodeView : (value, record) => checked(this.#decodeView(value, record), () => check.check('views', record));
     this.#joinEngagement = check === undefined ? this.#decodeEngagement : (value, record) => checked(this.#decodeEngagement(value, record), () => check.check('engagements', record));
@@ -121,12 +151,12 @@ export class InputReader {
     }
     const fresh = assigned.filter((p) => !this.#positions.has(p));
     if (fresh.length === 0) return { added: [], revoked };
-    const { views: viewsTopic, engagements: engagementsTopic } = this.#o.topics;
+    const { views: viewsTopic, engagements: engagementTopics } = this.#o.topics;
     const log = this.#d.log;
     const committed = await this.#d.membership.committed(fresh);
     const viewStarts = await log.beginningOffsets(viewsTopic, fresh);
     const viewEnds = this.#o.drain ? await log.endOffsets(viewsTopic, fresh) : undefined;
-    const engEnds = this.#o.drain ? await log.endOffsets(engagementsTopic, fresh) : undefined;
+    const engEnds = this.#o.drain ? await Promise.all(engagementTopics.map((t) => log.endOffsets(t, fresh))) : undefined;
     const added: Array<{ partition: number; views: bigint }> = [];
     for (const p of fresh) {
       const logStart = viewStarts.get(p) ?? 0n;
@@ -138,18 +168,16 @@ export class InputReader {
       const { engagements, anchor, lastJoined } = await this.#engagementStart(p, views);
       this.#positions.set(p, {
         viewPos: views,
-        engPos: engagements,
         viewEnd: -1n,
-        engEnd: -1n,
         drainViewEnd: viewEnds === undefined ? undefined : (viewEnds.get(p) ?? 0n),
-        drainEngEnd: engEnds === undefined ? undefined : (engEnds.get(p) ?? 0n),
+        lanes: engagements.map((pos, i) => ({ pos, end: -1n, drainEnd: engEnds === undefined ? undefined : (engEnds[i]!.get(p) ?? 0n) })),
       });
       // The last joined view was due: the earlier run had read the engagements up to its time + window.
       const replayBefore = committed.get(p) !== undefined && lastJoined !== undefined ? lastJoined + this.#o.windowMs : undefined;
-      this.#d.operator.open(p, { views, replayBefore });
+      this.#d.operator.open(p, { views, replayBefore, lanes: engagementTopics.length });
       if (anchor !== undefined) await this.#rememberJoined(p, views, anchor);
       added.push({ partition: p, views });
-      this.#d.logger.info('partition assigned', { partition: p, views: views.toString(), engagements: engagements.toString() });
+      this.#d.logger.info('partition assigned', { partition: p, views: views.toString(), engagements: engagements.map(String).join(',') });
     }
     return { added, revoked };
   }
@@ -164,14 +192,26 @@ export class InputReader {
    * record's Kafka timestamp says nothing about the views' event time.
    * Needs engagement record timestamps to be event times (CreateTime).
    */
-  async #engagementStart(p: number, viewOffset: bigint): Promise<{ engagements: bigint; anchor: number | undefined; lastJoined: number | undefined }> {
+  async #engagementStart(p: number, viewOffset: bigint): Promise<{ engagements: bigint[]; anchor: number | undefined; lastJoined: number | undefined }> {
     const log = this.#d.log;
+    const topics = this.#o.topics.engagements;
     const lastJoined = await this.#viewTimeAt(p, viewOffset - 1n, false);
     const next = await this.#viewTimeAt(p, viewOffset, true, this.#o.timeConfirmations + 1);
     const anchor = next === undefined ? lastJoined : lastJoined === undefined ? next : Math.min(next, lastJoined);
-    if (anchor === undefined) return { engagements: (await log.beginningOffsets(this.#o.topics.engagements, [p])).get(p) ?? 0n, anchor, lastJoined };
-    const from = anchor - this.#o.maxSkewMs - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs;
-    return { engagements: (await log.offsetsForTime(this.#o.topics.engagements, [p], BigInt(Math.max(0, from)))).get(p) ?? 0n, anchor, lastJoined };
+    if (anchor === undefined) return { engagements: await Promise.all(topics.map(async (t) => (await log.beginningOffsets(t, [p])).get(p) ?? 0n)), anchor, lastJoined };
+    const from = BigInt(Math.max(0, anchor - this.#o.maxSkewMs - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs));
+    return { engagements: await Promise.all(topics.map(async (t) => (await log.offsetsForTime(t, [p], from)).get(p) ?? 0n)), anchor, lastJoined };
+  }
+
+  /** Whether a record read at the views position is a view ('skip': an engagement of a shared topic; 'bad': neither kind). */
+  #viewKind(r: SourceRecord): 'view' | 'skip' | 'bad' {
+    if (!this.#shared.has(r.topic)) return 'view';
+    const kind = recordKind(r, this.#o.topics.kindHeader);
+    return kind === 'view' ? 'view' : kind === 'engagement' ? 'skip' : 'bad';
+  }
+
+  #kindIs(r: SourceRecord, kind: RecordKind): boolean {
+    return !this.#shared.has(r.topic) || recordKind(r, this.#o.topics.kindHeader) === kind;
   }
 
   /** Event time of the view at `offset`, or (scanning) the earliest of the first `views` decodable views from it on. */
@@ -192,6 +232,10 @@ export class InputReader {
       for (const r of batch.records) {
         if (r.offset < position) continue;
         if (!scan && r.offset !== offset) return undefined;
+        if (!this.#kindIs(r, 'view')) {
+          if (!scan) return undefined;
+          continue;
+        }
         const view = decodeOrBad(r, this.#decodeView);
         if (!(view instanceof BadRecordError)) {
           earliest = Math.min(earliest ?? Number.POSITIVE_INFINITY, view.ts);
@@ -220,6 +264,7 @@ export class InputReader {
       for (const r of batch.records) {
         if (r.offset < offset) continue;
         if (r.offset >= viewOffset) break;
+        if (!this.#kindIs(r, 'view')) continue;
         const view = decodeOrBad(r, this.#decodeView);
         if (!(view instanceof BadRecordError)) views.push(view); // a bad one was dead-lettered by the earlier run
       }
@@ -233,36 +278,56 @@ export class InputReader {
   /** One fetch round: hands what it read to the operator; returns how many partitions the log answered for (0: nothing was asked). */
   async read(): Promise<number> {
     const op = this.#d.operator;
-    const positions: LogPosition[] = [];
+    const views = this.#o.topics.views;
+    const engagementTopics = this.#o.topics.engagements;
+    const requests: Request[] = [];
     for (const [p, pos] of this.#positions) {
       const part = op.partition(p);
       if (part === undefined) continue;
-      if (op.wantsViews(p) && (pos.drainViewEnd === undefined || pos.viewPos < pos.drainViewEnd)) positions.push({ topic: this.#o.topics.views, partition: p, offset: pos.viewPos });
-      if (part.heldEngagements.length === 0 && (pos.drainEngEnd === undefined || pos.engPos < pos.drainEngEnd)) positions.push({ topic: this.#o.topics.engagements, partition: p, offset: pos.engPos });
+      if (op.wantsViews(p) && (pos.drainViewEnd === undefined || pos.viewPos < pos.drainViewEnd)) requests.push({ position: { topic: views, partition: p, offset: pos.viewPos }, source: { kind: 'views' } });
+      pos.lanes.forEach((lane, i) => {
+        if (part.lanes[i]!.held.length === 0 && (lane.drainEnd === undefined || lane.pos < lane.drainEnd)) {
+          requests.push({ position: { topic: engagementTopics[i]!, partition: p, offset: lane.pos }, source: { kind: 'lane', lane: i } });
+        }
+      });
     }
-    const batches = await this.#fetch(positions);
+    const fetched = await this.#fetch(requests);
     const viewsRead = new Set<number>();
-    const engagementsArrived = new Set<number>();
-    for (const batch of batches) {
-      const pos = this.#positions.get(batch.partition);
+    const engagementsArrived = new Set<string>();
+    for (const { batch, source } of fetched) {
+      const p = batch.partition;
+      const pos = this.#positions.get(p);
       if (pos === undefined) continue;
-      if (batch.topic === this.#o.topics.views) {
+      if (source.kind === 'views') {
         pos.viewEnd = batch.endOffset;
-        pos.viewPos = this.#handOver(batch, pos.viewPos, pos.drainViewEnd, (r) => op.view(batch.partition, r, decodeOrBad(r, this.#joinView)));
-        viewsRead.add(batch.partition);
+        pos.viewPos = this.#handOver(batch, pos.viewPos, pos.drainViewEnd, (r) => {
+          const kind = this.#viewKind(r);
+          if (kind === 'view') op.view(p, r, decodeOrBad(r, this.#joinView));
+          else if (kind === 'bad') op.view(p, r, unknownKindError(r, this.#o.topics.kindHeader));
+        });
+        viewsRead.add(p);
       } else {
-        pos.engEnd = batch.endOffset;
-        pos.engPos = this.#handOver(batch, pos.engPos, pos.drainEngEnd, (r) => op.engagement(batch.partition, r, decodeOrBad(r, this.#joinEngagement)));
-        if (batch.records.length > 0) engagementsArrived.add(batch.partition);
+        const lane = pos.lanes[source.lane]!;
+        lane.end = batch.endOffset;
+        let arrived = false;
+        lane.pos = this.#handOver(batch, lane.pos, lane.drainEnd, (r) => {
+          if (!this.#kindIs(r, 'engagement')) return;
+          arrived = true;
+          op.engagement(p, source.lane, r, decodeOrBad(r, this.#joinEngagement));
+        });
+        if (arrived) engagementsArrived.add(`${p}:${source.lane}`);
       }
     }
     for (const [p, pos] of this.#positions) {
       const viewsCaughtUp = pos.drainViewEnd !== undefined ? pos.viewPos >= pos.drainViewEnd : viewsRead.has(p) && pos.viewPos >= pos.viewEnd;
       op.viewsRead(p, pos.viewPos, viewsCaughtUp);
-      const engagementsAtEnd = pos.drainEngEnd !== undefined ? pos.engPos >= pos.drainEngEnd : pos.engEnd >= 0n && pos.engPos >= pos.engEnd;
-      op.engagementsRead(p, engagementsArrived.has(p), engagementsAtEnd);
+      pos.lanes.forEach((lane, i) => {
+        const final = lane.drainEnd !== undefined && lane.pos >= lane.drainEnd;
+        const atEnd = final || (lane.drainEnd === undefined && lane.end >= 0n && lane.pos >= lane.end);
+        op.engagementsRead(p, i, engagementsArrived.has(`${p}:${i}`), atEnd, final);
+      });
     }
-    return batches.length;
+    return fetched.length;
   }
 
   /** Hands the records of a batch from `from` on (up to the drain end) to `accept`; returns the next position. */
@@ -275,9 +340,28 @@ export class InputReader {
     return drainEnd !== undefined && batch.nextOffset > drainEnd ? drainEnd : batch.nextOffset;
   }
 
-  async #fetch(positions: readonly LogPosition[]): Promise<LogBatch[]> {
+  /**
+   * Fetches the requests, as one call to the log, or several when a topic is read at two
+   * positions of a partition (a fetch names each partition once); each batch comes with its source.
+   */
+  async #fetch(requests: readonly Request[]): Promise<Array<{ batch: LogBatch; source: Source }>> {
+    const calls: Array<Map<string, Request>> = [];
+    for (const request of requests) {
+      const key = `${request.position.topic}\u0000${request.position.partition}`;
+      let call = calls.find((c) => !c.has(key));
+      if (call === undefined) calls.push((call = new Map()));
+      call.set(key, request);
+    }
     try {
-      return await this.#d.log.fetch(positions);
+      const answers = await Promise.all(calls.map((call) => this.#d.log.fetch([...call.values()].map((r) => r.position))));
+      const out: Array<{ batch: LogBatch; source: Source }> = [];
+      answers.forEach((batches, i) => {
+        for (const batch of batches) {
+          const request = calls[i]!.get(`${batch.topic}\u0000${batch.partition}`);
+          if (request !== undefined) out.push({ batch, source: request.source });
+        }
+      });
+      return out;
     } catch (error) {
       if (!(error instanceof OffsetOutOfRangeError)) throw error;
       // Retention deleted records this joiner had not read: go on from the log start, and say so.
@@ -287,10 +371,14 @@ export class InputReader {
         const start = (await this.#d.log.beginningOffsets(gone.topic, [gone.partition])).get(gone.partition) ?? 0n;
         if (start <= gone.offset) continue; // past the end instead: nothing to skip, the next fetch will tell
         this.#lostToRetention(gone.topic, gone.partition, gone.offset, start);
-        if (gone.topic === this.#o.topics.views) {
+        if (gone.topic === this.#o.topics.views && pos.viewPos === gone.offset) {
           pos.viewPos = start;
           this.#d.operator.viewsSkippedTo(gone.partition, start);
-        } else pos.engPos = start;
+        }
+        this.#o.topics.engagements.forEach((topic, i) => {
+          const lane = pos.lanes[i]!;
+          if (topic === gone.topic && lane.pos === gone.offset) lane.pos = start;
+        });
       }
       return [];
     }
@@ -319,6 +407,7 @@ export class InputReader {
     for (const batch of await this.#d.log.fetch(positions)) {
       for (const r of batch.records) {
         // a bad last record says nothing about time; it is dead-lettered when the delayed reader gets there
+        if (!this.#kindIs(r, 'view')) continue; // an engagement of a shared topic
         const view = decodeOrBad(r, this.#decodeView);
         if (!(view instanceof BadRecordError)) this.#d.operator.observeViewTime(batch.partition, view.ts);
       }

@@ -151,8 +151,7 @@ export class Joiner {
         watermark: this.#d.operator.watermark(part.partition),
         viewsPosition: part.released,
         viewsEnd: pos.viewEnd,
-        engagementsPosition: pos.engPos,
-        engagementsEnd: pos.engEnd,
+        engagements: pos.lanes.map((lane) => ({ position: lane.pos, end: lane.end })),
         newestJoinedTs: part.newestEmittedTs,
       });
     }

@@ -5,9 +5,10 @@
  * the driver (./joiner.ts) delivers what the outbox holds.
  *
  * Per partition p, views and engagements are handed over in offset order:
- *   view(p, record, decoded)        held until due (bad ones dead-lettered, kept as a gap)
- *   engagement(p, record, decoded)  held until processed (bad ones dead-lettered)
- *   viewsRead / engagementsRead     whether the reader has reached the end of its log
+ *   view(p, record, decoded)              held until due (bad ones dead-lettered, kept as a gap)
+ *   engagement(p, lane, record, decoded)  held until processed (bad ones dead-lettered);
+ *                                         one lane per engagement topic
+ *   viewsRead / engagementsRead           whether the reader has reached the end of its log
  *   advance()                       per partition, in lockstep:
  *                                     - the first held view is joined when the engagement
  *                                       watermark of p has passed view.ts + window;
@@ -18,6 +19,15 @@
  *                                       before its due time, however far behind the log
  *                                       the joiner is (a backfill gives what live gives);
  *   expire()                        state past the watermark goes (orphans counted).
+ *
+ * Several engagement topics (lanes; ./partition-join.ts): each lane has its own
+ * confirmed time, and the watermark of p is the least over its lanes (a lane
+ * whose drain end is read no longer counts; an idle one follows the rest, as an
+ * idle partition does). The lanes are merged by a rule of the logs alone: the
+ * next engagement taken is the head of the lane with the least confirmed time
+ * (ties: the lane configured first); when that lane holds nothing yet, the
+ * merge waits for it to be read, unless it is finished or idle. So a drain of
+ * the same logs gives the same labels however the fetches fell.
  * Which engagement labels which view, and what is late: ./labels.ts.
  *
  * Event time is what each partition's own data confirms (../time/confirmed-time.ts,
@@ -43,7 +53,7 @@ import { emittedKeepMs, engagementKeepMs, type EngagementIndex, type IndexTimes 
 import { engagementFingerprint, IdMemory, viewFingerprint } from './id-memory.js';
 import { afterLate, labelsEmitted, labelView, viewTimesFor, type JoinWindow } from './labels.js';
 import type { Outbox } from './outbox.js';
-import { PartitionJoin, type HeldEngagement, type HeldView, type PartitionStart } from './partition-join.js';
+import { PartitionJoin, type EngagementLane, type HeldEngagement, type HeldView, type PartitionStart } from './partition-join.js';
 
 export interface JoinRules extends JoinWindow, ConfirmationRule, IndexTimes {
   readonly labelTypes: readonly string[];
@@ -94,16 +104,18 @@ export class JoinOperator {
   // partitions ---------------------------------------------------------------
 
   open(partition: number, start: PartitionStart): void {
-    this.#parts.set(partition, new PartitionJoin(partition, start, this.#r));
-    this.#d.time.add(partition);
+    const part = new PartitionJoin(partition, start, this.#r);
+    this.#parts.set(partition, part);
+    for (const lane of part.lanes) this.#d.time.add(lane.timeKey);
   }
 
   /** The partition moved away: its state goes. */
   close(partition: number): void {
+    const part = this.#parts.get(partition);
     this.#parts.delete(partition);
+    for (const lane of part?.lanes ?? []) this.#d.time.remove(lane.timeKey);
     this.#engagementIds.dropPartition(partition);
     this.#viewIds.dropPartition(partition);
-    this.#d.time.remove(partition);
     this.#d.index.batch(() => this.#d.index.dropPartition(partition));
   }
 
@@ -154,11 +166,11 @@ export class JoinOperator {
     return part !== undefined && (part.heldViews.length === 0 || part.viewTime.pending > 0);
   }
 
-  engagement(partition: number, record: SourceRecord, decoded: EngagementEvent | BadRecordError): void {
-    const part = this.#parts.get(partition);
-    if (part === undefined) return;
+  engagement(partition: number, lane: number, record: SourceRecord, decoded: EngagementEvent | BadRecordError): void {
+    const l = this.#parts.get(partition)?.lanes[lane];
+    if (l === undefined) return;
     const e = this.#usable(record, decoded);
-    if (e !== undefined) part.heldEngagements.push({ e, record });
+    if (e !== undefined) l.held.push({ e, record });
   }
 
   /** After a views fetch round: where the reader goes on, and whether it has every view there is now. */
@@ -169,15 +181,19 @@ export class JoinOperator {
     part.viewsCaughtUp = caughtUp;
   }
 
-  /** After an engagements fetch: whether records arrived, and whether the reader is at the end of the log. */
-  engagementsRead(partition: number, arrived: boolean, atEnd: boolean): void {
-    const part = this.#parts.get(partition);
-    if (part === undefined) return;
-    part.engagementsAtEnd = atEnd;
-    // New records end any idleness before they are joined, so an idle partition's
+  /**
+   * After an engagements fetch of a lane: whether records arrived, whether the reader is at the
+   * end of the lane's log, and (drain) whether that end is final: nothing more will come.
+   */
+  engagementsRead(partition: number, lane: number, arrived: boolean, atEnd: boolean, final: boolean): void {
+    const l = this.#parts.get(partition)?.lanes[lane];
+    if (l === undefined) return;
+    l.atEnd = atEnd;
+    l.atFinalEnd = final;
+    // New records end any idleness before they are joined, so an idle lane's
     // borrowed time never runs ahead of engagements it has just received.
-    if (arrived) this.#d.time.activity(partition);
-    this.#d.time.setCaughtUp(partition, part.engagementsCaughtUp());
+    if (arrived) this.#d.time.activity(l.timeKey);
+    this.#d.time.setCaughtUp(l.timeKey, l.caughtUp());
   }
 
   /** Records were deleted before they were read: the views go on from `offset`. */
@@ -216,7 +232,8 @@ export class JoinOperator {
   }
 
   watermark(partition: number): number {
-    return this.#d.time.watermark(partition);
+    const part = this.#parts.get(partition);
+    return part === undefined ? Number.NEGATIVE_INFINITY : this.#watermark(part);
   }
 
   /** Engagements held by the index. */
@@ -225,7 +242,7 @@ export class JoinOperator {
   }
 
   everyEngagementPartitionIdle(): boolean {
-    for (const p of this.#parts.keys()) if (!this.#d.time.isIdle(p)) return false;
+    for (const part of this.#parts.values()) for (const lane of part.lanes) if (!this.#d.time.isIdle(lane.timeKey)) return false;
     return this.#parts.size > 0;
   }
 
@@ -292,11 +309,11 @@ export class JoinOperator {
    * The next engagement of p in log order: judged, then indexed (a candidate under
    * "dead-letter" waits for its verdict); the watermark follows the confirmed time only.
    */
-  #take(part: PartitionJoin, held: HeldEngagement): void {
-    const judged = part.engagementTime.observe(held.e.ts, held);
+  #take(part: PartitionJoin, lane: EngagementLane, held: HeldEngagement): void {
+    const judged = lane.time.observe(held.e.ts, held);
     if (judged.inTime || this.#r.outlierPolicy === 'hold') this.#index(part, held.e, held.record);
     this.#engagementsResolved(part, judged.resolved);
-    this.#engagementTimeMoved(part);
+    this.#engagementTimeMoved(lane);
   }
 
   #engagementsResolved(part: PartitionJoin, resolved: ReadonlyArray<Resolution<HeldEngagement>>): void {
@@ -312,21 +329,52 @@ export class JoinOperator {
     }
   }
 
-  /** record: a record of the partition was taken (false: the time it borrowed confirmed candidates). */
-  #engagementTimeMoved(part: PartitionJoin, record = true): void {
-    const confirmed = part.engagementTime.confirmed;
-    if (confirmed !== Number.NEGATIVE_INFINITY) this.#d.time.observe(part.partition, confirmed, record);
+  /** record: a record of the lane was taken (false: the time it borrowed confirmed candidates). */
+  #engagementTimeMoved(lane: EngagementLane, record = true): void {
+    const confirmed = lane.time.confirmed;
+    if (confirmed !== Number.NEGATIVE_INFINITY) this.#d.time.observe(lane.timeKey, confirmed, record);
   }
 
   /**
    * The watermark came from elsewhere (an idle partition following the others; the end of time
    * in a drain, when nothing can refute a candidate any more): candidates it reached are confirmed.
    */
-  #reach(part: PartitionJoin, watermark: number): void {
-    if (part.engagementTime.pending === 0 || watermark === Number.NEGATIVE_INFINITY) return;
-    if (watermark <= part.engagementTime.confirmed - this.#r.outOfOrdernessMs) return;
-    this.#engagementsResolved(part, part.engagementTime.reach(watermark + this.#r.outOfOrdernessMs));
-    this.#engagementTimeMoved(part, false);
+  #reach(part: PartitionJoin, lane: EngagementLane, watermark: number): void {
+    if (lane.time.pending === 0 || watermark === Number.NEGATIVE_INFINITY) return;
+    if (watermark <= lane.time.confirmed - this.#r.outOfOrdernessMs) return;
+    this.#engagementsResolved(part, lane.time.reach(watermark + this.#r.outOfOrdernessMs));
+    this.#engagementTimeMoved(lane, false);
+  }
+
+  /** The watermark of p: the least over its lanes that may still bring records (all of them when none may). */
+  #watermark(part: PartitionJoin): number {
+    let open = Number.POSITIVE_INFINITY;
+    let all = Number.POSITIVE_INFINITY;
+    let anyOpen = false;
+    for (const lane of part.lanes) {
+      const w = this.#d.time.watermark(lane.timeKey);
+      if (w < all) all = w;
+      if (lane.final) continue;
+      anyOpen = true;
+      if (w < open) open = w;
+    }
+    return anyOpen ? open : all;
+  }
+
+  /**
+   * The lane whose head is taken next: of the lanes that hold a record or may still bring one
+   * now (not final, not idle), the one with the least confirmed time (ties: the first); undefined
+   * when that lane holds nothing yet (the merge waits for it) or no lane holds anything.
+   */
+  #nextLane(part: PartitionJoin): EngagementLane | undefined {
+    const lanes = part.lanes;
+    if (lanes.length === 1) return lanes[0]!.next() === undefined ? undefined : lanes[0];
+    let best: EngagementLane | undefined;
+    for (const lane of lanes) {
+      if (lane.next() === undefined && (lane.final || this.#d.time.isIdle(lane.timeKey))) continue;
+      if (best === undefined || lane.time.confirmed < best.time.confirmed) best = lane;
+    }
+    return best?.next() === undefined ? undefined : best;
   }
 
   #deadLetter(record: SourceRecord, error: BadRecordError): void {
@@ -337,10 +385,11 @@ export class JoinOperator {
   }
 
   #advance(part: PartitionJoin): void {
-    const p = part.partition;
-    this.#reach(part, this.#d.time.watermark(p));
-    let watermark = this.#d.time.watermark(p);
-    let next = 0;
+    for (const lane of part.lanes) if (!lane.final) this.#reach(part, lane, this.#d.time.watermark(lane.timeKey));
+    let watermark = this.#watermark(part);
+    // A finished lane's candidates are reached by the partition's time (the other lanes').
+    for (const lane of part.lanes) if (lane.final) this.#reach(part, lane, Math.max(watermark, this.#d.time.watermark(lane.timeKey)));
+    watermark = this.#watermark(part);
     for (;;) {
       const head = part.heldViews[0];
       if (head !== undefined) {
@@ -367,15 +416,21 @@ export class JoinOperator {
       } else {
         part.released = part.nextView; // every view read is joined (skips gaps such as transaction markers)
       }
-      const e = part.heldEngagements[next];
-      if (e === undefined) break;
-      next++;
-      this.#take(part, e);
-      watermark = this.#d.time.watermark(p);
+      const lane = this.#nextLane(part);
+      if (lane === undefined) break;
+      const e = lane.next()!;
+      lane.taken++;
+      this.#take(part, lane, e);
+      watermark = this.#watermark(part);
       if (watermark > part.timeHigh && watermark !== Number.POSITIVE_INFINITY) part.timeHigh = watermark;
     }
-    if (next > 0) part.heldEngagements.splice(0, next);
-    this.#d.time.setCaughtUp(p, part.engagementsCaughtUp());
+    for (const lane of part.lanes) {
+      if (lane.taken > 0) {
+        lane.held.splice(0, lane.taken);
+        lane.taken = 0;
+      }
+      this.#d.time.setCaughtUp(lane.timeKey, lane.caughtUp());
+    }
   }
 
   #join(part: PartitionJoin, view: ViewEvent, record: SourceRecord | undefined): void {
@@ -456,7 +511,7 @@ export class JoinOperator {
 
   #expire(part: PartitionJoin): void {
     const p = part.partition;
-    const watermark = this.#d.time.watermark(p);
+    const watermark = this.#watermark(part);
     if (watermark === Number.NEGATIVE_INFINITY) return;
     // Engagements may only expire once the views that could still need them are
     // joined: the first held view, or else views not read yet, which are at

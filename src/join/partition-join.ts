@@ -1,10 +1,14 @@
 /**
  * Where the join of one partition number p stands: the views and engagements
- * of p handed to the operator but not processed yet (one fetch of each at
- * most, so memory is bounded by the fetch size, two while a view's time is
+ * of p handed to the operator but not processed yet (one fetch of each input
+ * at most, so memory is bounded by the fetch size, two while a view's time is
  * being confirmed), the next views offset not yet joined, the confirmed event
  * time of each input (../time/confirmed-time.ts) and the event times the late
  * check and expiry need.
+ *
+ * The engagements of p come in one lane per engagement topic (one lane when
+ * there is one topic; a consolidated topic is one lane too). Each lane has its
+ * own confirmed time; the operator merges the lanes (./operator.ts).
  */
 import type { SourceRecord } from '../codec/dead-letter.js';
 import type { EngagementEvent, ViewEvent } from '../codec/events.js';
@@ -42,6 +46,8 @@ export interface HeldEngagement {
 export interface PartitionStart {
   /** The first views offset the reader will hand over. */
   readonly views: bigint;
+  /** How many engagement lanes (topics) p has (default 1). */
+  readonly lanes?: number | undefined;
   /**
    * After a restart: engagements older than this were read by the earlier run
    * (the last view it joined was due at this time); they are indexed again but
@@ -52,10 +58,50 @@ export interface PartitionStart {
   readonly newestJoinedTs?: number | undefined;
 }
 
+/** Lanes per partition number at most: a lane's key in the engagement time is partition * MAX_LANES + lane. */
+export const MAX_LANES = 64;
+
+/** The engagements of one engagement topic of partition p. */
+export class EngagementLane {
+  readonly index: number;
+  /** This lane's key in the engagement time (../time/watermarks.ts). */
+  readonly timeKey: number;
+  /** Handed over, not yet taken; held[0, taken) were taken during the current advance. */
+  held: HeldEngagement[] = [];
+  taken = 0;
+  /** Whether the reader has handed over every engagement of the lane there is now. */
+  atEnd = false;
+  /** Drain: the reader has handed over everything up to the lane's drain end. */
+  atFinalEnd = false;
+  /** The lane's confirmed time (ts order of its log). */
+  readonly time: ConfirmedTime<HeldEngagement>;
+
+  constructor(partition: number, index: number, rule: ConfirmationRule) {
+    this.index = index;
+    this.timeKey = partition * MAX_LANES + index;
+    this.time = new ConfirmedTime(rule, (a, b) => a.e.event_id.equals(b.e.event_id));
+  }
+
+  /** The next engagement to take, if one is held. */
+  next(): HeldEngagement | undefined {
+    return this.held[this.taken];
+  }
+
+  caughtUp(): boolean {
+    return this.atEnd && this.held.length === this.taken;
+  }
+
+  /** Drain: nothing more will come from this lane (it no longer holds the partition's time back). */
+  get final(): boolean {
+    return this.atFinalEnd && this.held.length === this.taken;
+  }
+}
+
 export class PartitionJoin {
   readonly partition: number;
   heldViews: HeldView[] = [];
-  heldEngagements: HeldEngagement[] = [];
+  /** One per engagement topic, in the order the topics are configured. */
+  readonly lanes: readonly EngagementLane[];
   /** Next views offset the reader will hand over. */
   nextView: bigint;
   /** Next views offset not yet joined: what may be committed once the samples before it are durable. */
@@ -67,8 +113,6 @@ export class PartitionJoin {
    * be due already and needs the engagements before it, not after.
    */
   viewsCaughtUp = false;
-  /** Whether the reader has handed over every engagement there is now. */
-  engagementsAtEnd = false;
   /** Time of the newest view handed over: a lower bound, less view disorder, for views not handed over yet. */
   newestViewTs: number | undefined;
   /** Time of the newest view joined (or remembered as joined): engagements newer than it + window cannot be late. */
@@ -76,8 +120,6 @@ export class PartitionJoin {
   readonly replayBefore: number;
   /** The views' confirmed time (ts order of the views log). */
   readonly viewTime: ConfirmedTime<HeldView>;
-  /** The engagements' confirmed time: what moves the partition's watermark. */
-  readonly engagementTime: ConfirmedTime<HeldEngagement>;
 
   /**
    * The highest finite watermark of the partition so far: the time by which
@@ -89,14 +131,25 @@ export class PartitionJoin {
   constructor(partition: number, start: PartitionStart, rule: ConfirmationRule) {
     this.partition = partition;
     this.viewTime = new ConfirmedTime(rule, (a, b) => a.view !== null && b.view !== null && a.view.event_id.equals(b.view.event_id));
-    this.engagementTime = new ConfirmedTime(rule, (a, b) => a.e.event_id.equals(b.e.event_id));
+    const lanes = start.lanes ?? 1;
+    if (!Number.isInteger(lanes) || lanes < 1 || lanes > MAX_LANES) throw new RangeError(`engagement lanes: expected 1 to ${MAX_LANES}, got ${lanes}`);
+    this.lanes = Array.from({ length: lanes }, (_, i) => new EngagementLane(partition, i, rule));
     this.nextView = start.views;
     this.released = start.views;
     this.replayBefore = start.replayBefore ?? Number.NEGATIVE_INFINITY;
     this.newestEmittedTs = start.newestJoinedTs;
   }
 
+  /** Every engagement lane has handed over and taken all there is now. */
   engagementsCaughtUp(): boolean {
-    return this.engagementsAtEnd && this.heldEngagements.length === 0;
+    for (const lane of this.lanes) if (!lane.caughtUp()) return false;
+    return true;
+  }
+
+  /** Engagements handed over and not yet taken, over the lanes. */
+  heldEngagementCount(): number {
+    let n = 0;
+    for (const lane of this.lanes) n += lane.held.length - lane.taken;
+    return n;
   }
 }

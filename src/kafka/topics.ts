@@ -1,16 +1,16 @@
 /**
  * The topics of a labeljoin pipeline, created together and co-partitioned:
- * views, engagements, samples and the dead-letter topic all get the same
+ * views, the engagement topic(s), samples and the dead-letter topic all get the same
  * partition count, so partition p of each holds the same users. One topic
  * can be created alone (e.g. a samples topic for a second joiner).
  */
 import type { LabeljoinConfig } from '../config/config.js';
 import type { KafkaAdmin, CreateTopicsResult, TopicSpec } from './admin.js';
 
-/** The four topics of the pipeline, or only the named ones (any name: each gets the configured partition count and replication). */
+/** The topics of the pipeline (one consolidated topic counts once), or only the named ones (any name: each gets the configured partition count and replication). */
 export function pipelineTopicSpecs(config: LabeljoinConfig, only?: readonly string[]): TopicSpec[] {
   const { topics } = config;
-  const names = only !== undefined && only.length > 0 ? [...new Set(only)] : [topics.views, topics.engagements, topics.samples, topics.deadLetter];
+  const names = only !== undefined && only.length > 0 ? [...new Set(only)] : [...new Set([topics.views, ...topics.engagements, topics.samples, topics.deadLetter])];
   return names.map((name) => ({
     name,
     partitions: topics.partitions,

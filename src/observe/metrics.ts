@@ -34,8 +34,7 @@ export interface JoinSource {
     readonly watermark: number;
     readonly viewsPosition: bigint;
     readonly viewsEnd: bigint;
-    readonly engagementsPosition: bigint;
-    readonly engagementsEnd: bigint;
+    readonly engagements: ReadonlyArray<{ readonly position: bigint; readonly end: bigint }>;
     readonly newestJoinedTs: number | undefined;
   }>;
   indexSize(): number;
@@ -70,7 +69,7 @@ export interface JoinMetricsOptions {
   readonly labelTypes: readonly string[];
   readonly windowMs: number;
   readonly viewsTopic: string;
-  readonly engagementsTopic: string;
+  readonly engagementTopics: readonly string[];
   readonly clock: Clock;
 }
 
@@ -94,7 +93,7 @@ export class JoinMetrics {
       this.reset();
       if (s === undefined) return;
       this.inc({ input: 'views', topic: o.viewsTopic }, s.counters.viewsIn);
-      this.inc({ input: 'engagements', topic: o.engagementsTopic }, s.counters.engagementsIn);
+      this.inc({ input: 'engagements', topic: o.engagementTopics.join(',') }, s.counters.engagementsIn);
     } });
     counter('labeljoin_join_samples_out_total', 'Samples emitted (first versions)', (s) => s.counters.samplesOut);
     new Counter({ name: 'labeljoin_join_labels_total', help: 'Samples emitted, by label type and label value', labelNames: ['label', 'value'], registers, collect() {
@@ -155,11 +154,14 @@ export class JoinMetrics {
       const now = o.clock.now();
       for (const p of src()?.partitionStates() ?? []) if (p.newestJoinedTs !== undefined) this.set({ partition: String(p.partition) }, Math.max(0, now - p.newestJoinedTs - o.windowMs) / 1000);
     } });
-    new Gauge({ name: 'labeljoin_join_consumer_lag_records', help: 'End offset minus reading position, per topic and partition (views include those held for their window)', labelNames: ['topic', 'partition'], registers, collect() {
+    new Gauge({ name: 'labeljoin_join_consumer_lag_records', help: 'End offset minus reading position, per input (views, engagements), topic and partition (views include those held for their window)', labelNames: ['input', 'topic', 'partition'], registers, collect() {
       this.reset();
       for (const p of src()?.partitionStates() ?? []) {
-        if (p.viewsEnd >= 0n) this.set({ topic: o.viewsTopic, partition: String(p.partition) }, Number(p.viewsEnd - p.viewsPosition));
-        if (p.engagementsEnd >= 0n) this.set({ topic: o.engagementsTopic, partition: String(p.partition) }, Number(p.engagementsEnd - p.engagementsPosition));
+        const partition = String(p.partition);
+        if (p.viewsEnd >= 0n) this.set({ input: 'views', topic: o.viewsTopic, partition }, Number(p.viewsEnd - p.viewsPosition));
+        p.engagements.forEach((lane, i) => {
+          if (lane.end >= 0n) this.set({ input: 'engagements', topic: o.engagementTopics[i] ?? '', partition }, Number(lane.end - lane.position));
+        });
       }
     } });
     const commit = new Histogram({ name: 'labeljoin_join_commit_seconds', help: 'Duration of a send-and-commit (samples acknowledged, then view offsets committed)', buckets: COMMIT_BUCKETS, registers });

@@ -2,11 +2,16 @@
  * Runs a workload against Kafka: encodes each send, produces it to the views
  * or engagements topic (key = user id, partition = Java murmur2 of the key,
  * record timestamp = event time), and writes the ground truth to a file.
+ * With several engagement topics, an engagement goes to the one of its type's
+ * index in the label types, modulo their count (one topic per signal when there
+ * are as many topics as types). A topic that gets views and engagements both (one
+ * consolidated topic) gets the kind header on every record (../codec/record-kind.ts).
  * Wall-clock time (for --rate pacing and progress) comes from the injected clock.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { EventCodec } from '../codec/codec.js';
 import { userKey } from '../codec/events.js';
+import { kindHeader } from '../codec/record-kind.js';
 import type { ConfigSection } from '../config/config.js';
 import type { ProducedRecord } from '../kafka/producer.js';
 import type { Clock } from '../time/clock.js';
@@ -25,7 +30,9 @@ export interface RecordSink {
 export interface SimulateOptions extends Pick<ConfigSection<'sim'>, 'format' | 'rate'> {
   readonly workload: WorkloadOptions;
   readonly viewsTopic: string;
-  readonly engagementsTopic: string;
+  readonly engagementTopics: readonly string[];
+  /** The header that tells the kind of a record in a topic of views and engagements both. */
+  readonly kindHeader: string;
   /** Truth file (NDJSON); undefined = no truth file. */
   readonly truthFile: string | undefined;
   readonly progressEveryMs?: number;
@@ -65,6 +72,12 @@ const STOP_FUTURE_LIMIT_MS = 55 * 60_000;
 
 export async function simulate(options: SimulateOptions, sink: RecordSink, clock: Clock, onProgress: (p: SimProgress) => void = () => undefined): Promise<SimSummary> {
   const codec = new EventCodec({ labelTypes: options.workload.labelTypes });
+  const types = options.workload.labelTypes;
+  const engagementTopics = options.engagementTopics;
+  const shared = engagementTopics.includes(options.viewsTopic);
+  const viewHeaders = shared ? [kindHeader(options.kindHeader, 'view')] : undefined;
+  const engagementHeaders = shared ? [kindHeader(options.kindHeader, 'engagement')] : undefined;
+  const topicOf = (type: string): string => engagementTopics[Math.max(0, types.indexOf(type)) % engagementTopics.length]!;
   const encoder = options.encoder;
   const keyOf = encoder?.userKey ?? userKey;
   const truth = options.truthFile === undefined ? undefined : new TruthWriter(options.truthFile);
@@ -121,12 +134,14 @@ export async function simulate(options: SimulateOptions, sink: RecordSink, clock
         ? send.kind === 'view' ? encoder.view(send.event) : encoder.engagement(send.event)
         : send.kind === 'view' ? codec.encodeView(send.event, options.format) : codec.encodeEngagement(send.event, options.format);
       bytes += value.length;
+      const headers = send.kind === 'view' ? viewHeaders : engagementHeaders;
       batch.push({
-        topic: send.kind === 'view' ? options.viewsTopic : options.engagementsTopic,
+        topic: send.kind === 'view' ? options.viewsTopic : topicOf(send.event.type),
         partition: send.partition,
         key: keyOf(send.event.user_id),
         value,
         timestamp: BigInt(send.event.ts),
+        ...(headers === undefined ? {} : { headers }),
       });
       // Live: a batch leaves when the wall clock reaches its first record's arrival, and spans at most 100 ms.
       if (batch.length === 1) batchArrival = send.arrival;

@@ -19,7 +19,12 @@
  *     release(v)         = max ts of the views up to v in its partition (views are joined in order)
  *
  * Under "correct" every matching engagement counts (the newest version of a
- * corrected sample). Idle-partition releases (a partition without engagements
+ * corrected sample). With several engagement topics, the watermark before e is
+ * that of e's own topic: the joiner's (the least over the topics) is at most
+ * that, so under "drop" this may call late an engagement the joiner still took
+ * in; check such a run under "correct". In a topic of views and engagements
+ * both, each record's kind is its kind header (src/codec/record-kind.ts); one
+ * that names neither kind is reported as bad input once. Idle-partition releases (a partition without engagements
  * following the time of the others) are not modelled: they matter only for
  * engagements arriving in a partition after it was idle. Duplicate views are
  * joined once (the first copy). Records that do not decode are skipped, as the
@@ -51,6 +56,7 @@ import { BadRecordError } from '../codec/errors.js';
 import type { ConfigSection } from '../config/config.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
+import { recordKind, unknownKindError } from '../codec/record-kind.js';
 import type { Comparable } from './comparable.js';
 import { BucketSpill, hashPair } from './spill.js';
 import type { BadInput, SampleSource } from './sources.js';
@@ -64,7 +70,8 @@ export interface RejoinOptions
     Pick<ConfigSection<'validate'>, 'from' | 'to' | 'buckets'> {
   readonly connection: ConnectionSettings;
   readonly viewsTopic: string;
-  readonly engagementsTopic: string;
+  readonly engagementTopics: readonly string[];
+  readonly kindHeader: string;
   readonly codec: EventCodec;
   /** Declared inputs (preloaded: src/codec/declared/); their decoders replace the codec's. */
   readonly declared?: DeclaredInputs | undefined;
@@ -83,7 +90,7 @@ interface SpilledEngagement {
 
 export function rejoinSource(o: RejoinOptions): SampleSource {
   return {
-    description: `re-join of ${o.viewsTopic} + ${o.engagementsTopic} (late policy ${o.latePolicy})`,
+    description: `re-join of ${[...new Set([o.viewsTopic, ...o.engagementTopics])].join(' + ')} (late policy ${o.latePolicy})`,
     async read(sink) {
       // A directory of its own: two comparisons on one machine must not share spill files.
       const dir = mkdtempSync(join(o.spillDir, 'labeljoin-rejoin-'));
@@ -94,11 +101,14 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
         else throw error;
       };
       try {
-        const newestEngagement = new Map<number, number>();
+        const shared = new Set(o.engagementTopics.filter((t) => t === o.viewsTopic));
         let read = 0;
-        await readTopicToEnd(o.connection, o.engagementsTopic, {
+        for (const topic of o.engagementTopics) {
+        const newestEngagement = new Map<number, number>();
+        await readTopicToEnd(o.connection, topic, {
           onRecord: (r) => {
             if (++read % 1_000_000 === 0) o.onProgress?.(`re-join: engagements read`, read);
+            if (shared.has(r.topic) && recordKind(r, o.kindHeader) !== 'engagement') return; // a view, or neither (reported with the views)
             let e;
             try {
               e = o.declared?.engagements !== undefined ? o.declared.decodeEngagement(r.value, r) : o.codec.decodeEngagement(r.value, r);
@@ -125,11 +135,20 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
             });
           },
         });
+        }
         const newestView = new Map<number, number>();
         read = 0;
         await readTopicToEnd(o.connection, o.viewsTopic, {
           onRecord: (r) => {
             if (++read % 1_000_000 === 0) o.onProgress?.(`re-join: views read`, read);
+            if (shared.has(r.topic)) {
+              const kind = recordKind(r, o.kindHeader);
+              if (kind === 'engagement') return;
+              if (kind === undefined) {
+                bad(unknownKindError(r, o.kindHeader));
+                return;
+              }
+            }
             let v;
             try {
               v = o.declared?.views !== undefined ? o.declared.decodeView(r.value, r.key, r) : o.codec.decodeView(r.value, r);

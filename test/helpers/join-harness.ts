@@ -5,10 +5,16 @@
  * view(p, …) and engagement(p, …), runs cycle() or drain(), and checks the
  * samples, dead letters, counters and committed offsets. restart() starts a
  * new joiner on the same log and group, as a crashed process's successor would.
+ *
+ * Input layouts: one engagements topic (default); several (`engagementTopics`,
+ * each engagement going to the topic `route` gives, by default the one of its
+ * type's index in the label types, modulo their count); or one consolidated topic
+ * (`consolidated`: views and engagements in "events", told apart by the kind header).
  */
 import { EventCodec } from '../../src/codec/codec.js';
 import type { EngagementEvent, OwnViewEvent, SampleRecord, ViewEvent } from '../../src/codec/events.js';
-import { DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
+import { DEFAULT_KIND_HEADER, DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
+import { kindHeader, type RecordKind } from '../../src/codec/record-kind.js';
 import type { JoinCounters } from '../../src/join/counters.js';
 import type { EngagementIndex } from '../../src/join/engagement-index.js';
 import type { Joiner } from '../../src/join/joiner.js';
@@ -22,6 +28,8 @@ import { engagement as makeEngagement, id, T0, view as makeView } from './events
 import { MemoryDelivery, MemoryLog, MemoryMembership } from './memory-log.js';
 
 export const TOPICS = { views: 'views', engagements: 'engagements', samples: 'samples', deadLetter: 'dead-letter', orphans: 'orphans', late: 'late' } as const;
+const KIND_HEADER = DEFAULT_KIND_HEADER;
+export const EVENTS_TOPIC = 'events';
 
 export interface HarnessOptions extends Partial<JoinSettings> {
   readonly partitions?: number;
@@ -31,6 +39,11 @@ export interface HarnessOptions extends Partial<JoinSettings> {
   readonly index?: () => EngagementIndex;
   /** Check each record's partition against its key by the settings' partitioners (default: not checked; the harness puts records where a test says). */
   readonly checkPartitions?: boolean;
+  /** Several engagement topics, and which one an engagement goes to (an index into them). */
+  readonly engagementTopics?: readonly string[];
+  readonly route?: (e: EngagementEvent) => number;
+  /** Views and engagements in one topic ("events"). */
+  readonly consolidated?: boolean;
 }
 
 const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
@@ -41,7 +54,7 @@ export class JoinHarness {
   readonly delivery: MemoryDelivery;
   /** Wall clock of the joiner; starts a day after T0 so event times are in its past. */
   readonly clock = new ManualClock(T0 + 86_400_000);
-  readonly settings: JoinSettings;
+  settings: JoinSettings;
   /** Log lines of the joiner (JSON). */
   readonly logLines: string[] = [];
   #joiner!: Joiner;
@@ -51,18 +64,27 @@ export class JoinHarness {
   readonly #partitioners: JoinIo['partitioners'];
   #nextView = 1;
   #nextEngagement = 1;
+  readonly #viewsTopic: string;
+  readonly #engagementTopics: readonly string[];
+  readonly #route: (e: EngagementEvent) => number;
+  readonly #consolidated: boolean;
 
   constructor(options: HarnessOptions = {}) {
-    const { partitions = 2, maxRecords = 50, index, checkPartitions = false, ...overrides } = options;
+    const { partitions = 2, maxRecords = 50, index, checkPartitions = false, engagementTopics, route, consolidated = false, ...overrides } = options;
+    this.#consolidated = consolidated;
+    this.#viewsTopic = consolidated ? EVENTS_TOPIC : TOPICS.views;
+    this.#engagementTopics = consolidated ? [EVENTS_TOPIC] : (engagementTopics ?? [TOPICS.engagements]);
+    const types = overrides.labelTypes ?? DEFAULT_LABEL_TYPES;
+    this.#route = route ?? ((e) => Math.max(0, types.indexOf(e.type)) % this.#engagementTopics.length);
     this.#partitioners = checkPartitions
       ? { views: (key, n) => expectedPartition(this.settings.viewsPartitioner, key, n), engagements: (key, n) => expectedPartition(this.settings.engagementsPartitioner, key, n), partitions }
       : undefined;
     this.log = new MemoryLog(maxRecords);
-    for (const topic of Object.values(TOPICS)) this.log.createTopic(topic, partitions);
+    for (const topic of new Set([...Object.values(TOPICS), this.#viewsTopic, ...this.#engagementTopics])) this.log.createTopic(topic, partitions);
     this.membership = new MemoryMembership(Array.from({ length: partitions }, (_, p) => p));
     this.delivery = new MemoryDelivery(this.log, this.membership);
     this.settings = {
-      topics: TOPICS,
+      topics: { views: this.#viewsTopic, engagements: this.#engagementTopics, kindHeader: KIND_HEADER, samples: TOPICS.samples, deadLetter: TOPICS.deadLetter },
       formats: { viewsFormat: 'auto', engagementsFormat: 'auto', samplesFormat: 'avro' },
       orphanTopic: TOPICS.orphans,
       lateTopic: TOPICS.late,
@@ -93,8 +115,9 @@ export class JoinHarness {
     this.restart();
   }
 
-  /** A new joiner process on the same log and group (the old one's state is gone). */
-  restart(): void {
+  /** A new joiner process on the same log and group (the old one's state is gone), with `changes` to its settings. */
+  restart(changes: Partial<JoinSettings> = {}): void {
+    this.settings = { ...this.settings, ...changes };
     this.#index = this.#makeIndex();
     const created = createJoiner(this.settings, {
       log: this.log,
@@ -122,15 +145,24 @@ export class JoinHarness {
   /** Appends a view to views partition p; returns it. Defaults: the next id, user and post of that id, its time. */
   view(p: number, overrides: Partial<OwnViewEvent> = {}): OwnViewEvent {
     const v = makeView(this.#nextView++, overrides);
-    this.log.append(TOPICS.views, p, codec.encodeView(v, 'avro'), { key: Buffer.from(String(v.user_id)), timestamp: v.ts });
+    this.log.append(this.#viewsTopic, p, codec.encodeView(v, 'avro'), { key: Buffer.from(String(v.user_id)), timestamp: v.ts, headers: this.#kind('view') });
     return v;
   }
 
   /** Appends an engagement to engagements partition p; returns it. */
   engagement(p: number, overrides: Partial<EngagementEvent> = {}): EngagementEvent {
     const e = makeEngagement(this.#nextEngagement++, overrides);
-    this.log.append(TOPICS.engagements, p, codec.encodeEngagement(e, 'avro'), { key: Buffer.from(String(e.user_id)), timestamp: e.ts });
+    this.log.append(this.#engagementTopics[this.#route(e)]!, p, codec.encodeEngagement(e, 'avro'), { key: Buffer.from(String(e.user_id)), timestamp: e.ts, headers: this.#kind('engagement') });
     return e;
+  }
+
+  #kind(kind: RecordKind): Array<[string, Buffer]> {
+    return this.#consolidated ? [kindHeader(KIND_HEADER, kind)] : [];
+  }
+
+  /** The topic views are written to ("views", or "events" when consolidated). */
+  get viewsTopic(): string {
+    return this.#viewsTopic;
   }
 
   /** An engagement of `type` for a view, `delayMs` after it. */
@@ -198,7 +230,7 @@ export class JoinHarness {
 
   #fingerprint(): string {
     // What the operator holds too: reading on (a view waiting for the next views' verdict on its time) is progress.
-    const held = [...this.#operator.partitions()].map((p) => `${p.partition}:${p.heldViews.length}:${p.heldEngagements.length}:${p.nextView}`).join(',');
+    const held = [...this.#operator.partitions()].map((p) => `${p.partition}:${p.heldViews.length}:${p.heldEngagementCount()}:${p.nextView}`).join(',');
     return `${this.log.records(TOPICS.samples).length}/${this.log.records(TOPICS.deadLetter).length}/${[...this.membership.offsets].join(';')}/${this.#joiner.counters.engagementsIn}/${this.#joiner.counters.viewsIn}/${held}`;
   }
 }

@@ -12,7 +12,7 @@ import { ManualClock } from '../../src/time/clock.js';
 describe('JoinMetrics', () => {
   it('labeljoin_join_time_outliers_total{input} follows the joiner\'s counters', async () => {
     const registry = newRegistry('join', 'test');
-    const metrics = new JoinMetrics(registry, { labelTypes: DEFAULT_LABEL_TYPES, windowMs: 60_000, viewsTopic: 'views', engagementsTopic: 'engagements', clock: new ManualClock(0) });
+    const metrics = new JoinMetrics(registry, { labelTypes: DEFAULT_LABEL_TYPES, windowMs: 60_000, viewsTopic: 'views', engagementTopics: ['engagements'], clock: new ManualClock(0) });
     const counters = newCounters(DEFAULT_LABEL_TYPES);
     metrics.attach({ counters, partitionStates: () => [], indexSize: () => 0 });
     counters.timeOutliers.views = 2;

@@ -16,10 +16,10 @@ import { systemClock } from '../../time/clock.js';
 const { values } = parseArgs({ options: { samples: { type: 'string', default: '2000000' } } });
 const n = Number(values.samples);
 const registry = newRegistry('join', 'bench');
-const metrics = new JoinMetrics(registry, { labelTypes: DEFAULT_LABEL_TYPES, windowMs: 600_000, viewsTopic: 'views', engagementsTopic: 'engagements', clock: systemClock });
+const metrics = new JoinMetrics(registry, { labelTypes: DEFAULT_LABEL_TYPES, windowMs: 600_000, viewsTopic: 'views', engagementTopics: ['engagements'], clock: systemClock });
 const source: JoinSource = {
   counters: { viewsIn: n, engagementsIn: n, samplesOut: n, positives: Object.fromEntries(DEFAULT_LABEL_TYPES.map((t) => [t, n / 4])), duplicateViews: 1, duplicateEngagements: 1, late: 1, corrections: 0, orphans: 1, deadLetteredBy: { RECORD_UNDECODABLE: 1 }, lostToRetention: 0, timeOutliers: { views: 0, engagements: 0 }, wrongPartition: { views: {}, engagements: {} } },
-  partitionStates: () => Array.from({ length: 8 }, (_, partition) => ({ partition, watermark: Date.now() - 20_000, viewsPosition: 10n, viewsEnd: 20n, engagementsPosition: 10n, engagementsEnd: 20n, newestJoinedTs: Date.now() - 630_000 })),
+  partitionStates: () => Array.from({ length: 8 }, (_, partition) => ({ partition, watermark: Date.now() - 20_000, viewsPosition: 10n, viewsEnd: 20n, engagements: [{ position: 10n, end: 20n }], newestJoinedTs: Date.now() - 630_000 })),
   indexSize: () => 1_000_000,
 };
 metrics.attach(source);

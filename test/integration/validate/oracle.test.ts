@@ -36,7 +36,7 @@ async function simulateInto(p: TestPipeline, seed: number, start: string): Promi
   const producer = new KafkaProducer(testConnection('labeljoin-test-oracle'), { compression: config.kafka.compression });
   try {
     await simulate(
-      { workload: workloadOptions(config, p.partitions, systemClock), viewsTopic: p.views, engagementsTopic: p.engagements, format: 'avro', rate: undefined, truthFile: p.truth },
+      { workload: workloadOptions(config, p.partitions, systemClock), viewsTopic: p.views, engagementTopics: [p.engagements], kindHeader: config.topics.kindHeader, format: 'avro', rate: undefined, truthFile: p.truth },
       producer,
       systemClock,
     );
