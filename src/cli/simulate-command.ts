@@ -25,7 +25,7 @@ export const simulateCommand: CommandSpec = {
     'The same --seed and flags give byte-identical traffic and truth.',
   ].join('\n'),
   settings: [
-    'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements',
+    'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements', 'topics.events', 'topics.kindHeader',
     'sim.seed', 'sim.users', 'sim.posts', 'sim.views', 'sim.durationMs', 'sim.viewsPerSecond', 'sim.rate', 'sim.start',
     'sim.dayLengthMs', 'sim.driftPeriodMs', 'sim.duplicateRate', 'sim.earlyRate', 'sim.lateRate', 'sim.lateArrivalRate',
     'sim.skewMs', 'sim.viewIdRate', 'sim.idlePartition', 'sim.format', 'sim.shape',

@@ -10,6 +10,7 @@ const TOPIC_SETTINGS = [
   'kafka.brokers',
   'topics.views',
   'topics.engagements',
+  'topics.events',
   'topics.samples',
   'topics.deadLetter',
   'topics.partitions',

@@ -11,7 +11,10 @@ import { testDir } from './tmp.js';
 
 export interface TestPipeline {
   readonly views: string;
+  /** The (first) engagements topic; with one consolidated topic, the views topic. */
   readonly engagements: string;
+  /** Every engagements topic, in order. */
+  readonly engagementTopics: readonly string[];
   readonly samples: string;
   readonly deadLetter: string;
   readonly group: string;
@@ -22,23 +25,41 @@ export interface TestPipeline {
   readonly inputArgs: readonly string[];
 }
 
-export async function createPipeline(t: TestContext, name: string, partitions = 8, configs: Readonly<Record<string, string>> = {}): Promise<TestPipeline> {
+/**
+ * The input topics: views and one engagements topic (default), views and three engagement
+ * topics (the simulator sends each engagement to the topic of its type's index modulo 3),
+ * or one consolidated topic of both (--events-topic).
+ */
+export type InputLayout = 'two-topics' | 'three-engagement-topics' | 'consolidated';
+
+export async function createPipeline(
+  t: TestContext,
+  name: string,
+  partitions = 8,
+  configs: Readonly<Record<string, string>> = {},
+  layout: InputLayout = 'two-topics',
+): Promise<TestPipeline> {
   const base = uniqueTopic(name);
+  const views = layout === 'consolidated' ? `${base}-events` : `${base}-views`;
+  const engagementTopics = layout === 'consolidated' ? [views] : layout === 'three-engagement-topics' ? ['a', 'b', 'c'].map((x) => `${base}-eng-${x}`) : [`${base}-eng`];
   const p = {
-    views: `${base}-views`,
-    engagements: `${base}-eng`,
+    views,
+    engagements: engagementTopics[0]!,
+    engagementTopics,
     samples: `${base}-samples`,
     deadLetter: `${base}-dlq`,
     group: `${base}-joiner`,
   };
-  await createTestTopics(t, [p.views, p.engagements, p.samples, p.deadLetter].map((topic) => ({ name: topic, partitions, replicationFactor: 1, configs })));
+  const topics = [...new Set([views, ...engagementTopics, p.samples, p.deadLetter])];
+  await createTestTopics(t, topics.map((topic) => ({ name: topic, partitions, replicationFactor: 1, configs })));
   const dir = testDir(t, name);
+  const inputs = layout === 'consolidated' ? ['--events-topic', views] : ['--views-topic', views, '--engagements-topic', engagementTopics.join(',')];
   return {
     ...p,
     stateDir: join(dir, 'state'),
     truth: join(dir, 'truth.ndjson'),
     partitions,
-    inputArgs: ['--brokers', testBrokers().join(','), '--views-topic', p.views, '--engagements-topic', p.engagements],
+    inputArgs: ['--brokers', testBrokers().join(','), ...inputs],
   };
 }
 
