@@ -22,8 +22,10 @@ export interface BenchTopics {
   readonly deadLetter: string;
 }
 
-export function benchTopics(prefix: string): BenchTopics {
-  return { views: `${prefix}-views`, engagements: `${prefix}-engagements`, samples: `${prefix}-samples`, deadLetter: `${prefix}-dead-letter` };
+/** consolidated: views and engagements in one topic (`PREFIX-events`). */
+export function benchTopics(prefix: string, consolidated = false): BenchTopics {
+  const views = consolidated ? `${prefix}-events` : `${prefix}-views`;
+  return { views, engagements: consolidated ? views : `${prefix}-engagements`, samples: `${prefix}-samples`, deadLetter: `${prefix}-dead-letter` };
 }
 
 /**
@@ -37,9 +39,10 @@ export async function withBenchTopics<T>(
   partitions: number,
   which: ReadonlyArray<keyof BenchTopics>,
   work: (topics: BenchTopics, dir: string) => Promise<T>,
+  consolidated = false,
 ): Promise<T> {
-  const topics = benchTopics(prefix);
-  const names = which.map((k) => topics[k]);
+  const topics = benchTopics(prefix, consolidated);
+  const names = [...new Set(which.map((k) => topics[k]))];
   const admin = new KafkaAdmin(settings);
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   try {

@@ -1,16 +1,18 @@
 /**
  * The joiner's throughput against the limit of the machine, in one run on one
  * broker (`labeljoin bench join`):
- *   1. fresh topics (views, engagements, samples, dead letter) and N simulated
+ *   1. fresh topics (views, engagements, samples, dead letter; or one consolidated
+ *      topic of views and engagements, --layout consolidated) and N simulated
  *      views with their engagements in them (a pre-filled log);
  *   2. the limit: the same input read by a bare loop of our client (fetch and
  *      decompress, no decoding) and by Kafka's own JVM consumer
  *      (ConsumerPerformance from the broker's jars);
  *   3. `labeljoin join --drain` as its own process, watched through /proc:
  *      input events/s, CPU seconds per million input events, peak RSS, bytes
- *      written to the local store per million input events;
+ *      written to the local store and bytes read (its fetches) per million input events;
  *   4. the topics are deleted.
  */
+import { KafkaAdmin } from '../kafka/admin.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { runConsumerPerformance } from '../kafka/local/consumer-perf.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
@@ -29,6 +31,8 @@ export interface JoinBenchOptions {
   readonly joinFlags: readonly string[];
   /** Another event shape (src/sim/foreign-shape.ts) for these topics; default: labeljoin's own. */
   readonly encoder?: (topics: { readonly views: string; readonly engagements: string }) => Promise<SimEncoder>;
+  /** Views and engagements in one topic, told apart by the kind header. */
+  readonly consolidated?: boolean;
 }
 
 export interface JoinBenchResult {
@@ -42,7 +46,12 @@ export interface JoinBenchResult {
     readonly cpuSecondsPerMillion: number;
     readonly peakRssMiB: number;
     readonly storeBytesPerMillion: number;
+    /** Bytes the joiner process read (rchar: its fetches, and a few MiB of code) per million input events. */
+    readonly readBytesPerMillion: number;
   };
+  readonly layout: 'two-topics' | 'consolidated';
+  /** Compressed bytes of the input topics' logs on the broker. */
+  readonly inputLogBytes: number;
   readonly limit: {
     readonly ourClientEventsPerSec: number;
     readonly kafkaConsumerEventsPerSec: number;
@@ -53,6 +62,7 @@ export interface JoinBenchResult {
 }
 
 export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOptions, clock: Clock, progress: (line: string) => void): Promise<JoinBenchResult> {
+  const consolidated = o.consolidated === true;
   return withBenchTopics(settings, o.topicPrefix, o.partitions, ['views', 'engagements', 'samples', 'deadLetter'], async (topics, state) => {
     progress(`simulating ${o.workload.views?.toLocaleString('en-US') ?? ''} views into ${topics.views} + ${topics.engagements}`);
     const encoder = o.encoder === undefined ? undefined : await o.encoder(topics);
@@ -62,7 +72,12 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
 
     const t0 = clock.now();
     const counts = new Map<string, number>();
-    for (const topic of [topics.views, topics.engagements]) counts.set(topic, await readTopicToEnd(settings, topic, { onRecord: () => undefined }));
+    const inputs = [...new Set([topics.views, topics.engagements])];
+    let inputLogBytes = 0;
+    for (const topic of inputs) {
+      counts.set(topic, await readTopicToEnd(settings, topic, { onRecord: () => undefined }));
+      inputLogBytes += await logBytes(settings, topic);
+    }
     const read = [...counts.values()].reduce((a, b) => a + b, 0);
     const ourClientEventsPerSec = read / Math.max(0.001, (clock.now() - t0) / 1000);
 
@@ -70,7 +85,7 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
     const bootstrap = settings.brokers.join(',');
     let perfMessages = 0;
     let perfSeconds = 0;
-    for (const topic of [topics.views, topics.engagements]) {
+    for (const topic of inputs) {
       const r = await runConsumerPerformance(bootstrap, topic, counts.get(topic) ?? 0);
       perfMessages += r.messages;
       perfSeconds += r.fetchSeconds;
@@ -100,10 +115,23 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
         cpuSecondsPerMillion: usage.cpuSeconds / millions,
         peakRssMiB: usage.peakRssBytes / 2 ** 20,
         storeBytesPerMillion: usage.writeBytes / millions,
+        readBytesPerMillion: usage.readBytes / millions,
       },
+      layout: consolidated ? 'consolidated' : 'two-topics',
+      inputLogBytes,
       limit: { ourClientEventsPerSec, kafkaConsumerEventsPerSec },
       fractionOfOurClient: eventsPerSec / ourClientEventsPerSec,
       fractionOfKafkaConsumer: eventsPerSec / kafkaConsumerEventsPerSec,
     };
-  });
+  }, consolidated);
+}
+
+/** Bytes of a topic's log on the broker (compressed batches, as fetched). */
+async function logBytes(settings: ConnectionSettings, topic: string): Promise<number> {
+  const admin = new KafkaAdmin(settings);
+  try {
+    return Number((await admin.logSize([topic])).get(topic) ?? 0n);
+  } finally {
+    await admin.close();
+  }
 }

@@ -2,6 +2,7 @@
  * labeljoin bench codec | join | e2e | state | train | all
  */
 import { join } from 'node:path';
+import { UsageError } from '../errors.js';
 import { runCodecBench, type CodecBenchResult } from '../bench/codec-bench.js';
 import { runJoinBench, type JoinBenchResult } from '../bench/join-bench.js';
 import { runLatencyBench, type LatencyBenchResult } from '../bench/latency-bench.js';
@@ -46,7 +47,7 @@ export const benchJoin: CommandSpec = {
   name: 'bench join',
   summary: 'Joiner throughput (drain on a pre-filled log) against the machine\'s limit: our client\'s bare read loop and Kafka\'s JVM consumer on the same topics.',
   details: `Simulates --join-views views into fresh ${PARTITIONS}-partition topics (deleted afterwards), reads them with a bare loop of our client and with Kafka's ConsumerPerformance, then runs labeljoin join --drain as its own process, watched through /proc (CPU, peak RSS, bytes written to storage).`,
-  settings: ['kafka.brokers', 'bench.views', 'sim.seed', 'sim.users', 'sim.posts', 'sim.viewsPerSecond', 'sim.shape', 'registry.url', 'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs'],
+  settings: ['kafka.brokers', 'bench.views', 'bench.layout', 'sim.seed', 'sim.users', 'sim.posts', 'sim.viewsPerSecond', 'sim.shape', 'registry.url', 'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs'],
   flags: [{ name: 'json', type: 'boolean', doc: 'print the result as one JSON object' }],
   async run(ctx) {
     const result = await joinBench(ctx.config, ctx.log);
@@ -199,6 +200,7 @@ function joinBench(config: LabeljoinConfig, log: Logger): Promise<JoinBenchResul
   // The registry's URL (it may hold credentials) goes to the joiner process by its environment, not its command line.
   if (foreign !== undefined && config.registry.url !== undefined) process.env['LABELJOIN_SCHEMA_REGISTRY_URL'] = config.registry.url;
   const declared = foreign === undefined ? [] : ['--config', join(packageRoot(), 'schemas', 'foreign', 'inputs.json')];
+  if (foreign !== undefined && config.bench.layout === 'consolidated') throw new UsageError('bench join --layout consolidated takes --shape labeljoin (declared inputs read two topics)');
   return runJoinBench(
     connectionSettings(config),
     {
@@ -207,6 +209,7 @@ function joinBench(config: LabeljoinConfig, log: Logger): Promise<JoinBenchResul
       topicPrefix: `labeljoin-bench-join-${Date.now().toString(36)}`,
       joinFlags: ['--window', `${j.windowMs}ms`, '--max-skew', `${j.maxSkewMs}ms`, '--out-of-orderness', `${j.outOfOrdernessMs}ms`, '--label-types', j.labelTypes.join(','), ...declared],
       encoder: foreign === undefined ? undefined : (topics) => foreignEncoder(foreign, topics),
+      consolidated: config.bench.layout === 'consolidated',
     },
     systemClock,
     (line) => process.stderr.write(`bench join: ${line}\n`),
@@ -220,6 +223,7 @@ function joinTable(r: JoinBenchResult): string[] {
     `${r.views.toLocaleString('en-US')} views, ${r.inputEvents.toLocaleString('en-US')} input events (simulated in ${r.simulateSeconds.toFixed(1)} s)`,
     `joiner (drain): ${k(r.join.eventsPerSec)} input events/s over ${r.join.seconds.toFixed(1)} s, ${r.join.samples.toLocaleString('en-US')} samples`,
     `  CPU ${r.join.cpuSecondsPerMillion.toFixed(1)} s per million input events, peak RSS ${r.join.peakRssMiB.toFixed(0)} MiB, store writes ${(r.join.storeBytesPerMillion / 2 ** 20).toFixed(1)} MiB per million input events`,
+    `  layout ${r.layout}: input logs ${(r.inputLogBytes / 2 ** 20).toFixed(1)} MiB on the broker; the joiner read ${(r.join.readBytesPerMillion / 2 ** 20).toFixed(1)} MiB per million input events`,
     `limit: our client's bare read loop ${k(r.limit.ourClientEventsPerSec)} events/s, Kafka's JVM consumer ${k(r.limit.kafkaConsumerEventsPerSec)} events/s`,
     `joiner = ${pct(r.fractionOfOurClient)} of our client's read rate, ${pct(r.fractionOfKafkaConsumer)} of the JVM consumer's (targets: >= 100k events/s, >= 60 %)`,
   ];

@@ -8,6 +8,10 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/l
 import { packageRoot } from '../paths.js';
 import { DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
 
+/** The join benchmark's input layouts (docs/decisions/input-layouts.md). */
+export const BENCH_LAYOUTS = ['two-topics', 'consolidated'] as const;
+export type BenchLayout = (typeof BENCH_LAYOUTS)[number];
+
 /** auto: pretty on a terminal, else json (src/cli/command.ts decides). */
 const LOG_FORMAT_CHOICES = ['auto', ...LOG_FORMATS] as const;
 
@@ -111,6 +115,13 @@ export const TOOL_SETTINGS = {
     flag: 'join-views',
     meta: 'N',
     doc: 'simulated views (with their engagements) the join benchmark pre-fills the log with',
+  }),
+  'bench.layout': setting<BenchLayout>({
+    default: 'two-topics',
+    parse: enumParser(BENCH_LAYOUTS),
+    flag: 'layout',
+    meta: BENCH_LAYOUTS.join('|'),
+    doc: 'the join benchmark\'s input topics: views + engagements, or one consolidated topic of both (read at two positions)',
   }),
   'bench.stateViews': setting<number[]>({
     default: [100_000, 10_000_000],
