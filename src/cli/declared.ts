@@ -13,15 +13,14 @@ export async function openDeclaredInputs(config: LabeljoinConfig, lookup: Schema
   const { views, engagements } = config.inputs;
   if (views === 'labeljoin' && engagements === 'labeljoin') return undefined;
   const t = config.topics;
-  const engagementsTopic = t.engagements[0]!;
-  if (t.engagements.length > 1 || engagementsTopic === t.views) {
-    throw new MappingError('declared inputs are read from one views topic and one other engagements topic; several engagement topics and one consolidated topic take labeljoin\'s own schemas for now (docs/inputs.md)');
+  if (t.engagements.includes(t.views)) {
+    throw new MappingError('declared inputs are read from topics of one kind each; one consolidated topic of views and engagements takes labeljoin\'s own schemas for now (docs/inputs.md)');
   }
   const declared = new DeclaredInputs({
     views: views === 'labeljoin' ? undefined : views,
     engagements: engagements === 'labeljoin' ? undefined : engagements,
     labelTypes: config.join.labelTypes,
-    topics: { views: t.views, engagements: engagementsTopic, samples: t.samples },
+    topics: { views: t.views, engagements: t.engagements, samples: t.samples },
     lookup,
     writesSamples,
   });

@@ -11,16 +11,20 @@
  *       "item": "item_id",
  *       "time": "ts", "timeUnit": "ms" | "s" | "iso",
  *       "eventId": "id",                  optional: absent, the record's content is hashed
- *       "type": "kind",                   engagements only
+ *       "type": "kind",                   engagements only (or "carries" below)
  *       "viewId": "impression_id"         engagements only, optional
  *     },
  *     "types": { "LIKE": "like", ... }     engagements only, optional: type value -> label type
+ *     "carries": "like",                  engagements only, instead of fields.type: the label type
+ *                                         of every record of the topic (a topic per signal)
  *     "passFields": ["impression_id", ...] views only, optional: the view fields the sample carries
  *                                         (default: all; the fields of user, item, time and eventId must be among them)
  *   }
  *
  * "labeljoin" (the default) is labeljoin's own schemas (schemas/*.avsc) with
- * the codec.*Format settings; it takes no fields.
+ * the codec.*Format settings; it takes no fields. With several engagement
+ * topics, inputs.engagements is one declaration for all of them or an array of
+ * declarations, one per topic in the order of topics.engagements.
  */
 import { ValueError } from './parse.js';
 
@@ -38,7 +42,8 @@ export interface CommonFields {
 }
 
 export interface EngagementFields extends CommonFields {
-  readonly type: string;
+  /** undefined: the declaration's `carries` gives the type. */
+  readonly type: string | undefined;
   readonly viewId: string | undefined;
 }
 
@@ -57,11 +62,14 @@ export interface EngagementDeclaration extends DeclarationBase {
   readonly fields: EngagementFields;
   /** Type value as the record has it -> label type; undefined: the value is the label type. */
   readonly types: Readonly<Record<string, string>> | undefined;
+  /** The label type of every record (the record has no type field); undefined: fields.type gives it. */
+  readonly carries: string | undefined;
 }
 
 /** 'labeljoin': our own schemas. */
 export type ViewInput = 'labeljoin' | ViewDeclaration;
-export type EngagementInput = 'labeljoin' | EngagementDeclaration;
+/** An array: one declaration per engagement topic. */
+export type EngagementInput = 'labeljoin' | EngagementDeclaration | readonly EngagementDeclaration[];
 
 const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
@@ -78,12 +86,41 @@ export function parseViewInput(raw: unknown): ViewInput {
 }
 
 export function parseEngagementInput(raw: unknown): EngagementInput {
+  let value = raw;
+  if (typeof raw === 'string' && raw.trim().startsWith('[')) {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ValueError('expected a JSON array of declarations, one per engagements topic');
+    }
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new ValueError('expected at least one declaration in the array');
+    return value.map((d, i) => {
+      try {
+        const one = parseOneEngagementInput(d);
+        if (one === 'labeljoin') throw new ValueError('"labeljoin" cannot be mixed with declarations');
+        return one;
+      } catch (error) {
+        if (error instanceof ValueError) throw new ValueError(`[${i}]: ${error.message}`);
+        throw error;
+      }
+    });
+  }
+  return parseOneEngagementInput(value);
+}
+
+function parseOneEngagementInput(raw: unknown): 'labeljoin' | EngagementDeclaration {
   const o = declarationObject(raw);
   if (o === 'labeljoin') return o;
-  unknownKeys(o, new Set(['format', 'schemaFile', 'fields', 'types']), '');
+  unknownKeys(o, new Set(['format', 'schemaFile', 'fields', 'types', 'carries']), '');
   const fieldsObject = objectAt(o, 'fields');
   unknownKeys(fieldsObject, new Set(['user', 'item', 'time', 'timeUnit', 'eventId', 'type', 'viewId']), 'fields.');
-  const fields: EngagementFields = { ...commonFields(fieldsObject), type: path(fieldsObject, 'type'), viewId: optionalPath(fieldsObject, 'viewId') };
+  const carries = o['carries'];
+  if (carries !== undefined && (typeof carries !== 'string' || carries === '')) throw new ValueError('carries: expected a label type name');
+  if (carries === undefined && fieldsObject['type'] === undefined) throw new ValueError('fields.type: missing (or "carries": the label type of every record of the topic)');
+  if (carries !== undefined && fieldsObject['type'] !== undefined) throw new ValueError('give fields.type (the record\'s type field) or carries (the type of every record of the topic), not both');
+  const fields: EngagementFields = { ...commonFields(fieldsObject), type: carries === undefined ? path(fieldsObject, 'type') : undefined, viewId: optionalPath(fieldsObject, 'viewId') };
   let types: Record<string, string> | undefined;
   if (o['types'] !== undefined) {
     const t = o['types'];
@@ -94,7 +131,7 @@ export function parseEngagementInput(raw: unknown): EngagementInput {
       types[from] = to;
     }
   }
-  return { ...base(o), fields, types };
+  return { ...base(o), fields, types, carries };
 }
 
 function declarationObject(raw: unknown): Record<string, unknown> | 'labeljoin' {

@@ -14,13 +14,13 @@ export class PreparingLog implements PartitionLog {
   readonly #log: PartitionLog;
   readonly #declared: DeclaredInputs;
   readonly #views: string;
-  readonly #engagements: string;
+  readonly #engagements: ReadonlySet<string>;
 
-  constructor(log: PartitionLog, declared: DeclaredInputs, topics: { readonly views: string; readonly engagements: string }) {
+  constructor(log: PartitionLog, declared: DeclaredInputs, topics: { readonly views: string; readonly engagements: readonly string[] }) {
     this.#log = log;
     this.#declared = declared;
     this.#views = topics.views;
-    this.#engagements = topics.engagements;
+    this.#engagements = new Set(topics.engagements);
   }
 
   async fetch(positions: readonly LogPosition[]): Promise<LogBatch[]> {
@@ -28,7 +28,7 @@ export class PreparingLog implements PartitionLog {
     for (const batch of batches) {
       const values = batch.records.map((r) => r.value);
       if (batch.topic === this.#views) await this.#declared.prepareViews(values);
-      else if (batch.topic === this.#engagements) await this.#declared.prepareEngagements(values);
+      else if (this.#engagements.has(batch.topic)) await this.#declared.prepareEngagements(batch.topic, values);
     }
     return batches;
   }

@@ -54,8 +54,8 @@ export function createJoiner(s: JoinSettings, io: JoinIo): { readonly joiner: Jo
   const outbox = new Outbox(io.codec, s.formats.samplesFormat, { samples: s.topics.samples, deadLetter: s.topics.deadLetter, orphans: s.orphanTopic, late: s.lateTopic, deadLetterMaxBytes: s.deadLetterMaxBytes }, io.declared);
   const time = new EngagementTime({ outOfOrdernessMs: s.outOfOrdernessMs, idleTimeoutMs: s.idleTimeoutMs, mode: s.timeMode }, io.clock);
   const operator = new JoinOperator(s, { index: io.index, time, outbox, clock: io.clock, log: io.logger, observer: io.observer });
-  // Declared inputs come from one views topic and one engagements topic (src/cli/declared.ts refuses others).
-  const log = io.declared === undefined ? io.log : new PreparingLog(io.log, io.declared, { views: s.topics.views, engagements: s.topics.engagements[0]! });
+  // Declared inputs: a views topic and engagement topics of their own (src/cli/declared.ts refuses a consolidated topic).
+  const log = io.declared === undefined ? io.log : new PreparingLog(io.log, io.declared, s.topics);
   const reader = new InputReader(s, { log, membership: io.membership, codec: io.codec, declared: io.declared, partitionCheck: partitionCheck(s, io, operator), operator, clock: io.clock, logger: io.logger });
   const joiner = new Joiner(s, { operator, reader, outbox, delivery: io.delivery, membership: io.membership, clock: io.clock, log: io.logger, progress: io.progress, observer: io.observer });
   return { joiner, operator };

@@ -111,7 +111,7 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
             if (shared.has(r.topic) && recordKind(r, o.kindHeader) !== 'engagement') return; // a view, or neither (reported with the views)
             let e;
             try {
-              e = o.declared?.engagements !== undefined ? o.declared.decodeEngagement(r.value, r) : o.codec.decodeEngagement(r.value, r);
+              e = o.declared?.declaresEngagements === true ? o.declared.decodeEngagement(r.value, r) : o.codec.decodeEngagement(r.value, r);
             } catch (error) {
               bad(error);
               return;

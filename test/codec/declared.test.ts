@@ -20,7 +20,8 @@ import { engagement, id, T0, view } from '../helpers/events.js';
 import { MemorySchemas } from '../helpers/memory-registry.js';
 import { testDir } from '../helpers/tmp.js';
 
-const TOPICS = { views: 'imp', engagements: 'int', samples: 'out' };
+const TOPICS = { views: 'imp', engagements: ['int'], samples: 'out' };
+const ENCODER_TOPICS = { views: 'imp', engagements: 'int' };
 const at = (offset: number) => ({ topic: 'imp', partition: 0, offset: BigInt(offset) });
 const inputs = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'foreign', 'inputs.json'), 'utf8')) as { inputs: { views: unknown; engagements: unknown } };
 const views = parseViewInput(inputs.inputs.views) as ViewDeclaration;
@@ -28,7 +29,7 @@ const engagements = parseEngagementInput(inputs.inputs.engagements) as Engagemen
 
 async function foreign(): Promise<{ registry: MemorySchemas; declared: DeclaredInputs; encoder: Awaited<ReturnType<typeof foreignEncoder>> }> {
   const registry = new MemorySchemas();
-  const encoder = await foreignEncoder(registry, TOPICS);
+  const encoder = await foreignEncoder(registry, ENCODER_TOPICS);
   const declared = new DeclaredInputs({ views, engagements, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: registry });
   await declared.check();
   return { registry, declared, encoder };
@@ -57,8 +58,8 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     });
     const e: EngagementEvent = { ...engagement(3), type: 'favorite', view_id: id(77) };
     const value = encoder.engagement(e);
-    await declared.prepareEngagements([value]);
-    const decoded = declared.decodeEngagement(value, at(1));
+    await declared.prepareEngagements('int', [value]);
+    const decoded = declared.decodeEngagement(value, { ...at(1), topic: 'int' });
     assert.equal(decoded.type, 'favorite', 'SAVE is mapped to favorite');
     assert.deepEqual(decoded.view_id, id(77));
     assert.deepEqual(decoded.event_id, e.event_id);
@@ -98,7 +99,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
 
   it('a mapping that names a field the schema lacks is refused at start-up, naming the field and the schema', async () => {
     const registry = new MemorySchemas();
-    await foreignEncoder(registry, TOPICS);
+    await foreignEncoder(registry, ENCODER_TOPICS);
     const wrong = parseViewInput({ ...views, fields: { ...views.fields, user: 'user.uid' } }) as ViewDeclaration;
     const declared = new DeclaredInputs({ views: wrong, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: registry });
     await assert.rejects(declared.check(), (error: unknown) => error instanceof MappingError && error.code === 'MAPPING_INVALID' && /user\.uid/.test(error.message) && /Impression/.test(error.message) && /has no field "uid"/.test(error.message));
@@ -134,11 +135,11 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
   it('an engagement type neither a label type nor mapped is a bad record naming the field', async () => {
     const { declared } = await foreign();
     const registry = new MemorySchemas();
-    const enc = await foreignEncoder(registry, TOPICS);
+    const enc = await foreignEncoder(registry, ENCODER_TOPICS);
     const d = new DeclaredInputs({ views: undefined, engagements, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: registry });
     const value = enc.engagement({ ...engagement(1), type: 'hover' });
-    await d.prepareEngagements([value]);
-    assert.throws(() => d.decodeEngagement(value, at(9)), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_UNKNOWN_TYPE' && error.field === 'kind');
+    await d.prepareEngagements('int', [value]);
+    assert.throws(() => d.decodeEngagement(value, { ...at(9), topic: 'int' }), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_UNKNOWN_TYPE' && error.field === 'kind');
     assert.ok(declared.views !== undefined);
   });
 
@@ -171,7 +172,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
 describe('declared passFields: the sample carries a subset of the view', () => {
   it('keeps the declared fields, in the view\'s order, re-encoded; the readers still find the keys', async () => {
     const registry = new MemorySchemas();
-    const encoder = await foreignEncoder(registry, TOPICS);
+    const encoder = await foreignEncoder(registry, ENCODER_TOPICS);
     const subset = parseViewInput({ ...inputs.inputs.views as object, passFields: ['features', 'impression_id', 'user', 'item_id', 'shown_at_s'] }) as ViewDeclaration;
     const declared = new DeclaredInputs({ views: subset, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: registry });
     await declared.check();
@@ -198,7 +199,7 @@ describe('declared inputs when the registry or a schema is not what was hoped', 
 
   it('a registration that failed (registry away) is tried again with the next batch; no view is dead-lettered for it', async () => {
     const registry = new MemorySchemas();
-    const encoder = await foreignEncoder(registry, TOPICS);
+    const encoder = await foreignEncoder(registry, ENCODER_TOPICS);
     const declared = new DeclaredInputs({ views, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: registry });
     const value = encoder.view(viewOf(2, T0));
     const register = registry.register.bind(registry);

@@ -15,6 +15,7 @@ import { EventCodec } from '../../src/codec/codec.js';
 import type { EngagementEvent, OwnViewEvent, SampleRecord, ViewEvent } from '../../src/codec/events.js';
 import { DEFAULT_KIND_HEADER, DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
 import { kindHeader, type RecordKind } from '../../src/codec/record-kind.js';
+import type { DeclaredInputs } from '../../src/codec/declared/declared-inputs.js';
 import type { JoinCounters } from '../../src/join/counters.js';
 import type { EngagementIndex } from '../../src/join/engagement-index.js';
 import type { Joiner } from '../../src/join/joiner.js';
@@ -44,6 +45,8 @@ export interface HarnessOptions extends Partial<JoinSettings> {
   readonly route?: (e: EngagementEvent) => number;
   /** Views and engagements in one topic ("events"). */
   readonly consolidated?: boolean;
+  /** Declared inputs (src/codec/declared/) for the joiner; their records are written with raw(). */
+  readonly declared?: DeclaredInputs;
 }
 
 const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
@@ -68,9 +71,11 @@ export class JoinHarness {
   readonly #engagementTopics: readonly string[];
   readonly #route: (e: EngagementEvent) => number;
   readonly #consolidated: boolean;
+  readonly #declared: DeclaredInputs | undefined;
 
   constructor(options: HarnessOptions = {}) {
-    const { partitions = 2, maxRecords = 50, index, checkPartitions = false, engagementTopics, route, consolidated = false, ...overrides } = options;
+    const { partitions = 2, maxRecords = 50, index, checkPartitions = false, engagementTopics, route, consolidated = false, declared, ...overrides } = options;
+    this.#declared = declared;
     this.#consolidated = consolidated;
     this.#viewsTopic = consolidated ? EVENTS_TOPIC : TOPICS.views;
     this.#engagementTopics = consolidated ? [EVENTS_TOPIC] : (engagementTopics ?? [TOPICS.engagements]);
@@ -125,6 +130,7 @@ export class JoinHarness {
       delivery: this.delivery,
       index: this.#index,
       codec,
+      declared: this.#declared,
       clock: this.clock,
       logger: createLogger({ level: 'debug', format: 'json', write: (line) => this.logLines.push(line), now: () => this.clock.now() }),
       progress: () => undefined,

@@ -8,7 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DeclaredInputs } from '../../src/codec/declared/declared-inputs.js';
+import { MappingError } from '../../src/codec/declared/errors.js';
 import type { EngagementEvent, OwnViewEvent } from '../../src/codec/events.js';
+import { parseEngagementInput, type EngagementDeclaration } from '../../src/config/inputs.js';
 import { DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
 import { Random } from '../../src/sim/random.js';
 import { EVENTS_TOPIC, JoinHarness, T0, type HarnessOptions } from '../helpers/join-harness.js';
@@ -172,4 +175,38 @@ describe('input layouts', () => {
       assert.deepEqual(newest(h), newest(whole), 'the same newest samples as one run without a restart');
     });
   }
+});
+
+describe('declared engagement topics, one per signal', () => {
+  it('records without a type field take the type their topic carries; each topic has its own declaration', async () => {
+    const json = { format: 'json', fields: { user: 'u', item: 'p', time: 't', timeUnit: 'ms', eventId: 'id' } };
+    const engagements = parseEngagementInput([{ ...json, carries: 'like' }, { ...json, carries: 'share' }, { ...json, fields: { ...json.fields, type: 'kind' }, types: { SAVE: 'favorite' } }]);
+    assert.ok(Array.isArray(engagements));
+    const topics = ['likes', 'shares', 'others'];
+    const declared = new DeclaredInputs({ views: undefined, engagements, labelTypes: DEFAULT_LABEL_TYPES, topics: { views: 'views', engagements: topics, samples: 'samples' }, lookup: undefined, writesSamples: false });
+    await declared.check();
+    const h = new JoinHarness({ engagementTopics: topics, declared, partitions: 1, drain: true });
+    const v = h.view(0, { ts: T0, user_id: 5, post_id: 6 });
+    const record = (n: number, extra: Record<string, unknown>): Buffer => Buffer.from(JSON.stringify({ u: 5, p: 6, t: T0 + n * SECOND, id: `e-${n}`, ...extra }));
+    h.raw('likes', 0, record(1, {}), T0 + SECOND);
+    h.raw('shares', 0, record(2, {}), T0 + 2 * SECOND);
+    h.raw('others', 0, record(3, { kind: 'SAVE' }), T0 + 3 * SECOND);
+    h.raw('others', 0, record(4, { kind: 'HOVER' }), T0 + 4 * SECOND); // neither a label type nor mapped
+    await h.drain();
+    const labels = h.sampleOf(v)?.labels;
+    assert.deepEqual([labels?.['like'], labels?.['share'], labels?.['favorite'], labels?.['comment']], [1, 1, 1, 0]);
+    const dead = h.deadLetters();
+    assert.deepEqual(dead.map((d) => [d.headers['labeljoin.source.topic'], d.headers['labeljoin.error.code'], d.headers['labeljoin.error.field']]), [['others', 'RECORD_UNKNOWN_TYPE', 'kind']]);
+  });
+
+  it('a wrong count of declarations, or a carried type that is no label type, is refused at start-up', () => {
+    const json = { format: 'json', fields: { user: 'u', item: 'p', time: 't', timeUnit: 'ms' } };
+    const two = parseEngagementInput([{ ...json, carries: 'like' }, { ...json, carries: 'share' }]) as readonly EngagementDeclaration[];
+    const topics = (engagements: readonly string[]) => ({ views: 'views', engagements, samples: 'samples' });
+    assert.throws(() => new DeclaredInputs({ views: undefined, engagements: two, labelTypes: DEFAULT_LABEL_TYPES, topics: topics(['a', 'b', 'c']), lookup: undefined }), (e: unknown) => e instanceof MappingError && /declares 2 topics, but there are 3/.test(e.message));
+    const hover = parseEngagementInput({ ...json, carries: 'hover' }) as EngagementDeclaration;
+    assert.throws(() => new DeclaredInputs({ views: undefined, engagements: hover, labelTypes: DEFAULT_LABEL_TYPES, topics: topics(['a', 'b']), lookup: undefined }), (e: unknown) => e instanceof MappingError && /carries \(a\): "hover" is not a label type/.test(e.message));
+    assert.throws(() => parseEngagementInput({ ...json, carries: 'like', fields: { ...json.fields, type: 'kind' } }), /not both/);
+    assert.throws(() => parseEngagementInput([{ ...json }]), /\[0\]: fields\.type: missing/);
+  });
 });

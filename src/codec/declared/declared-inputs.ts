@@ -38,8 +38,19 @@ export { MappingError };
 
 export interface DeclaredTopics {
   readonly views: string;
-  readonly engagements: string;
+  /** One or more engagement topics, each with its declaration (./../../config/inputs.ts). */
+  readonly engagements: readonly string[];
   readonly samples: string;
+}
+
+/** A declared engagement topic: its source, and how a record's label type is found. */
+interface EngagementSource {
+  readonly source: Source<EngagementDeclaration['fields']>;
+  /** The record's type field; undefined: every record has the type `carries`. */
+  readonly typeReader: PathReader | undefined;
+  readonly carries: string | undefined;
+  readonly types: Readonly<Record<string, string>> | undefined;
+  readonly viewIdReader: PathReader | undefined;
 }
 
 interface Readers {
@@ -106,7 +117,8 @@ interface SampleWriter {
 
 export interface DeclaredInputsOptions {
   readonly views: ViewDeclaration | undefined;
-  readonly engagements: EngagementDeclaration | undefined;
+  /** One for every engagement topic, or one per topic (in their order). */
+  readonly engagements: EngagementDeclaration | readonly EngagementDeclaration[] | undefined;
   readonly labelTypes: readonly string[];
   readonly topics: DeclaredTopics;
   readonly lookup: SchemaLookup | undefined;
@@ -116,12 +128,10 @@ export interface DeclaredInputsOptions {
 
 export class DeclaredInputs {
   readonly views: Source<CommonFields> | undefined;
-  readonly engagements: Source<EngagementDeclaration['fields']> | undefined;
+  /** By topic: the declared engagement topics (none: the engagements are labeljoin's own). */
+  readonly #engagements = new Map<string, EngagementSource>();
   readonly #o: DeclaredInputsOptions;
-  readonly #types: Readonly<Record<string, string>> | undefined;
   readonly #allowedTypes: ReadonlySet<string>;
-  readonly #typeReader: PathReader | undefined;
-  readonly #viewIdReader: PathReader | undefined;
   readonly #tail: avro.Type;
   /** View writer key -> how its samples are written. */
   readonly #samples = new Map<string, SampleWriter>();
@@ -132,16 +142,28 @@ export class DeclaredInputs {
     this.#o = o;
     const lookup = o.lookup;
     if (o.views !== undefined) this.views = new Source(o.topics.views, o.views, commonRoles(o.views.fields), lookup);
-    const e = o.engagements;
-    if (e !== undefined) {
-      this.engagements = new Source(o.topics.engagements, e, [...commonRoles(e.fields), [e.fields.type, 'type'], [e.fields.viewId, 'id']], lookup);
-      this.#typeReader = pathReader(e.fields.type);
-      this.#viewIdReader = e.fields.viewId === undefined ? undefined : pathReader(e.fields.viewId);
-    }
-    this.#types = e?.types;
     this.#allowedTypes = new Set(o.labelTypes);
-    for (const [from, to] of Object.entries(this.#types ?? {})) {
-      if (!this.#allowedTypes.has(to)) throw new MappingError(`engagement types: "${from}" is mapped to "${to}", which is not a label type (${o.labelTypes.join(', ')})`);
+    const topics = o.topics.engagements;
+    const declarations = declarationList(o.engagements);
+    if (declarations.length > 1 && declarations.length !== topics.length) {
+      throw new MappingError(`inputs.engagements declares ${declarations.length} topics, but there are ${topics.length} engagement topics (${topics.join(', ')}): give one declaration for all, or one per topic`);
+    }
+    if (declarations.length > 0) {
+      topics.forEach((topic, i) => {
+        const e = declarations[declarations.length === 1 ? 0 : i]!;
+        const where = topics.length > 1 ? ` (${topic})` : '';
+        for (const [from, to] of Object.entries(e.types ?? {})) {
+          if (!this.#allowedTypes.has(to)) throw new MappingError(`engagement types${where}: "${from}" is mapped to "${to}", which is not a label type (${o.labelTypes.join(', ')})`);
+        }
+        if (e.carries !== undefined && !this.#allowedTypes.has(e.carries)) throw new MappingError(`carries${where}: "${e.carries}" is not a label type (${o.labelTypes.join(', ')})`);
+        this.#engagements.set(topic, {
+          source: new Source(topic, e, [...commonRoles(e.fields), [e.fields.type, 'type'], [e.fields.viewId, 'id']], lookup),
+          typeReader: e.fields.type === undefined ? undefined : pathReader(e.fields.type),
+          carries: e.carries,
+          types: e.types,
+          viewIdReader: e.fields.viewId === undefined ? undefined : pathReader(e.fields.viewId),
+        });
+      });
     }
     this.#tail = tailType(o.labelTypes);
   }
@@ -152,8 +174,7 @@ export class DeclaredInputs {
    * field the schema lacks, or of a type that cannot serve, is a MappingError.
    */
   async check(): Promise<void> {
-    for (const source of [this.views, this.engagements]) {
-      if (source === undefined) continue;
+    for (const source of this.#sources()) {
       const known: Writer[] = source.writers.writers();
       if (source.writers.format === 'avro-confluent') {
         const latest = await this.#o.lookup!.latest(`${source.topic}-value`);
@@ -178,8 +199,8 @@ export class DeclaredInputs {
    * decodes record by record without looking up (the offline re-join).
    */
   async preload(): Promise<void> {
-    for (const source of [this.views, this.engagements]) {
-      if (source === undefined || source.writers.format !== 'avro-confluent') continue;
+    for (const source of this.#sources()) {
+      if (source.writers.format !== 'avro-confluent') continue;
       for (const { id, schema } of await this.#o.lookup!.subjectSchemas(`${source.topic}-value`)) source.writers.addRegistered(id, schema);
     }
   }
@@ -197,8 +218,17 @@ export class DeclaredInputs {
     }
   }
 
-  async prepareEngagements(values: ReadonlyArray<Buffer | null>): Promise<void> {
-    await this.engagements?.writers.prepare(values);
+  /** Whether the engagements are declared (else they are labeljoin's own). */
+  get declaresEngagements(): boolean {
+    return this.#engagements.size > 0;
+  }
+
+  async prepareEngagements(topic: string, values: ReadonlyArray<Buffer | null>): Promise<void> {
+    await this.#engagements.get(topic)?.source.writers.prepare(values);
+  }
+
+  #sources(): Array<Source<CommonFields>> {
+    return [...(this.views === undefined ? [] : [this.views]), ...[...this.#engagements.values()].map((e) => e.source)];
   }
 
   decodeView(value: Buffer | null, key: Buffer | null, origin: RecordOrigin): ViewEvent {
@@ -218,17 +248,24 @@ export class DeclaredInputs {
     });
   }
 
+  /** An engagement of the declared topic the record comes from (origin.topic). */
   decodeEngagement(value: Buffer | null, origin: RecordOrigin): EngagementEvent {
-    const source = this.engagements!;
+    const e = this.#engagements.get(origin.topic);
+    if (e === undefined) throw new RangeError(`no engagement declaration for topic ${origin.topic}`);
+    const source = e.source;
     const fields = source.declaration.fields;
     return withOrigin(origin, () => {
       const { record, body } = source.read(value);
       const c = source.common(record, body);
-      const raw = required(this.#typeReader!, record, fields.type);
-      if (typeof raw !== 'string') throw new FieldProblem('RECORD_WRONG_TYPE', fields.type, `expected a string or enum, got ${typeof raw}`);
-      const type = this.#types?.[raw] ?? raw;
-      checkType(type, raw, fields.type, this.#allowedTypes);
-      const viewRef = this.#viewIdReader?.(record);
+      let type: string;
+      if (e.typeReader === undefined) type = e.carries!;
+      else {
+        const raw = required(e.typeReader, record, fields.type!);
+        if (typeof raw !== 'string') throw new FieldProblem('RECORD_WRONG_TYPE', fields.type, `expected a string or enum, got ${typeof raw}`);
+        type = e.types?.[raw] ?? raw;
+        checkType(type, raw, fields.type!, this.#allowedTypes);
+      }
+      const viewRef = e.viewIdReader?.(record);
       return {
         event_id: c.id,
         user_id: c.user,
@@ -293,6 +330,15 @@ export class DeclaredInputs {
   sampleSchemas(): AvroSchema[] {
     return [...this.#samples.values()].map((s) => s.schema);
   }
+}
+
+function declarationList(d: EngagementDeclaration | readonly EngagementDeclaration[] | undefined): readonly EngagementDeclaration[] {
+  if (d === undefined) return [];
+  return isList(d) ? d : [d];
+}
+
+function isList(d: EngagementDeclaration | readonly EngagementDeclaration[]): d is readonly EngagementDeclaration[] {
+  return Array.isArray(d);
 }
 
 function commonRoles(f: CommonFields): Array<[string | undefined, FieldRole]> {
