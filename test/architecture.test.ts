@@ -1,6 +1,6 @@
 /**
  * The import rules of CONTRIBUTING/DESIGN, checked on every test run:
- *   cli → bench → join/train/validate/sim/observe/repartition → time/store/codec/kafka/config/schema-registry → log, errors.ts, paths.ts
+ *   cli → bench → join/train/validate/sim/observe/repartition/scale → time/store/codec/kafka/config/schema-registry → log, errors.ts, paths.ts
  * No module imports a layer above its own, the middle layer's modules do not
  * import each other, no file imports in a cycle, and only src/kafka imports
  * the Kafka client library (and the benchmark that compares Kafka clients,
@@ -15,7 +15,7 @@ import { packageRoot } from '../src/paths.js';
 const RANK: Record<string, number> = {
   cli: 3,
   bench: 2.5,
-  join: 2, train: 2, validate: 2, sim: 2, observe: 2, repartition: 2,
+  join: 2, train: 2, validate: 2, sim: 2, observe: 2, repartition: 2, scale: 2,
   time: 1, store: 1, codec: 1, kafka: 1, config: 1, 'schema-registry': 1,
   log: 0, '.': 0,
 };

@@ -48,7 +48,7 @@ export const joinCommand: CommandSpec = {
     'join.viewsPartitioner', 'join.engagementsPartitioner', 'join.wrongPartition',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.viewDisorderMs', 'join.allowedLatenessMs',
     'join.latePolicy', 'join.idleTimeoutMs', 'join.maxJumpMs', 'join.timeConfirmations', 'join.outlierPolicy', 'join.timeMode', 'join.groupId', 'join.instanceId',
-    'join.orphanTopic', 'join.lateTopic', 'join.state', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort', 'observe.healthTimeoutMs',
+    'join.orphanTopic', 'join.lateTopic', 'join.state', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs', 'join.maxRate', 'observe.metricsHost', 'observe.metricsPort', 'observe.healthTimeoutMs',
   ],
   flags: [
     { name: 'drain', type: 'boolean', doc: 'join everything in the input topics now, treat their end as the end of time, commit and exit 0' },

@@ -3,7 +3,7 @@
  * Part of the one settings table (src/config/settings.ts).
  */
 import { join } from 'node:path';
-import { durationParser, enumParser, intParser, optionalTopicParser, parseBrokerList, parseHeaderName, parseLabelTypes, parseString, parseTopicList, parseTopicName } from './parse.js';
+import { durationParser, enumParser, intParser, optionalIntParser, optionalTopicParser, parseBrokerList, parseHeaderName, parseLabelTypes, parseString, parseTopicList, parseTopicName } from './parse.js';
 import { INPUT_FORMATS, OUTPUT_FORMATS, type InputFormat, type OutputFormat } from '../codec/formats.js';
 import { COMPRESSIONS, type Compression } from '../kafka/compression.js';
 import { PARTITIONERS, type PartitionerName } from '../kafka/partitioner.js';
@@ -356,5 +356,13 @@ export const PIPELINE_SETTINGS = {
     flag: 'progress-every',
     meta: 'DURATION',
     doc: 'interval of the progress line on stderr',
+  }),
+  'join.maxRate': setting<number | undefined>({
+    default: undefined,
+    parse: optionalIntParser(1, 1_000_000_000),
+    env: 'LABELJOIN_JOIN_MAX_RATE',
+    flag: 'max-rate',
+    meta: 'N|none',
+    doc: 'at most N input records per second in this instance (a backfill that must leave room for other work; capacity tests); default: no cap',
   }),
 } as const;

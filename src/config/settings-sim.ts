@@ -1,9 +1,28 @@
 /**
  * Settings of the simulator. Part of the one settings table (src/config/settings.ts).
  */
-import { durationParser, enumParser, floatParser, intParser, isoTimeOrNowParser, optionalIntParser } from './parse.js';
+import { durationParser, enumParser, floatParser, intParser, isoTimeOrNowParser, optionalIntParser, ValueError } from './parse.js';
 import { OUTPUT_FORMATS, type OutputFormat } from '../codec/formats.js';
 import { setting } from './setting-spec.js';
+
+/** A load spike: from `afterMs` of event time after the start, `factor` times the view rate for `durationMs`. */
+export interface Spike {
+  readonly factor: number;
+  readonly durationMs: number;
+  readonly afterMs: number;
+}
+
+const SPIKE_DURATION = durationParser(1_000, 30 * 86_400_000);
+
+/** FACTORxDURATION@AFTER, e.g. 3x60s@2m; "none" or empty: no spike. */
+function parseSpike(raw: unknown): Spike | undefined {
+  if (raw === undefined || raw === null || raw === '' || raw === 'none') return undefined;
+  const m = typeof raw === 'string' ? /^\s*([\d.]+)x([^@\s]+)@(\S+)\s*$/.exec(raw) : null;
+  if (m === null) throw new ValueError('expected FACTORxDURATION@AFTER, e.g. 3x60s@2m (3 times the view rate for 60 s, 2 min after the start)');
+  const factor = Number(m[1]);
+  if (!Number.isFinite(factor) || factor <= 0 || factor > 100) throw new ValueError(`spike factor: expected a number above 0 and at most 100, got ${m[1]}`);
+  return { factor, durationMs: SPIKE_DURATION(m[2]), afterMs: m[3] === '0' ? 0 : SPIKE_DURATION(m[3]) };
+}
 
 export const SIM_SETTINGS = {
   'sim.seed': setting<number>({
@@ -99,6 +118,13 @@ export const SIM_SETTINGS = {
     flag: 'view-id-rate',
     meta: 'P',
     doc: 'share of engagements that carry the view_id of their view',
+  }),
+  'sim.spike': setting<Spike | undefined>({
+    default: undefined,
+    parse: parseSpike,
+    flag: 'spike',
+    meta: 'FACTORxDURATION@AFTER',
+    doc: 'a load spike: FACTOR times the view rate for DURATION, AFTER the start in event time (e.g. 3x60s@2m)',
   }),
   'sim.idlePartition': setting<number | undefined>({
     default: undefined,

@@ -30,6 +30,8 @@ export interface DriverOptions {
   readonly progressEveryMs: number;
   /** How long Kafka may fail in a row before the joiner gives up. */
   readonly reconnectTimeoutMs: number;
+  /** At most this many input records per second (undefined: no cap). */
+  readonly maxRate?: number | undefined;
 }
 
 export interface DriverDeps {
@@ -68,6 +70,9 @@ export class Joiner {
   #stopping = false;
   #lastProgress = Number.NEGATIVE_INFINITY;
   #lastTurnAt: number | undefined;
+  /** The rate cap's reckoning: records taken since, and when it started. */
+  #capFrom = Number.NaN;
+  #capRecords = 0;
 
   constructor(options: DriverOptions, deps: DriverDeps) {
     this.#o = options;
@@ -130,9 +135,26 @@ export class Joiner {
     await this.#deliver();
     this.#report(false);
     if (this.#o.drain && reader.drained()) return true;
+    await this.#keepUnderCap();
     if (read === 0) await this.#d.clock.sleep(50);
     await reader.peekViewsWhenIdle();
     return false;
+  }
+
+  /** --max-rate: waits as long as the records taken so far are ahead of the cap (reckoned over the last 10 s at most). */
+  async #keepUnderCap(): Promise<void> {
+    const cap = this.#o.maxRate;
+    if (cap === undefined) return;
+    const c = this.counters;
+    const taken = c.viewsIn + c.engagementsIn + c.replayedEngagements;
+    const now = this.#d.clock.now();
+    if (Number.isNaN(this.#capFrom) || now - this.#capFrom > 10_000) {
+      this.#capFrom = now;
+      this.#capRecords = taken;
+      return;
+    }
+    const aheadMs = ((taken - this.#capRecords) / cap) * 1000 - (now - this.#capFrom);
+    if (aheadMs > 0) await this.#d.clock.sleep(Math.min(aheadMs, 1_000));
   }
 
   /** Engagements held by the index. */

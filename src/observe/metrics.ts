@@ -152,7 +152,11 @@ export class JoinMetrics {
     new Gauge({ name: 'labeljoin_join_view_lag_beyond_window_seconds', help: 'How far the newest joined view trails the wall clock beyond the join window (views are joined a window late by design), per partition', labelNames: ['partition'], registers, collect() {
       this.reset();
       const now = o.clock.now();
-      for (const p of src()?.partitionStates() ?? []) if (p.newestJoinedTs !== undefined) this.set({ partition: String(p.partition) }, Math.max(0, now - p.newestJoinedTs - o.windowMs) / 1000);
+      for (const p of src()?.partitionStates() ?? []) {
+        // Every view of the partition joined (none read and waiting): nothing lags, however old the last view is.
+        if (p.viewsEnd >= 0n && p.viewsPosition >= p.viewsEnd) this.set({ partition: String(p.partition) }, 0);
+        else if (p.newestJoinedTs !== undefined) this.set({ partition: String(p.partition) }, Math.max(0, now - p.newestJoinedTs - o.windowMs) / 1000);
+      }
     } });
     new Gauge({ name: 'labeljoin_join_consumer_lag_records', help: 'End offset minus reading position, per input (views, engagements), topic and partition (views include those held for their window)', labelNames: ['input', 'topic', 'partition'], registers, collect() {
       this.reset();

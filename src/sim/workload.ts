@@ -38,7 +38,7 @@ export interface WorkloadOptions
   extends Pick<
       ConfigSection<'sim'>,
       | 'seed' | 'users' | 'posts' | 'views' | 'durationMs' | 'viewsPerSecond' | 'dayLengthMs' | 'driftPeriodMs'
-      | 'duplicateRate' | 'earlyRate' | 'lateRate' | 'lateArrivalRate' | 'skewMs' | 'viewIdRate' | 'idlePartition'
+      | 'duplicateRate' | 'earlyRate' | 'lateRate' | 'lateArrivalRate' | 'skewMs' | 'viewIdRate' | 'idlePartition' | 'spike'
     >,
     Pick<ConfigSection<'join'>, 'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'maxJumpMs' | 'timeConfirmations'> {
   /** Event time of the first view (sim.start, with "now" resolved). */
@@ -177,15 +177,19 @@ export class Workload {
     this.#release(Math.min(this.#nextSessionAt, this.#sessions.peekKey() ?? Number.POSITIVE_INFINITY));
   }
 
-  /** Poisson process with a daily rate curve, by thinning. */
+  /** Poisson process with a daily rate curve (times the spike's factor during the spike), by thinning. */
   #drawNextSessionStart(after: number): number {
     const amplitude = this.#o.dayAmplitude ?? DAY_AMPLITUDE;
-    const peak = this.#sessionsPerMs * (1 + amplitude);
+    const spike = this.#o.spike;
+    const spikeFrom = spike === undefined ? Number.POSITIVE_INFINITY : this.#o.startMs + spike.afterMs;
+    const spikeTo = spike === undefined ? Number.NEGATIVE_INFINITY : spikeFrom + spike.durationMs;
+    const peak = this.#sessionsPerMs * (1 + amplitude) * Math.max(1, spike?.factor ?? 1);
     let t = after;
     for (;;) {
       t += this.#random.exponential(1 / peak);
       const phase = (2 * Math.PI * (t - this.#o.startMs)) / this.#o.dayLengthMs;
-      const rate = this.#sessionsPerMs * (1 - amplitude * Math.cos(phase));
+      const factor = t >= spikeFrom && t < spikeTo ? spike!.factor : 1;
+      const rate = this.#sessionsPerMs * (1 - amplitude * Math.cos(phase)) * factor;
       if (this.#random.next() * peak <= rate) return Math.round(t);
     }
   }

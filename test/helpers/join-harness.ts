@@ -111,6 +111,7 @@ export class JoinHarness {
       drain: false,
       progressEveryMs: 3_600_000,
       reconnectTimeoutMs: 1_000,
+      maxRate: undefined,
       viewsPartitioner: 'murmur2',
       engagementsPartitioner: 'murmur2',
       wrongPartition: 'dead-letter',

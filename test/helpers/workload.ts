@@ -27,6 +27,7 @@ export function testWorkload(overrides: Partial<WorkloadOptions> = {}): Workload
     skewMs: 1_000,
     viewIdRate: 0.5,
     idlePartition: undefined,
+    spike: undefined,
     ...overrides,
   };
 }
