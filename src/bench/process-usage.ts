@@ -19,6 +19,17 @@ export interface ProcessUsage {
   readonly readBytes: number;
 }
 
+/** CPU seconds (user + system) the process has used so far; undefined when it has ended. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime (fields 14, 15)
+  } catch {
+    return undefined;
+  }
+}
+
 export class ProcessWatch {
   #last: ProcessUsage = { cpuSeconds: 0, peakRssBytes: 0, writeBytes: 0, readBytes: 0 };
   readonly #timer: NodeJS.Timeout;
@@ -36,9 +47,8 @@ export class ProcessWatch {
 
   #sample(): void {
     try {
-      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime, stime (fields 14, 15)
+      const cpuSeconds = processCpuSeconds(this.pid);
+      if (cpuSeconds === undefined) return; // the process has ended: keep the last sample
       const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
       const ioText = readFileSync(`/proc/${this.pid}/io`, 'utf8');
       const io = /write_bytes:\s+(\d+)/.exec(ioText);

@@ -16,6 +16,62 @@ export type BenchLayout = (typeof BENCH_LAYOUTS)[number];
 const LOG_FORMAT_CHOICES = ['auto', ...LOG_FORMATS] as const;
 
 export const TOOL_SETTINGS = {
+  'autoscale.min': setting<number>({
+    default: 1,
+    parse: intParser(1, 1_000),
+    flag: 'min',
+    meta: 'N',
+    doc: 'fewest joiner instances',
+  }),
+  'autoscale.max': setting<number>({
+    default: 4,
+    parse: intParser(1, 1_000),
+    flag: 'max',
+    meta: 'N',
+    doc: 'most joiner instances (more than the partitions leaves some idle)',
+  }),
+  'autoscale.lagBoundMs': setting<number>({
+    default: 60_000,
+    parse: durationParser(1_000, 86_400_000),
+    flag: 'lag-bound',
+    meta: 'DURATION',
+    doc: "the views' lag beyond the window to stay under: more instances when it (or where its trend leads within --up-cooldown) is passed",
+  }),
+  'autoscale.upCooldownMs': setting<number>({
+    default: 30_000,
+    parse: durationParser(1_000, 3_600_000),
+    flag: 'up-cooldown',
+    meta: 'DURATION',
+    doc: 'at most one increase per this long (a new instance joins the group and is positioned first)',
+  }),
+  'autoscale.downCooldownMs': setting<number>({
+    default: 120_000,
+    parse: durationParser(1_000, 86_400_000),
+    flag: 'down-cooldown',
+    meta: 'DURATION',
+    doc: 'one instance fewer only after this long of calm (lag under a quarter of the bound, not rising, CPU low) and as long since the last change',
+  }),
+  'autoscale.cpuHigh': setting<number>({
+    default: 0.85,
+    parse: floatParser(0.05, 64),
+    flag: 'cpu-high',
+    meta: 'SHARE',
+    doc: 'mean CPU per instance (share of one core) above which instances are busy: one more when the lag is past half the bound',
+  }),
+  'autoscale.cpuLow': setting<number>({
+    default: 0.5,
+    parse: floatParser(0, 64),
+    flag: 'cpu-low',
+    meta: 'SHARE',
+    doc: 'mean CPU per instance under which instances count as idle (one fewer needs it)',
+  }),
+  'autoscale.everyMs': setting<number>({
+    default: 2_000,
+    parse: durationParser(200, 60_000),
+    flag: 'scale-every',
+    meta: 'DURATION',
+    doc: 'how often the instances are scraped and the figure is computed',
+  }),
   'train.signals': setting<string[]>({
     default: DEFAULT_LABEL_TYPES,
     parse: parseLabelTypes,

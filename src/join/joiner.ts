@@ -126,6 +126,7 @@ export class Joiner {
       this.#everAssigned.add(partition);
     }
     await this.#deliver();
+    if (await this.#overCap()) return false; // --max-rate: nothing read this cycle
     const read = await reader.read();
     op.batch(() => {
       op.advance();
@@ -135,26 +136,30 @@ export class Joiner {
     await this.#deliver();
     this.#report(false);
     if (this.#o.drain && reader.drained()) return true;
-    await this.#keepUnderCap();
     if (read === 0) await this.#d.clock.sleep(50);
     await reader.peekViewsWhenIdle();
     return false;
   }
 
-  /** --max-rate: waits as long as the records taken so far are ahead of the cap (reckoned over the last 10 s at most). */
-  async #keepUnderCap(): Promise<void> {
+  /**
+   * --max-rate: whether the records taken so far (reckoned over the last 10 s at most) are ahead of the
+   * cap; then it waits up to 1 s (the loop keeps turning: deliveries, commits, health).
+   */
+  async #overCap(): Promise<boolean> {
     const cap = this.#o.maxRate;
-    if (cap === undefined) return;
+    if (cap === undefined) return false;
     const c = this.counters;
     const taken = c.viewsIn + c.engagementsIn + c.replayedEngagements;
     const now = this.#d.clock.now();
     if (Number.isNaN(this.#capFrom) || now - this.#capFrom > 10_000) {
       this.#capFrom = now;
       this.#capRecords = taken;
-      return;
+      return false;
     }
     const aheadMs = ((taken - this.#capRecords) / cap) * 1000 - (now - this.#capFrom);
-    if (aheadMs > 0) await this.#d.clock.sleep(Math.min(aheadMs, 1_000));
+    if (aheadMs <= 0) return false;
+    await this.#d.clock.sleep(Math.min(aheadMs, 1_000));
+    return true;
   }
 
   /** Engagements held by the index. */

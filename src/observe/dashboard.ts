@@ -10,7 +10,7 @@
 import type { ConfigSection } from '../config/config.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
-import { parsePromText, sumOf, type PromSample } from './prom-text.js';
+import { maxOf, parsePromText, sumOf, type PromSample } from './prom-text.js';
 
 export interface DashboardOptions extends Pick<ConfigSection<'observe'>, 'targets' | 'scrapeEveryMs' | 'historyMs'> {
   readonly clock: Clock;
@@ -119,11 +119,6 @@ async function getWithTimeout(url: string): Promise<string> {
 
 function labelValues(samples: readonly PromSample[], name: string, label: string): string[] {
   return [...new Set(samples.filter((s) => s.name === name && s.labels[label] !== undefined).map((s) => s.labels[label]!))];
-}
-
-function maxOf(samples: readonly PromSample[], name: string): number | null {
-  const values = samples.filter((s) => s.name === name && Number.isFinite(s.value)).map((s) => s.value);
-  return values.length === 0 ? null : Math.max(...values);
 }
 
 function toPoint(t: number, now: readonly PromSample[], before: { t: number; samples: PromSample[] } | undefined): Point {

@@ -65,6 +65,12 @@ function parseValue(text: string): number {
 }
 
 /** The sum of the values of one metric whose labels include `match`. */
+/** The largest finite value of a metric over all its series, or null when it has none. */
+export function maxOf(samples: readonly PromSample[], name: string): number | null {
+  const values = samples.filter((s) => s.name === name && Number.isFinite(s.value)).map((s) => s.value);
+  return values.length === 0 ? null : Math.max(...values);
+}
+
 export function sumOf(samples: readonly PromSample[], name: string, match: Readonly<Record<string, string>> = {}): number {
   let total = 0;
   for (const s of samples) if (s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v)) total += s.value;

@@ -9,7 +9,8 @@
  * trails the wall clock beyond the window, 0 when every view read is joined)
  * and the instances' mean CPU (share of one core).
  *
- *   trend      least-squares slope of the lag over the last TREND_WINDOW_MS (ms of lag per s)
+ *   trend      least-squares slope of the lag over the last TREND_WINDOW_MS (ms of lag per s),
+ *              since the last change and once TREND_MIN_POINTS are there (0 before)
  *   soon       lag + max(0, trend) x upCooldown: the lag by the time a new instance helps
  *   up         soon > lagBound, or CPU > cpuHigh with lag > lagBound / 2:
  *              +1, or +ceil(n / 2) when the lag is past 2 x lagBound; at most one change
@@ -53,6 +54,8 @@ export interface Decision {
 }
 
 export const TREND_WINDOW_MS = 30_000;
+/** Observations since the last change before the trend counts. */
+export const TREND_MIN_POINTS = 5;
 
 export class Autoscaler {
   readonly #r: AutoscaleRule;
@@ -73,7 +76,7 @@ export class Autoscaler {
     if (o.lagMs === undefined) return { desired: current, reason: 'no lag reported yet', trendMsPerS: 0 };
     this.#lags.push({ at: o.at, lagMs: o.lagMs });
     while (this.#lags.length > 0 && this.#lags[0]!.at < o.at - TREND_WINDOW_MS) this.#lags.shift();
-    const trend = slope(this.#lags);
+    const trend = this.#lags.length >= TREND_MIN_POINTS ? slope(this.#lags) : 0;
     const soon = o.lagMs + Math.max(0, trend) * (r.upCooldownMs / 1000);
     const busy = o.cpu !== undefined && o.cpu > r.cpuHigh && o.lagMs > r.lagBoundMs / 2;
     const calm = o.lagMs < r.lagBoundMs / 4 && trend <= 0 && (o.cpu === undefined || o.cpu < r.cpuLow);
@@ -95,6 +98,9 @@ export class Autoscaler {
     this.#desired = desired;
     this.#lastChange = at;
     this.#calmSince = undefined;
+    // The group rebalances now (partitions move, their new owners rebuild state from Kafka): the lag
+    // before the change says nothing of the trend after it.
+    this.#lags.length = 0;
     return { desired, reason, trendMsPerS: trend };
   }
 }

@@ -170,25 +170,35 @@ export class Workload {
     session.remaining--;
     session.position++;
     if (session.remaining > 0) {
-      session.next += 300 + Math.round(this.#random.exponential(MEAN_VIEW_GAP_MS));
+      const gap = 300 + Math.round(this.#random.exponential(MEAN_VIEW_GAP_MS));
+      session.next += this.#inSpike(ts) ? Math.max(1, Math.round(gap / this.#o.spike!.factor)) : gap;
       this.#sessions.push(session.next, session);
     }
     // No event still to be generated happens before the next view or session start.
     this.#release(Math.min(this.#nextSessionAt, this.#sessions.peekKey() ?? Number.POSITIVE_INFINITY));
   }
 
+  /**
+   * Whether event time t is in the spike. In it, sessions start `factor` times as often and their
+   * views come `factor` times as fast, so the view rate is `factor` times at once and stays so.
+   */
+  #inSpike(t: number): boolean {
+    const spike = this.#o.spike;
+    if (spike === undefined) return false;
+    const from = this.#o.startMs + spike.afterMs;
+    return t >= from && t < from + spike.durationMs;
+  }
+
   /** Poisson process with a daily rate curve (times the spike's factor during the spike), by thinning. */
   #drawNextSessionStart(after: number): number {
     const amplitude = this.#o.dayAmplitude ?? DAY_AMPLITUDE;
     const spike = this.#o.spike;
-    const spikeFrom = spike === undefined ? Number.POSITIVE_INFINITY : this.#o.startMs + spike.afterMs;
-    const spikeTo = spike === undefined ? Number.NEGATIVE_INFINITY : spikeFrom + spike.durationMs;
     const peak = this.#sessionsPerMs * (1 + amplitude) * Math.max(1, spike?.factor ?? 1);
     let t = after;
     for (;;) {
       t += this.#random.exponential(1 / peak);
       const phase = (2 * Math.PI * (t - this.#o.startMs)) / this.#o.dayLengthMs;
-      const factor = t >= spikeFrom && t < spikeTo ? spike!.factor : 1;
+      const factor = this.#inSpike(t) ? spike!.factor : 1;
       const rate = this.#sessionsPerMs * (1 - amplitude * Math.cos(phase)) * factor;
       if (this.#random.next() * peak <= rate) return Math.round(t);
     }
