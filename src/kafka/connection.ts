@@ -3,8 +3,10 @@
  * the underlying client's errors into ours. This is one of the few files that
  * know which Kafka client library we use (see docs/decisions/kafka-client.md).
  */
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { LabeljoinConfig } from '../config/config.js';
-import { KafkaRequestError, KafkaUnavailableError, type KafkaError } from './errors.js';
+import { KafkaAuthenticationError, KafkaRequestError, KafkaTlsError, KafkaUnavailableError, type KafkaError } from './errors.js';
+import { kafkaSecurity, nodeTlsOptions, type KafkaSecurity } from './security.js';
 
 export interface ConnectionSettings {
   readonly brokers: readonly string[];
@@ -13,22 +15,59 @@ export interface ConnectionSettings {
   /** Attempts of a failed request before giving up (0: fail at once). */
   readonly retries?: number;
   readonly retryDelayMs?: number;
+  /** TLS and SASL (src/kafka/security.ts); none: plaintext. */
+  readonly security?: KafkaSecurity | undefined;
 }
 
-/** Connection settings from the config; `brokers` overrides the configured bootstrap list. */
+/**
+ * Connection settings from the config, security included (its files are read
+ * here; settings that do not fit together fail with a ConfigError); `brokers`
+ * overrides the configured bootstrap list.
+ */
 export function connectionSettings(
   config: LabeljoinConfig,
-  overrides: Partial<Pick<ConnectionSettings, 'brokers' | 'retries' | 'retryDelayMs'>> = {},
+  overrides: Partial<Pick<ConnectionSettings, 'brokers' | 'retries' | 'retryDelayMs' | 'security'>> = {},
 ): ConnectionSettings {
   return {
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
     requestTimeoutMs: config.kafka.requestTimeoutMs,
+    security: kafkaSecurity(config.kafka),
     ...overrides,
   };
 }
 
-export interface BaseClientOptions {
+/** The library's SASL options (its `sasl`); secrets are handed over by functions, so the options object never holds them. */
+export interface SaslClientOptions {
+  mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
+  username?: () => string;
+  password?: () => string;
+  token?: () => Promise<string>;
+}
+
+/** TLS and SASL options of a connection, for the library's clients and for a ConnectionPool of our own (the fetcher's). */
+export interface SecurityClientOptions {
+  tls?: TlsConnectionOptions;
+  sasl?: SaslClientOptions;
+}
+
+export function securityClientOptions(security: KafkaSecurity | undefined): SecurityClientOptions {
+  const out: SecurityClientOptions = {};
+  if (security?.tls !== undefined) out.tls = nodeTlsOptions(security.tls);
+  const sasl = security?.sasl;
+  if (sasl !== undefined) {
+    const { username, password, token } = sasl;
+    out.sasl = {
+      mechanism: sasl.mechanism,
+      ...(username === undefined ? {} : { username: () => username }),
+      ...(password === undefined ? {} : { password: () => password.reveal() }),
+      ...(token === undefined ? {} : { token }),
+    };
+  }
+  return out;
+}
+
+export interface BaseClientOptions extends SecurityClientOptions {
   clientId: string;
   bootstrapBrokers: string[];
   timeout: number;
@@ -47,6 +86,7 @@ export function baseClientOptions(settings: ConnectionSettings): BaseClientOptio
     requestTimeout: settings.requestTimeoutMs,
     retries: settings.retries ?? 3,
     retryDelay: settings.retryDelayMs ?? 250,
+    ...securityClientOptions(settings.security),
   };
 }
 
@@ -68,8 +108,60 @@ const GROUP_MOVED = new Set([
 
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
 
+/**
+ * Node's certificate checks that fail a TLS handshake on our side, by their
+ * error code (OpenSSL's verify results, and Node's own for the host name).
+ */
+const CERT_UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+]);
+const CERT_DATES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+const HOSTNAME_MISMATCH = 'ERR_TLS_CERT_ALTNAME_INVALID';
+const SASL_REFUSED = new Set(['SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_MECHANISM', 'ILLEGAL_SASL_STATE']);
+
+/**
+ * A secured cluster refused us, or we refused it: wrong SASL credentials, an
+ * unknown CA, a host name the certificate does not carry, a client
+ * certificate the broker refused. Found by error codes (the library's
+ * PLT_KFK_AUTHENTICATION, Kafka's protocol codes, Node's TLS codes), never by
+ * message text. These are not outages: trying again gives the same answer.
+ */
+function securityFailure(error: unknown, brokers: readonly string[]): KafkaError | undefined {
+  const chain = causeChain(error);
+  for (const e of chain) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    if (code === HOSTNAME_MISMATCH) return new KafkaTlsError(brokers, `the broker's certificate does not name the host connected to (${HOSTNAME_MISMATCH}); connect by a name it carries, or set --tls-server-name`, e);
+    if (CERT_UNTRUSTED.has(code)) return new KafkaTlsError(brokers, `the broker's certificate is not signed by a trusted CA (${code}); give its CA with --tls-ca-file`, e);
+    if (CERT_DATES.has(code)) return new KafkaTlsError(brokers, `the broker's certificate is outside its validity dates (${code})`, e);
+    // An alert from the broker ends the handshake, e.g. ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED (no client
+    // certificate) or ..._ALERT_UNKNOWN_CA (ours is not trusted); ERR_SSL_WRONG_VERSION_NUMBER: no TLS there.
+    if (code.startsWith('ERR_SSL_')) return new KafkaTlsError(brokers, `the handshake failed (${code}): check that the broker speaks TLS on that port and, for mutual TLS, --tls-cert-file and --tls-key-file`, e);
+  }
+  const sasl = chain.map((e) => (e as { apiId?: unknown }).apiId).find((id): id is string => typeof id === 'string' && SASL_REFUSED.has(id));
+  if (sasl !== undefined) return new KafkaAuthenticationError(brokers, sasl, error);
+  if (chain.some((e) => (e as { code?: unknown }).code === 'PLT_KFK_AUTHENTICATION')) return new KafkaAuthenticationError(brokers, 'authentication failed', error);
+  return undefined;
+}
+
+/** Whether the error is a security failure of the cluster's (translated by translateError): never worth a retry. */
+export function isSecurityFailure(error: unknown): boolean {
+  return error instanceof KafkaAuthenticationError || error instanceof KafkaTlsError;
+}
+
 /** Turns an error of the client library into a KafkaError that says what failed. */
 export function translateError(what: string, error: unknown, brokers: readonly string[]): KafkaError {
+  if (isSecurityFailure(error)) return error as KafkaError;
+  const security = securityFailure(error, brokers);
+  if (security !== undefined) return security;
   if (isUnavailable(error)) return new KafkaUnavailableError(brokers, rootCause(error));
   const codes = [...new Set(causeChain(error).map((e) => (e as { apiId?: unknown }).apiId).filter((c): c is string => typeof c === 'string'))];
   const timedOut = causeChain(error).some((e) => (e as { code?: unknown }).code === 'PLT_KFK_TIMEOUT');

@@ -18,7 +18,7 @@
  * the markers in order instead.
  */
 import { ConnectionPool, Consumer, fetchV13, fetchV14, fetchV15, fetchV16, fetchV17 } from '@platformatic/kafka';
-import { baseClientOptions, hasKafkaCode, isBrokerAnswer, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, hasKafkaCode, isBrokerAnswer, isSecurityFailure, translateError, type ConnectionSettings, type SecurityClientOptions } from './connection.js';
 import { KafkaRequestError, OffsetOutOfRangeError, TopicMissingError } from './errors.js';
 
 export interface FetchPosition {
@@ -79,7 +79,7 @@ type FetchResponse = Awaited<ReturnType<typeof fetchV17.api.async>>;
 export class KafkaFetcher {
   readonly #client: Consumer;
   #pool: ConnectionPool;
-  readonly #poolOptions: { readonly connectTimeout: number; readonly requestTimeout: number };
+  readonly #poolOptions: { readonly connectTimeout: number; readonly requestTimeout: number } & SecurityClientOptions;
   #fetchApi: typeof fetchV17.api | undefined;
   readonly #clientId: string;
   readonly #brokers: readonly string[];
@@ -92,7 +92,9 @@ export class KafkaFetcher {
     // The client wants a group id even for plain fetches; no group is ever joined here.
     const clientOptions = baseClientOptions(settings);
     this.#client = new Consumer({ ...clientOptions, groupId: `${settings.clientId}-fetcher` });
-    this.#poolOptions = { connectTimeout: clientOptions.connectTimeout, requestTimeout: clientOptions.requestTimeout };
+    // Our own connections (for Fetch) take the same TLS and SASL options as the client's.
+    const { tls, sasl } = clientOptions;
+    this.#poolOptions = { connectTimeout: clientOptions.connectTimeout, requestTimeout: clientOptions.requestTimeout, ...(tls === undefined ? {} : { tls }), ...(sasl === undefined ? {} : { sasl }) };
     this.#pool = new ConnectionPool(settings.clientId, this.#poolOptions);
     this.#clientId = settings.clientId;
     this.#brokers = settings.brokers;
@@ -235,7 +237,7 @@ export class KafkaFetcher {
         // connections; the next fetch may succeed, so the error is retriable.
         this.#resetConnections();
         const translated = translateError(what, error, this.#brokers);
-        throw translated.retriable ? translated : new KafkaRequestError(what, error, true);
+        throw translated.retriable || isSecurityFailure(translated) ? translated : new KafkaRequestError(what, error, true);
       }
       if (hasKafkaCode(error, 'OFFSET_OUT_OF_RANGE')) throw new OffsetOutOfRangeError(positions, error);
       // A leader moved: ask for fresh metadata next time.

@@ -12,7 +12,7 @@
  */
 import { Producer } from '@platformatic/kafka';
 import { requireCompression, type Compression } from './compression.js';
-import { baseClientOptions, isBrokerAnswer, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, isBrokerAnswer, isSecurityFailure, translateError, type ConnectionSettings } from './connection.js';
 import { KafkaRequestError } from './errors.js';
 import { partitionForKey } from './partitioner.js';
 
@@ -112,7 +112,7 @@ export class KafkaProducer {
       // Start over with a new producer on new connections; sending again may succeed, so the
       // error is retriable (the records were perhaps written: at-least-once, ids are deterministic).
       this.#resetProducer();
-      throw translated.retriable ? translated : new KafkaRequestError(what, error, true);
+      throw translated.retriable || isSecurityFailure(translated) ? translated : new KafkaRequestError(what, error, true);
     }
   }
 
