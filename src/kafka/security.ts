@@ -16,7 +16,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { ConnectionOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { ConfigError, type ConfigSection } from '../config/config.js';
 import { Secret } from '../config/secret.js';
 import { usesSasl, usesTls, type SaslMechanism, type SecurityProtocol } from './security-names.js';
@@ -71,7 +71,7 @@ function tlsSettings(k: ConfigSection<'kafka'>): TlsSettings {
   if ((k.tlsCertFile === undefined) !== (k.tlsKeyFile === undefined)) {
     throw new ConfigError('a client certificate needs both --tls-cert-file and --tls-key-file (LABELJOIN_KAFKA_TLS_CERT_FILE, LABELJOIN_KAFKA_TLS_KEY_FILE)');
   }
-  return {
+  const tls: TlsSettings = {
     ca: k.tlsCaFile === undefined ? undefined : readSettingFile(k.tlsCaFile, 'the CA file (--tls-ca-file)'),
     cert: k.tlsCertFile === undefined ? undefined : readSettingFile(k.tlsCertFile, 'the client certificate file (--tls-cert-file)'),
     key: k.tlsKeyFile === undefined ? undefined : readSettingFile(k.tlsKeyFile, 'the client key file (--tls-key-file)'),
@@ -79,6 +79,22 @@ function tlsSettings(k: ConfigSection<'kafka'>): TlsSettings {
     verifyHostname: k.tlsVerifyHostname,
     serverName: k.tlsServerName,
   };
+  // Not PEM, a key that does not fit the certificate, a wrong passphrase: say so now, not at the first connection.
+  try {
+    createSecureContext(nodeTlsOptions(tls));
+  } catch (error) {
+    const files = [k.tlsCaFile, k.tlsCertFile, k.tlsKeyFile].filter((f) => f !== undefined).join(', ');
+    throw new ConfigError(`the TLS files cannot be used (${files}): ${openSslReason(error)}`);
+  }
+  return tls;
+}
+
+/** OpenSSL's reason ("key values mismatch", "bad decrypt"), which names no secret. */
+function openSslReason(error: unknown): string {
+  const reason = (error as { reason?: unknown }).reason;
+  if (typeof reason === 'string') return reason;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'not usable';
 }
 
 function saslSettings(k: ConfigSection<'kafka'>, protocol: SecurityProtocol): SaslSettings {
