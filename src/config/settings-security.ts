@@ -15,7 +15,6 @@ import { LOCAL_SECURITY, SASL_MECHANISMS, SECURITY_PROTOCOLS, type LocalSecurity
 import { enumParser, optionalEnumParser, optionalSecretParser, optionalStringParser, parseBoolean } from './parse.js';
 import type { Secret } from './secret.js';
 import { setting } from './setting-spec.js';
-import type { SettingKey } from './settings.js';
 
 export const SECURITY_SETTINGS = {
   'kafka.securityProtocol': setting<SecurityProtocol>({
@@ -129,7 +128,7 @@ export const SECURITY_SETTINGS = {
 } as const;
 
 /** The settings every command that talks to Kafka takes as flags (next to kafka.brokers). */
-export const KAFKA_SECURITY_KEYS: readonly SettingKey[] = [
+export const KAFKA_SECURITY_KEYS: ReadonlyArray<keyof typeof SECURITY_SETTINGS> = [
   'kafka.securityProtocol',
   'kafka.tlsCaFile',
   'kafka.tlsVerifyHostname',
