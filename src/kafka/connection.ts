@@ -7,6 +7,7 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { LabeljoinConfig } from '../config/config.js';
 import { KafkaAuthenticationError, KafkaRequestError, KafkaTlsError, KafkaUnavailableError, type KafkaError } from './errors.js';
 import { kafkaSecurity, nodeTlsOptions, type KafkaSecurity } from './security.js';
+import { tlsFailureReason } from '../tls-errors.js';
 
 export interface ConnectionSettings {
   readonly brokers: readonly string[];
@@ -108,23 +109,12 @@ const GROUP_MOVED = new Set([
 
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
 
-/**
- * Node's certificate checks that fail a TLS handshake on our side, by their
- * error code (OpenSSL's verify results, and Node's own for the host name).
- */
-const CERT_UNTRUSTED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'INVALID_CA',
-]);
-const CERT_DATES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
-const HOSTNAME_MISMATCH = 'ERR_TLS_CERT_ALTNAME_INVALID';
+const KAFKA_TLS_HINTS = {
+  peer: 'broker',
+  caFlag: '--tls-ca-file',
+  serverName: 'connect by a name it carries, or set --tls-server-name',
+  handshake: 'check that the broker speaks TLS on that port and, for mutual TLS, --tls-cert-file and --tls-key-file',
+};
 const SASL_REFUSED = new Set(['SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_MECHANISM', 'ILLEGAL_SASL_STATE']);
 
 /**
@@ -136,16 +126,8 @@ const SASL_REFUSED = new Set(['SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_ME
  */
 function securityFailure(error: unknown, brokers: readonly string[]): KafkaError | undefined {
   const chain = causeChain(error);
-  for (const e of chain) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code !== 'string') continue;
-    if (code === HOSTNAME_MISMATCH) return new KafkaTlsError(brokers, `the broker's certificate does not name the host connected to (${HOSTNAME_MISMATCH}); connect by a name it carries, or set --tls-server-name`, e);
-    if (CERT_UNTRUSTED.has(code)) return new KafkaTlsError(brokers, `the broker's certificate is not signed by a trusted CA (${code}); give its CA with --tls-ca-file`, e);
-    if (CERT_DATES.has(code)) return new KafkaTlsError(brokers, `the broker's certificate is outside its validity dates (${code})`, e);
-    // An alert from the broker ends the handshake, e.g. ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED (no client
-    // certificate) or ..._ALERT_UNKNOWN_CA (ours is not trusted); ERR_SSL_WRONG_VERSION_NUMBER: no TLS there.
-    if (code.startsWith('ERR_SSL_')) return new KafkaTlsError(brokers, `the handshake failed (${code}): check that the broker speaks TLS on that port and, for mutual TLS, --tls-cert-file and --tls-key-file`, e);
-  }
+  const tls = tlsFailureReason(chain, KAFKA_TLS_HINTS);
+  if (tls !== undefined) return new KafkaTlsError(brokers, tls, error);
   const sasl = chain.map((e) => (e as { apiId?: unknown }).apiId).find((id): id is string => typeof id === 'string' && SASL_REFUSED.has(id));
   if (sasl !== undefined) return new KafkaAuthenticationError(brokers, sasl, error);
   if (chain.some((e) => (e as { code?: unknown }).code === 'PLT_KFK_AUTHENTICATION')) return new KafkaAuthenticationError(brokers, 'authentication failed', error);
