@@ -38,7 +38,7 @@ export const trainCommand: CommandSpec = {
   ].join('\n'),
   settings: [
     'kafka.brokers', 'kafka.compression', 'topics.samples', 'topics.deadLetter', 'join.labelTypes', 'inputs.views', 'train.contextFields',
-    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.retryTimeoutMs',
+    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs',
     'train.signals', 'train.instance', 'train.instances', 'train.store', 'train.stateDir', 'train.redisUrl', 'train.redisPasswordFile', 'train.redisTlsCaFile', 'train.model',
     'train.k', 'train.learningRate', 'train.l2', 'train.seed', 'train.batchSize', 'train.dedupTtlMs', 'train.evalWindow',
     'train.freezeAfter', 'train.progressEveryMs', 'train.reportFile', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort', 'observe.healthTimeoutMs',

@@ -48,7 +48,7 @@ describe('Kafka security settings', () => {
         return false;
       }
     });
-    assert.deepEqual(secrets.sort(), ['kafka.saslPassword', 'kafka.tlsKeyPassword']);
+    assert.deepEqual(secrets.sort(), ['kafka.saslPassword', 'kafka.tlsKeyPassword', 'registry.password', 'train.redisPassword']);
     for (const key of secrets) assert.equal(SETTINGS[key].flag, undefined, key);
   });
 
