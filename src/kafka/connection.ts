@@ -139,12 +139,49 @@ export function isSecurityFailure(error: unknown): boolean {
   return error instanceof KafkaAuthenticationError || error instanceof KafkaTlsError;
 }
 
-/** Turns an error of the client library into a KafkaError that says what failed. */
-export function translateError(what: string, error: unknown, brokers: readonly string[]): KafkaError {
+/**
+ * TLS alerts a broker sent after the handshake, on the connections of one of
+ * our clients. Under TLS 1.3 a broker refuses a client certificate (or the lack
+ * of one) only after the client has finished its handshake; the library then
+ * reports the connection's error to the connection's own `error` listeners and
+ * fails the request with a bare "Connection closed", which alone would look
+ * like an outage. Watching the connections keeps the alert, so that
+ * translateError can say what it was.
+ */
+export class ConnectionAlerts {
+  #recent: unknown[] = [];
+
+  /** Watches the connections a client opens (its pools forward `connect` as `client:broker:connect`); a ConnectionPool of our own: event `connect`. */
+  watch(emitter: { on(event: string, listener: (payload: unknown) => void): unknown }, event = 'client:broker:connect'): void {
+    emitter.on(event, (payload: unknown) => {
+      const connection = (payload as { connection?: { on?: (event: 'error', listener: (error: unknown) => void) => unknown } } | undefined)?.connection;
+      connection?.on?.('error', (error: unknown) => {
+        if (tlsFailureReason(causeChain(error), KAFKA_TLS_HINTS) === undefined) return;
+        this.#recent.push(error);
+        if (this.#recent.length > 8) this.#recent.shift();
+      });
+    });
+  }
+
+  /** The alerts seen since the last call. */
+  take(): unknown[] {
+    const recent = this.#recent;
+    this.#recent = [];
+    return recent;
+  }
+}
+
+/** Turns an error of the client library into a KafkaError that says what failed; `alerts`: the client's connections' TLS alerts, for a connection that closed. */
+export function translateError(what: string, error: unknown, brokers: readonly string[], alerts?: ConnectionAlerts): KafkaError {
   if (isSecurityFailure(error)) return error as KafkaError;
   const security = securityFailure(error, brokers);
   if (security !== undefined) return security;
-  if (isUnavailable(error)) return new KafkaUnavailableError(brokers, rootCause(error));
+  const recent = alerts?.take() ?? [];
+  if (isUnavailable(error)) {
+    const alert = tlsFailureReason(recent.flatMap((e) => causeChain(e)), KAFKA_TLS_HINTS);
+    if (alert !== undefined) return new KafkaTlsError(brokers, alert, error);
+    return new KafkaUnavailableError(brokers, rootCause(error));
+  }
   const codes = [...new Set(causeChain(error).map((e) => (e as { apiId?: unknown }).apiId).filter((c): c is string => typeof c === 'string'))];
   const timedOut = causeChain(error).some((e) => (e as { code?: unknown }).code === 'PLT_KFK_TIMEOUT');
   const groupMoved = codes.some((c) => GROUP_MOVED.has(c));

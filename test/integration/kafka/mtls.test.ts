@@ -12,6 +12,7 @@ import { compareWithTruth } from '../../../src/validate/truth-report.js';
 import { runCli } from '../../helpers/cli.js';
 import { joinSummary, runJoin, runSimulate } from '../../helpers/pipeline.js';
 import { createSecuredPipeline, startSecuredBroker, type SecuredBroker } from '../../helpers/secured-broker.js';
+import { makeCa, serverCert } from '../../helpers/tls.js';
 
 describe('an SSL broker that requires client certificates (mutual TLS)', () => {
   let broker: SecuredBroker;
@@ -40,10 +41,26 @@ describe('an SSL broker that requires client certificates (mutual TLS)', () => {
     assert.equal(report.labelAccuracy, 1, JSON.stringify(report.examples));
   });
 
-  it('without a client certificate the broker refuses the connection: exit 1', async () => {
-    const r = await runCli(['topics', 'list', '--brokers', broker.bootstrap, '--security-protocol', 'ssl', '--tls-ca-file', broker.client.caFile], { LABELJOIN_LOG_LEVEL: 'warn' });
-    assert.equal(r.code, 1, r.stderr);
-    assert.equal(r.stdout, '');
+  it('without a client certificate, or with one of another CA, the broker refuses: one clear line, exit 1, not retried as an outage', async (t) => {
+    const other = makeCa(t, 'other-client');
+    const foreign = serverCert(other, 'stranger', 'DNS:stranger');
+    const base = ['--brokers', broker.bootstrap, '--security-protocol', 'ssl', '--tls-ca-file', broker.client.caFile];
+    const p = await createSecuredPipeline(t, broker, 'mtls-refused', 1);
+    const runs: Array<[string, string[]]> = [
+      ['topics list, no certificate', ['topics', 'list', ...base]],
+      ['topics list, a certificate of another CA', ['topics', 'list', ...base, '--tls-cert-file', foreign.cert, '--tls-key-file', foreign.key]],
+      ['join, no certificate', ['join', '--drain', ...base, '--views-topic', p.views, '--engagements-topic', p.engagements, '--samples-topic', p.samples, '--dead-letter-topic', p.deadLetter, '--metrics-port', 'off']],
+    ];
+    for (const [what, args] of runs) {
+      const began = Date.now();
+      const r = await runCli(args, { LABELJOIN_LOG_LEVEL: 'info', LABELJOIN_LOG_FORMAT: 'json' });
+      const elapsed = Date.now() - began;
+      assert.equal(r.code, 1, `${what}: ${r.stderr}`);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      assert.equal(lines.length, 1, `${what}: one line, got\n${r.stderr}`);
+      assert.match(lines[0]!, /^labeljoin: TLS with Kafka at 127\.0\.0\.1:\d+ failed: the handshake failed \(ERR_SSL_[A-Z0-9_]+_ALERT_[A-Z_]+\): check that the broker speaks TLS on that port and, for mutual TLS, --tls-cert-file and --tls-key-file$/, what);
+      assert.ok(elapsed < 15_000, `${what}: failed in ${elapsed} ms`);
+    }
   });
 
   it('a key that does not belong to the certificate is refused at the start (exit 2), naming the files only', async () => {
