@@ -52,6 +52,12 @@ describe('Kafka security settings', () => {
     for (const key of secrets) assert.equal(SETTINGS[key].flag, undefined, key);
   });
 
+  it('a config file that is not valid JSON is refused without quoting it (it may hold the password)', (t) => {
+    const file = join(testDir(t, 'bad-config'), 'config.json');
+    writeFileSync(file, `{"kafka": {"saslPassword": ${SECRET}}}`);
+    assert.throws(() => loadConfig({ file }), (e: unknown) => e instanceof ConfigError && /is not valid JSON/.test(e.message) && !JSON.stringify(e.toJSON()).includes('pa55'));
+  });
+
   it('settings that do not fit together are refused, naming the flags', () => {
     const cases: Array<[Record<string, string>, Record<string, string>, RegExp]> = [
       [{}, { 'tls-ca-file': '/x' }, /--tls-ca-file given, but the security protocol is plaintext/],
