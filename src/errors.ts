@@ -37,6 +37,9 @@ export const ERROR_CODES = [
   'KAFKA_UNAVAILABLE',
   'KAFKA_REQUEST_FAILED',
   'KAFKA_TIMEOUT',
+  // a secured cluster refused us: SASL credentials or mechanism refused, or the TLS handshake failed (unknown CA, hostname mismatch, client certificate refused); never retried
+  'KAFKA_AUTHENTICATION_FAILED',
+  'KAFKA_TLS_FAILED',
   'TOPIC_MISSING',
   'TOPICS_NOT_COPARTITIONED',
   'COMPRESSION_UNAVAILABLE',

@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type LabeljoinConfig } from '../config/config.js';
 import { SETTINGS, type SettingKey } from '../config/settings.js';
+import { KAFKA_SECURITY_KEYS } from '../config/settings-security.js';
 import { UsageError } from '../errors.js';
 import { createLogger, type Logger } from '../log/logger.js';
 
@@ -56,12 +57,18 @@ export function jsonLine(value: unknown): string {
 /** Settings every command accepts. */
 export const COMMON_SETTINGS: readonly SettingKey[] = ['log.level', 'log.format'];
 
+/** The settings a command takes as flags: its own, the security of Kafka connections when it talks to Kafka (takes --brokers), and the common ones. */
+function commandSettings(spec: CommandSpec): SettingKey[] {
+  const kafka = spec.settings.includes('kafka.brokers') ? KAFKA_SECURITY_KEYS.filter((k) => !spec.settings.includes(k)) : [];
+  return [...spec.settings, ...kafka, ...COMMON_SETTINGS];
+}
+
 export function parseCommandArgs(spec: CommandSpec, argv: readonly string[], env: NodeJS.ProcessEnv): CommandContext | 'help' {
   const options: NonNullable<ParseArgsConfig['options']> = {
     help: { type: 'boolean', short: 'h' },
     config: { type: 'string' },
   };
-  for (const key of [...spec.settings, ...COMMON_SETTINGS]) {
+  for (const key of commandSettings(spec)) {
     const flag = SETTINGS[key].flag;
     if (flag !== undefined) options[flag] = { type: 'string' };
   }
@@ -80,7 +87,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[], env
   }
 
   const settingFlags: Record<string, string | undefined> = {};
-  for (const key of [...spec.settings, ...COMMON_SETTINGS]) {
+  for (const key of commandSettings(spec)) {
     const flag = SETTINGS[key].flag;
     if (flag === undefined) continue;
     const value = parsed.values[flag];
@@ -106,7 +113,7 @@ export function renderHelp(spec: CommandSpec): string {
   for (const own of spec.flags ?? []) {
     rows.push([`--${own.name}${own.type === 'string' ? ` ${own.meta ?? 'VALUE'}` : ''}`, `${own.doc}${own.default === undefined ? '' : ` (default: ${own.default})`}`]);
   }
-  for (const key of [...spec.settings, ...COMMON_SETTINGS]) {
+  for (const key of commandSettings(spec)) {
     const s = SETTINGS[key];
     if (s.flag === undefined) continue;
     const def = Array.isArray(s.default) ? s.default.join(',') : s.default === undefined ? 'none' : String(s.default);

@@ -44,7 +44,7 @@ export const joinCommand: CommandSpec = {
   settings: [
     'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements', 'topics.events', 'topics.kindHeader', 'topics.samples', 'topics.deadLetter',
     'codec.viewsFormat', 'codec.engagementsFormat', 'codec.samplesFormat', 'inputs.views', 'inputs.engagements',
-    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.retryTimeoutMs',
+    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs',
     'join.viewsPartitioner', 'join.engagementsPartitioner', 'join.wrongPartition',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.viewDisorderMs', 'join.allowedLatenessMs',
     'join.latePolicy', 'join.idleTimeoutMs', 'join.maxJumpMs', 'join.timeConfirmations', 'join.outlierPolicy', 'join.timeMode', 'join.groupId', 'join.instanceId',

@@ -14,7 +14,8 @@ import { BrokerNotLocalError, BrokerNotRunningError, KafkaError, PortInUseError 
 import { localBrokerPort } from '../kafka/local/address.js';
 import { brokerPaths, runningBroker, startLocalBroker, stopLocalBroker, type BrokerState } from '../kafka/local/broker.js';
 import { registerDataDir, registeredDataDirs, unregisterDataDir } from '../kafka/local/registry.js';
-import type { CommandContext, CommandSpec } from './command.js';
+import { localClientSecurity } from '../kafka/local/security-material.js';
+import { jsonFlag, jsonLine, type CommandContext, type CommandSpec } from './command.js';
 
 const LOCAL_SETTINGS = ['local.port', 'local.dataDir', 'kafka.brokers'] as const;
 
@@ -28,8 +29,15 @@ export const kafkaStart: CommandSpec = {
     'localhost:N), the broker is started on port N (a --port that differs is an error); when a',
     'Kafka broker already answers there, nothing is started. Any other cluster is used as it is:',
     'nothing is started, and the exit code is 1 when it does not answer.',
+    '',
+    'With --security ssl or sasl_ssl the broker listens with TLS only: a CA, its certificate and a',
+    'client certificate are made with openssl and keytool into DATA/security (once), and with',
+    'sasl_ssl the SASL user "labeljoin" (SCRAM-SHA-512/256, PLAIN, OAUTHBEARER) with a random',
+    'password in DATA/security/sasl-password (mode 0600). The output names these files and a',
+    'config file for the clients: labeljoin <command> --config DATA/security/client.json.',
   ].join('\n'),
-  settings: LOCAL_SETTINGS,
+  settings: [...LOCAL_SETTINGS, 'local.security'],
+  flags: [jsonFlag('the running broker (bootstrap, security, the files a client needs)')],
   async run(ctx) {
     let local = ctx.config.local;
     if (ctx.brokersGiven) {
@@ -56,13 +64,28 @@ export const kafkaStart: CommandSpec = {
     }
     registerDataDir(result.state.dataDir);
     const s = result.state;
-    if (!result.started) {
-      ctx.out(`Kafka ${s.kafkaVersion} is already running at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir})`);
+    const security = s.security ?? 'plaintext';
+    if (ctx.flags['json'] === true) {
+      ctx.out(jsonLine({ started: result.started, bootstrap: s.bootstrap, pid: s.pid, dataDir: s.dataDir, kafkaVersion: s.kafkaVersion, clusterId: s.clusterId, security, ...(s.client === undefined ? {} : { client: s.client }), brokerLog: brokerPaths(s.dataDir).serverLog }));
       return 0;
     }
-    const how = result.resolvedJars ? 'jars resolved from Maven Central' : 'cached jars';
-    ctx.out(`Kafka ${s.kafkaVersion} running at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir}, ${how}, up in ${(result.elapsedMs / 1000).toFixed(1)} s)`);
-    ctx.out(`broker log: ${brokerPaths(s.dataDir).serverLog}`);
+    const secured = security === 'plaintext' ? '' : `, security ${security}`;
+    if (!result.started) {
+      ctx.out(`Kafka ${s.kafkaVersion} is already running at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir}${secured})`);
+    } else {
+      const how = result.resolvedJars ? 'jars resolved from Maven Central' : 'cached jars';
+      ctx.out(`Kafka ${s.kafkaVersion} running at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir}${secured}, ${how}, up in ${(result.elapsedMs / 1000).toFixed(1)} s)`);
+      ctx.out(`broker log: ${brokerPaths(s.dataDir).serverLog}`);
+    }
+    if (s.client !== undefined) {
+      ctx.out(`TLS CA: ${s.client.caFile}`);
+      if (s.client.certFile !== undefined) ctx.out(`client certificate: ${s.client.certFile} (key ${s.client.keyFile ?? ''})`);
+      if (s.client.saslUsername !== undefined) ctx.out(`SASL user ${s.client.saslUsername} (${(s.client.saslMechanisms ?? []).join(', ')}), password file (mode 0600): ${s.client.saslPasswordFile ?? ''}`);
+      ctx.out(`clients: labeljoin <command> --config ${s.client.configFile}`);
+    }
+    if (!result.started && security !== ctx.config.local.security) {
+      ctx.out(`note: it runs with security ${security}, not ${ctx.config.local.security}; stop it first to change that`);
+    }
     return 0;
   },
 };
@@ -81,7 +104,7 @@ export const kafkaStatus: CommandSpec = {
       return 1;
     }
     for (const s of shown) {
-      const admin = new KafkaAdmin(connectionSettings(ctx.config, { brokers: [s.bootstrap], retries: 0 }));
+      const admin = new KafkaAdmin(connectionSettings(ctx.config, { brokers: [s.bootstrap], retries: 0, security: localClientSecurity(s.dataDir, s.security ?? 'plaintext') }));
       try {
         const info = await admin.describeCluster();
         ctx.out(`Kafka ${s.kafkaVersion} running at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir}, cluster ${info.clusterId}, up since ${s.startedAt})`);

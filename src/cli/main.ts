@@ -42,6 +42,8 @@ function overview(): string {
     '',
     'Every command takes --brokers HOST:PORT,... (or LABELJOIN_BROKERS) to use an existing',
     'cluster, --config FILE, and --help. Run `labeljoin <command> --help` for its options.',
+    'A secured cluster (TLS, mutual TLS, SASL): --security-protocol, --tls-ca-file, --sasl-mechanism, ...;',
+    'passwords from the environment or a file only (docs/operations.md, "Secured clusters").',
     '',
   ].join('\n');
 }

@@ -9,7 +9,7 @@ import { answers, registryPaths, runningRegistry, startLocalRegistry, stopLocalR
 import { registryClientOptions } from '../schema-registry/settings.js';
 import { jsonFlag, jsonLine, type CommandContext, type CommandSpec } from './command.js';
 
-const LOCAL_SETTINGS = ['registry.port', 'registry.dataDir', 'registry.url', 'registry.username', 'registry.passwordFile'] as const;
+const LOCAL_SETTINGS = ['registry.port', 'registry.dataDir', 'registry.url', 'registry.username', 'registry.passwordFile', 'registry.tlsCaFile'] as const;
 
 export const registryStart: CommandSpec = {
   name: 'registry start',

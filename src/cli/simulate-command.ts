@@ -29,7 +29,7 @@ export const simulateCommand: CommandSpec = {
     'sim.seed', 'sim.users', 'sim.posts', 'sim.views', 'sim.durationMs', 'sim.viewsPerSecond', 'sim.rate', 'sim.start',
     'sim.dayLengthMs', 'sim.driftPeriodMs', 'sim.duplicateRate', 'sim.earlyRate', 'sim.lateRate', 'sim.lateArrivalRate',
     'sim.skewMs', 'sim.viewIdRate', 'sim.idlePartition', 'sim.spike', 'sim.format', 'sim.shape',
-    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.retryTimeoutMs',
+    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.maxJumpMs', 'join.timeConfirmations',
   ],
   flags: [{ name: 'truth', type: 'string', meta: 'FILE', doc: 'write the ground truth here (NDJSON)' }],

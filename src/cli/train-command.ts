@@ -13,6 +13,7 @@ import { KafkaProducer } from '../kafka/producer.js';
 import { LmdbModelStore } from '../store/lmdb-model-store.js';
 import type { ModelStore } from '../store/model-store.js';
 import { RedisModelStore } from '../store/redis-model-store.js';
+import { redisConnection } from '../store/redis-settings.js';
 import { systemClock } from '../time/clock.js';
 import { Ffm } from '../train/ffm.js';
 import { Trainer, type TrainSummary } from '../train/trainer.js';
@@ -37,8 +38,8 @@ export const trainCommand: CommandSpec = {
   ].join('\n'),
   settings: [
     'kafka.brokers', 'kafka.compression', 'topics.samples', 'topics.deadLetter', 'join.labelTypes', 'inputs.views', 'train.contextFields',
-    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.retryTimeoutMs',
-    'train.signals', 'train.instance', 'train.instances', 'train.store', 'train.stateDir', 'train.redisUrl', 'train.model',
+    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs',
+    'train.signals', 'train.instance', 'train.instances', 'train.store', 'train.stateDir', 'train.redisUrl', 'train.redisPasswordFile', 'train.redisTlsCaFile', 'train.model',
     'train.k', 'train.learningRate', 'train.l2', 'train.seed', 'train.batchSize', 'train.dedupTtlMs', 'train.evalWindow',
     'train.freezeAfter', 'train.progressEveryMs', 'train.reportFile', 'join.reconnectTimeoutMs', 'observe.metricsHost', 'observe.metricsPort', 'observe.healthTimeoutMs',
   ],
@@ -69,7 +70,7 @@ export const trainCommand: CommandSpec = {
     if (partitions.length === 0) throw new UsageError(`instance ${tr.instance} of ${tr.instances} owns no partition: ${topic} has only ${partitionCount}`);
 
     const store: ModelStore =
-      tr.store === 'redis' ? await RedisModelStore.open({ url: tr.redisUrl, model: tr.model, topic }) : new LmdbModelStore({ dir: tr.stateDir, model: tr.model, topic });
+      tr.store === 'redis' ? await RedisModelStore.open({ ...redisConnection(tr), model: tr.model, topic }) : new LmdbModelStore({ dir: tr.stateDir, model: tr.model, topic });
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxWaitMs: 200 });
     const views = config.inputs.views;
     const producer = new KafkaProducer(settings, { compression: config.kafka.compression });

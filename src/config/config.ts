@@ -92,8 +92,9 @@ function readConfigFile(path: string): Array<[SettingKey, unknown]> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`, error);
+  } catch {
+    // Not the parser's message, nor the error as cause: it quotes the text around the fault, which may be a secret.
+    throw new ConfigError(`config file ${path} is not valid JSON (the parser's message is not shown: it quotes the file, which may hold secrets)`);
   }
   if (!isPlainObject(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
   const entries: Array<[SettingKey, unknown]> = [];

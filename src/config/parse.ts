@@ -5,6 +5,8 @@
  * says what was expected. The caller adds which setting and which source.
  */
 
+import { Secret } from './secret.js';
+
 export class ValueError extends Error {}
 
 export type Parser<T> = (raw: unknown) => T;
@@ -213,4 +215,29 @@ export function optionalStringParser(raw: unknown): string | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   if (typeof raw !== 'string') throw new ValueError('expected a string');
   return raw;
+}
+
+/** A secret (password) as a Secret, or empty for undefined; a wrong value is never echoed. */
+export function optionalSecretParser(raw: unknown): Secret | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (raw instanceof Secret) return raw;
+  if (typeof raw !== 'string') throw new ValueError('expected a string');
+  return new Secret(raw);
+}
+
+/** true|false (also yes|no, on|off, 1|0). */
+export function parseBoolean(raw: unknown): boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string') {
+    const v = raw.trim().toLowerCase();
+    if (['true', 'yes', 'on', '1'].includes(v)) return true;
+    if (['false', 'no', 'off', '0'].includes(v)) return false;
+  }
+  throw new ValueError(`expected true or false, got ${show(raw)}`);
+}
+
+/** One of the allowed values, or empty / "none" for undefined. */
+export function optionalEnumParser<T extends string>(allowed: readonly T[]): Parser<T | undefined> {
+  const one = enumParser(allowed);
+  return (raw) => (raw === undefined || raw === null || raw === '' || raw === 'none' ? undefined : one(raw));
 }

@@ -9,7 +9,8 @@
  * file named by --schema-registry-password-file.
  */
 import { join } from 'node:path';
-import { durationParser, intParser, optionalStringParser, optionalUrlParser, parseString } from './parse.js';
+import { durationParser, intParser, optionalSecretParser, optionalStringParser, optionalUrlParser, parseString } from './parse.js';
+import type { Secret } from './secret.js';
 import { defaultDataHome, setting } from './setting-spec.js';
 
 export const REGISTRY_SETTINGS = {
@@ -29,9 +30,9 @@ export const REGISTRY_SETTINGS = {
     meta: 'NAME',
     doc: 'user name for the registry (HTTP Basic); its password from LABELJOIN_SCHEMA_REGISTRY_PASSWORD or --schema-registry-password-file',
   }),
-  'registry.password': setting<string | undefined>({
+  'registry.password': setting<Secret | undefined>({
     default: undefined,
-    parse: optionalStringParser,
+    parse: optionalSecretParser,
     env: 'LABELJOIN_SCHEMA_REGISTRY_PASSWORD',
     doc: 'password for the registry (no flag: command lines are visible to all users)',
   }),
@@ -42,6 +43,14 @@ export const REGISTRY_SETTINGS = {
     flag: 'schema-registry-password-file',
     meta: 'FILE',
     doc: 'file holding the registry password (its first line)',
+  }),
+  'registry.tlsCaFile': setting<string | undefined>({
+    default: undefined,
+    parse: optionalStringParser,
+    env: 'LABELJOIN_SCHEMA_REGISTRY_CA_FILE',
+    flag: 'schema-registry-ca-file',
+    meta: 'FILE',
+    doc: "PEM CA the registry's certificate must chain to, for an https URL (none: the system's CAs)",
   }),
   'registry.retryTimeoutMs': setting<number>({
     default: 30_000,

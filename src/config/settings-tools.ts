@@ -3,9 +3,10 @@
  * Part of the one settings table (src/config/settings.ts).
  */
 import { join } from 'node:path';
-import { durationParser, enumParser, floatParser, intParser, optionalTimeParser, parseIntList, parseLabelTypes, parsePathList, parseString, parseUrlList, portOrOffParser } from './parse.js';
+import { durationParser, enumParser, floatParser, intParser, optionalSecretParser, optionalStringParser, optionalTimeParser, parseIntList, parseLabelTypes, parsePathList, parseString, parseUrlList, portOrOffParser } from './parse.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../log/logger.js';
 import { packageRoot } from '../paths.js';
+import type { Secret } from './secret.js';
 import { DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
 
 /** The join benchmark's input layouts (docs/decisions/input-layouts.md). */
@@ -118,7 +119,29 @@ export const TOOL_SETTINGS = {
     env: 'LABELJOIN_REDIS_URL',
     flag: 'redis-url',
     meta: 'URL',
-    doc: 'Redis server of the model store (--store redis)',
+    doc: 'Redis server of the model store (--store redis); rediss://... for TLS. Give its password by LABELJOIN_REDIS_PASSWORD or --redis-password-file rather than in the URL',
+  }),
+  'train.redisPassword': setting<Secret | undefined>({
+    default: undefined,
+    parse: optionalSecretParser,
+    env: 'LABELJOIN_REDIS_PASSWORD',
+    doc: 'password of the Redis server (no flag: command lines are visible to all users)',
+  }),
+  'train.redisPasswordFile': setting<string | undefined>({
+    default: undefined,
+    parse: optionalStringParser,
+    env: 'LABELJOIN_REDIS_PASSWORD_FILE',
+    flag: 'redis-password-file',
+    meta: 'FILE',
+    doc: 'file holding the Redis password (its first line)',
+  }),
+  'train.redisTlsCaFile': setting<string | undefined>({
+    default: undefined,
+    parse: optionalStringParser,
+    env: 'LABELJOIN_REDIS_TLS_CA_FILE',
+    flag: 'redis-tls-ca-file',
+    meta: 'FILE',
+    doc: "PEM CA the Redis server's certificate must chain to, for a rediss:// URL (none: the system's CAs)",
   }),
   'train.model': setting<string>({
     default: 'labeljoin',

@@ -3,7 +3,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin } from '@platformatic/kafka';
-import { baseClientOptions, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, ConnectionAlerts, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
 import { TopicMissingError, TopicsNotCopartitionedError } from './errors.js';
 
 export interface ClusterInfo {
@@ -28,9 +28,11 @@ export interface CreateTopicsResult {
 export class KafkaAdmin {
   readonly #admin: Admin;
   readonly #brokers: readonly string[];
+  readonly #alerts = new ConnectionAlerts();
 
   constructor(settings: ConnectionSettings) {
     this.#admin = new Admin(baseClientOptions(settings));
+    this.#alerts.watch(this.#admin);
     this.#brokers = settings.brokers;
   }
 
@@ -98,7 +100,7 @@ export class KafkaAdmin {
           existing.set(spec.name, now.get(spec.name) ?? spec.partitions);
           continue;
         }
-        throw translateError(`create topic ${spec.name}`, error, this.#brokers);
+        throw translateError(`create topic ${spec.name}`, error, this.#brokers, this.#alerts);
       }
     }
     await this.#untilListed(created);
@@ -177,7 +179,7 @@ export class KafkaAdmin {
     try {
       return await request();
     } catch (error) {
-      throw translateError(what, error, this.#brokers);
+      throw translateError(what, error, this.#brokers, this.#alerts);
     }
   }
 }

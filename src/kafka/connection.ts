@@ -3,8 +3,11 @@
  * the underlying client's errors into ours. This is one of the few files that
  * know which Kafka client library we use (see docs/decisions/kafka-client.md).
  */
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { LabeljoinConfig } from '../config/config.js';
-import { KafkaRequestError, KafkaUnavailableError, type KafkaError } from './errors.js';
+import { KafkaAuthenticationError, KafkaRequestError, KafkaTlsError, KafkaUnavailableError, type KafkaError } from './errors.js';
+import { kafkaSecurity, nodeTlsOptions, type KafkaSecurity } from './security.js';
+import { tlsFailureReason } from '../tls-errors.js';
 
 export interface ConnectionSettings {
   readonly brokers: readonly string[];
@@ -13,22 +16,59 @@ export interface ConnectionSettings {
   /** Attempts of a failed request before giving up (0: fail at once). */
   readonly retries?: number;
   readonly retryDelayMs?: number;
+  /** TLS and SASL (src/kafka/security.ts); none: plaintext. */
+  readonly security?: KafkaSecurity | undefined;
 }
 
-/** Connection settings from the config; `brokers` overrides the configured bootstrap list. */
+/**
+ * Connection settings from the config, security included (its files are read
+ * here; settings that do not fit together fail with a ConfigError); `brokers`
+ * overrides the configured bootstrap list.
+ */
 export function connectionSettings(
   config: LabeljoinConfig,
-  overrides: Partial<Pick<ConnectionSettings, 'brokers' | 'retries' | 'retryDelayMs'>> = {},
+  overrides: Partial<Pick<ConnectionSettings, 'brokers' | 'retries' | 'retryDelayMs' | 'security'>> = {},
 ): ConnectionSettings {
   return {
     brokers: config.kafka.brokers,
     clientId: config.kafka.clientId,
     requestTimeoutMs: config.kafka.requestTimeoutMs,
+    security: kafkaSecurity(config.kafka),
     ...overrides,
   };
 }
 
-export interface BaseClientOptions {
+/** The library's SASL options (its `sasl`); secrets are handed over by functions, so the options object never holds them. */
+export interface SaslClientOptions {
+  mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
+  username?: () => string;
+  password?: () => string;
+  token?: () => Promise<string>;
+}
+
+/** TLS and SASL options of a connection, for the library's clients and for a ConnectionPool of our own (the fetcher's). */
+export interface SecurityClientOptions {
+  tls?: TlsConnectionOptions;
+  sasl?: SaslClientOptions;
+}
+
+export function securityClientOptions(security: KafkaSecurity | undefined): SecurityClientOptions {
+  const out: SecurityClientOptions = {};
+  if (security?.tls !== undefined) out.tls = nodeTlsOptions(security.tls);
+  const sasl = security?.sasl;
+  if (sasl !== undefined) {
+    const { username, password, token } = sasl;
+    out.sasl = {
+      mechanism: sasl.mechanism,
+      ...(username === undefined ? {} : { username: () => username }),
+      ...(password === undefined ? {} : { password: () => password.reveal() }),
+      ...(token === undefined ? {} : { token }),
+    };
+  }
+  return out;
+}
+
+export interface BaseClientOptions extends SecurityClientOptions {
   clientId: string;
   bootstrapBrokers: string[];
   timeout: number;
@@ -47,6 +87,7 @@ export function baseClientOptions(settings: ConnectionSettings): BaseClientOptio
     requestTimeout: settings.requestTimeoutMs,
     retries: settings.retries ?? 3,
     retryDelay: settings.retryDelayMs ?? 250,
+    ...securityClientOptions(settings.security),
   };
 }
 
@@ -68,9 +109,79 @@ const GROUP_MOVED = new Set([
 
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
 
-/** Turns an error of the client library into a KafkaError that says what failed. */
-export function translateError(what: string, error: unknown, brokers: readonly string[]): KafkaError {
-  if (isUnavailable(error)) return new KafkaUnavailableError(brokers, rootCause(error));
+const KAFKA_TLS_HINTS = {
+  peer: 'broker',
+  caFlag: '--tls-ca-file',
+  serverName: 'connect by a name it carries, or set --tls-server-name',
+  handshake: 'check that the broker speaks TLS on that port and, for mutual TLS, --tls-cert-file and --tls-key-file',
+};
+const SASL_REFUSED = new Set(['SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_SASL_MECHANISM', 'ILLEGAL_SASL_STATE']);
+
+/**
+ * A secured cluster refused us, or we refused it: wrong SASL credentials, an
+ * unknown CA, a host name the certificate does not carry, a client
+ * certificate the broker refused. Found by error codes (the library's
+ * PLT_KFK_AUTHENTICATION, Kafka's protocol codes, Node's TLS codes), never by
+ * message text. These are not outages: trying again gives the same answer.
+ */
+function securityFailure(error: unknown, brokers: readonly string[]): KafkaError | undefined {
+  const chain = causeChain(error);
+  const tls = tlsFailureReason(chain, KAFKA_TLS_HINTS);
+  if (tls !== undefined) return new KafkaTlsError(brokers, tls, error);
+  const sasl = chain.map((e) => (e as { apiId?: unknown }).apiId).find((id): id is string => typeof id === 'string' && SASL_REFUSED.has(id));
+  if (sasl !== undefined) return new KafkaAuthenticationError(brokers, sasl, error);
+  if (chain.some((e) => (e as { code?: unknown }).code === 'PLT_KFK_AUTHENTICATION')) return new KafkaAuthenticationError(brokers, 'authentication failed', error);
+  return undefined;
+}
+
+/** Whether the error is a security failure of the cluster's (translated by translateError): never worth a retry. */
+export function isSecurityFailure(error: unknown): boolean {
+  return error instanceof KafkaAuthenticationError || error instanceof KafkaTlsError;
+}
+
+/**
+ * TLS alerts a broker sent after the handshake, on the connections of one of
+ * our clients. Under TLS 1.3 a broker refuses a client certificate (or the lack
+ * of one) only after the client has finished its handshake; the library then
+ * reports the connection's error to the connection's own `error` listeners and
+ * fails the request with a bare "Connection closed", which alone would look
+ * like an outage. Watching the connections keeps the alert, so that
+ * translateError can say what it was.
+ */
+export class ConnectionAlerts {
+  #recent: unknown[] = [];
+
+  /** Watches the connections a client opens (its pools forward `connect` as `client:broker:connect`); a ConnectionPool of our own: event `connect`. */
+  watch(emitter: { on(event: string, listener: (payload: unknown) => void): unknown }, event = 'client:broker:connect'): void {
+    emitter.on(event, (payload: unknown) => {
+      const connection = (payload as { connection?: { on?: (event: 'error', listener: (error: unknown) => void) => unknown } } | undefined)?.connection;
+      connection?.on?.('error', (error: unknown) => {
+        if (tlsFailureReason(causeChain(error), KAFKA_TLS_HINTS) === undefined) return;
+        this.#recent.push(error);
+        if (this.#recent.length > 8) this.#recent.shift();
+      });
+    });
+  }
+
+  /** The alerts seen since the last call. */
+  take(): unknown[] {
+    const recent = this.#recent;
+    this.#recent = [];
+    return recent;
+  }
+}
+
+/** Turns an error of the client library into a KafkaError that says what failed; `alerts`: the client's connections' TLS alerts, for a connection that closed. */
+export function translateError(what: string, error: unknown, brokers: readonly string[], alerts?: ConnectionAlerts): KafkaError {
+  if (isSecurityFailure(error)) return error as KafkaError;
+  const security = securityFailure(error, brokers);
+  if (security !== undefined) return security;
+  const recent = alerts?.take() ?? [];
+  if (isUnavailable(error)) {
+    const alert = tlsFailureReason(recent.flatMap((e) => causeChain(e)), KAFKA_TLS_HINTS);
+    if (alert !== undefined) return new KafkaTlsError(brokers, alert, error);
+    return new KafkaUnavailableError(brokers, rootCause(error));
+  }
   const codes = [...new Set(causeChain(error).map((e) => (e as { apiId?: unknown }).apiId).filter((c): c is string => typeof c === 'string'))];
   const timedOut = causeChain(error).some((e) => (e as { code?: unknown }).code === 'PLT_KFK_TIMEOUT');
   const groupMoved = codes.some((c) => GROUP_MOVED.has(c));

@@ -28,6 +28,29 @@ export class KafkaRequestError extends KafkaError {
   }
 }
 
+/**
+ * The cluster refused our SASL authentication (wrong user name or password, a
+ * mechanism it does not enable, a token it does not accept). Not retriable:
+ * asking again with the same credentials gets the same answer. The message
+ * names the cause by its protocol code, never the credentials.
+ */
+export class KafkaAuthenticationError extends KafkaError {
+  constructor(brokers: readonly string[], reason: string, cause?: unknown) {
+    super('KAFKA_AUTHENTICATION_FAILED', `Kafka at ${brokers.join(',')} refused the SASL authentication (${reason}): check --sasl-mechanism, --sasl-username and the password (LABELJOIN_KAFKA_SASL_PASSWORD or --sasl-password-file)`, { cause });
+  }
+}
+
+/**
+ * The TLS handshake with a broker failed: its certificate does not chain to a
+ * CA we trust, does not name the host, or the broker refused our client
+ * certificate (or speaks no TLS there). Not retriable.
+ */
+export class KafkaTlsError extends KafkaError {
+  constructor(brokers: readonly string[], reason: string, cause?: unknown) {
+    super('KAFKA_TLS_FAILED', `TLS with Kafka at ${brokers.join(',')} failed: ${reason}`, { cause });
+  }
+}
+
 export class TopicMissingError extends KafkaError {
   /** `create`: the exact command that creates them (default: `labeljoin topics create NAME...`). */
   constructor(readonly topics: readonly string[], create = `labeljoin topics create ${topics.join(' ')}`) {

@@ -18,7 +18,7 @@
  * the markers in order instead.
  */
 import { ConnectionPool, Consumer, fetchV13, fetchV14, fetchV15, fetchV16, fetchV17 } from '@platformatic/kafka';
-import { baseClientOptions, hasKafkaCode, isBrokerAnswer, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, ConnectionAlerts, hasKafkaCode, isBrokerAnswer, isSecurityFailure, translateError, type ConnectionSettings, type SecurityClientOptions } from './connection.js';
 import { KafkaRequestError, OffsetOutOfRangeError, TopicMissingError } from './errors.js';
 
 export interface FetchPosition {
@@ -79,10 +79,11 @@ type FetchResponse = Awaited<ReturnType<typeof fetchV17.api.async>>;
 export class KafkaFetcher {
   readonly #client: Consumer;
   #pool: ConnectionPool;
-  readonly #poolOptions: { readonly connectTimeout: number; readonly requestTimeout: number };
+  readonly #poolOptions: { readonly connectTimeout: number; readonly requestTimeout: number } & SecurityClientOptions;
   #fetchApi: typeof fetchV17.api | undefined;
   readonly #clientId: string;
   readonly #brokers: readonly string[];
+  readonly #alerts = new ConnectionAlerts();
   readonly #isolation: Isolation;
   readonly #maxBytes: number;
   readonly #maxBytesPerPartition: number;
@@ -92,8 +93,12 @@ export class KafkaFetcher {
     // The client wants a group id even for plain fetches; no group is ever joined here.
     const clientOptions = baseClientOptions(settings);
     this.#client = new Consumer({ ...clientOptions, groupId: `${settings.clientId}-fetcher` });
-    this.#poolOptions = { connectTimeout: clientOptions.connectTimeout, requestTimeout: clientOptions.requestTimeout };
+    // Our own connections (for Fetch) take the same TLS and SASL options as the client's.
+    const { tls, sasl } = clientOptions;
+    this.#poolOptions = { connectTimeout: clientOptions.connectTimeout, requestTimeout: clientOptions.requestTimeout, ...(tls === undefined ? {} : { tls }), ...(sasl === undefined ? {} : { sasl }) };
     this.#pool = new ConnectionPool(settings.clientId, this.#poolOptions);
+    this.#alerts.watch(this.#client);
+    this.#alerts.watch(this.#pool, 'connect');
     this.#clientId = settings.clientId;
     this.#brokers = settings.brokers;
     this.#isolation = options.isolation ?? 'read_uncommitted';
@@ -158,7 +163,7 @@ export class KafkaFetcher {
     try {
       apis = await this.#client.listApis();
     } catch (error) {
-      throw translateError('list the broker API versions', error, this.#brokers);
+      throw translateError('list the broker API versions', error, this.#brokers, this.#alerts);
     }
     const fetch = apis.find((a) => a.apiKey === FETCH_API_KEY);
     const version = Math.min(fetch?.maxVersion ?? -1, 17);
@@ -179,7 +184,7 @@ export class KafkaFetcher {
     } catch (error) {
       if (error instanceof TopicMissingError) throw error;
       if (isUnknownTopic(error)) throw new TopicMissingError(topics);
-      throw translateError(`metadata for ${topics.join(', ')}`, error, this.#brokers);
+      throw translateError(`metadata for ${topics.join(', ')}`, error, this.#brokers, this.#alerts);
     }
   }
 
@@ -194,7 +199,7 @@ export class KafkaFetcher {
       const list = offsets.get(topic) ?? [];
       return new Map(partitions.map((p) => [p, list[p] ?? -1n]));
     } catch (error) {
-      throw translateError(`list offsets of ${topic}`, error, this.#brokers);
+      throw translateError(`list offsets of ${topic}`, error, this.#brokers, this.#alerts);
     }
   }
 
@@ -234,13 +239,13 @@ export class KafkaFetcher {
         // half-read, so every later answer on it is misread. Start over on new
         // connections; the next fetch may succeed, so the error is retriable.
         this.#resetConnections();
-        const translated = translateError(what, error, this.#brokers);
-        throw translated.retriable ? translated : new KafkaRequestError(what, error, true);
+        const translated = translateError(what, error, this.#brokers, this.#alerts);
+        throw translated.retriable || isSecurityFailure(translated) ? translated : new KafkaRequestError(what, error, true);
       }
       if (hasKafkaCode(error, 'OFFSET_OUT_OF_RANGE')) throw new OffsetOutOfRangeError(positions, error);
       // A leader moved: ask for fresh metadata next time.
       if (hasKafkaCode(error, 'FENCED_LEADER_EPOCH') || hasKafkaCode(error, 'NOT_LEADER_OR_FOLLOWER') || hasKafkaCode(error, 'UNKNOWN_LEADER_EPOCH')) this.#client.clearMetadata();
-      throw translateError(what, error, this.#brokers);
+      throw translateError(what, error, this.#brokers, this.#alerts);
     }
 
     const requested = new Map(positions.map((p) => [`${p.topic}:${p.partition}`, p.offset]));
@@ -262,6 +267,7 @@ export class KafkaFetcher {
   #resetConnections(): void {
     const old = this.#pool;
     this.#pool = new ConnectionPool(this.#clientId, this.#poolOptions);
+    this.#alerts.watch(this.#pool, 'connect');
     old.close().catch(() => undefined); // its sockets may be dead already; nothing to wait for
   }
 }

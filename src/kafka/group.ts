@@ -10,7 +10,7 @@
  * the same partitions back without a rebalance.
  */
 import { Consumer } from '@platformatic/kafka';
-import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, ConnectionAlerts, translateError, type ConnectionSettings } from './connection.js';
 
 export interface GroupOptions {
   readonly groupId: string;
@@ -24,6 +24,7 @@ export class GroupMember {
   readonly #consumer: Consumer;
   readonly #o: GroupOptions;
   readonly #brokers: readonly string[];
+  readonly #alerts = new ConnectionAlerts();
   #joined = false;
 
   constructor(settings: ConnectionSettings, options: GroupOptions) {
@@ -37,6 +38,7 @@ export class GroupMember {
       heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
       rebalanceTimeout: options.sessionTimeoutMs ?? 10_000,
     });
+    this.#alerts.watch(this.#consumer);
   }
 
   async join(): Promise<void> {
@@ -45,7 +47,7 @@ export class GroupMember {
       await this.#consumer.joinGroup({});
       this.#joined = true;
     } catch (error) {
-      throw translateError(`join group ${this.#o.groupId}`, error, this.#brokers);
+      throw translateError(`join group ${this.#o.groupId}`, error, this.#brokers, this.#alerts);
     }
   }
 
@@ -74,7 +76,7 @@ export class GroupMember {
         return [p, o === undefined || o < 0n ? undefined : o] as const;
       }));
     } catch (error) {
-      throw translateError(`read committed offsets of ${this.#o.groupId}`, error, this.#brokers);
+      throw translateError(`read committed offsets of ${this.#o.groupId}`, error, this.#brokers, this.#alerts);
     }
   }
 
@@ -85,7 +87,7 @@ export class GroupMember {
         offsets: [...offsets].map(([partition, offset]) => ({ topic: this.#o.topic, partition, offset, leaderEpoch: -1 })),
       });
     } catch (error) {
-      throw translateError(`commit offsets of ${this.#o.groupId}`, error, this.#brokers);
+      throw translateError(`commit offsets of ${this.#o.groupId}`, error, this.#brokers, this.#alerts);
     }
   }
 

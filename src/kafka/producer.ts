@@ -12,7 +12,7 @@
  */
 import { Producer } from '@platformatic/kafka';
 import { requireCompression, type Compression } from './compression.js';
-import { baseClientOptions, isBrokerAnswer, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, ConnectionAlerts, isBrokerAnswer, isSecurityFailure, translateError, type ConnectionSettings } from './connection.js';
 import { KafkaRequestError } from './errors.js';
 import { partitionForKey } from './partitioner.js';
 
@@ -68,19 +68,23 @@ export class KafkaProducer {
   #producer: Producer;
   readonly #makeProducer: () => Producer;
   readonly #brokers: readonly string[];
+  readonly #alerts = new ConnectionAlerts();
   readonly #maxBatchBytes: number;
   #tail: Promise<unknown> = Promise.resolve();
 
   constructor(settings: ConnectionSettings, options: ProducerOptions) {
     requireCompression(options.compression);
-    this.#makeProducer = () =>
-      new Producer({
+    this.#makeProducer = () => {
+      const producer = new Producer({
         ...baseClientOptions(settings),
         idempotent: options.idempotent ?? true,
         acks: -1,
         compression: options.compression,
         autocreateTopics: false,
       });
+      this.#alerts.watch(producer);
+      return producer;
+    };
     this.#producer = this.#makeProducer();
     this.#brokers = settings.brokers;
     this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
@@ -105,14 +109,14 @@ export class KafkaProducer {
       return { records: records.length };
     } catch (error) {
       const what = `send of ${records.length} records`;
-      const translated = translateError(what, error, this.#brokers);
+      const translated = translateError(what, error, this.#brokers, this.#alerts);
       if (isBrokerAnswer(error)) throw translated;
       // The connection failed (a broker killed or restarted under us, a timeout, an answer that
       // cannot be read: the client library then misreads every later answer on that connection).
       // Start over with a new producer on new connections; sending again may succeed, so the
       // error is retriable (the records were perhaps written: at-least-once, ids are deterministic).
       this.#resetProducer();
-      throw translated.retriable ? translated : new KafkaRequestError(what, error, true);
+      throw translated.retriable || isSecurityFailure(translated) ? translated : new KafkaRequestError(what, error, true);
     }
   }
 

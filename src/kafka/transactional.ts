@@ -13,7 +13,7 @@
  */
 import { Producer } from '@platformatic/kafka';
 import { requireCompression, type Compression } from './compression.js';
-import { baseClientOptions, translateError, type ConnectionSettings } from './connection.js';
+import { baseClientOptions, ConnectionAlerts, translateError, type ConnectionSettings } from './connection.js';
 import { KafkaRequestError } from './errors.js';
 import type { GroupMember } from './group.js';
 import { DEFAULT_MAX_BATCH_BYTES, requestChunks, toClientMessage, type ProducedRecord } from './producer.js';
@@ -22,6 +22,7 @@ export class TransactionalOutput {
   readonly #producer: Producer;
   readonly #group: GroupMember | undefined;
   readonly #brokers: readonly string[];
+  readonly #alerts = new ConnectionAlerts();
   readonly #maxBatchBytes: number;
 
   constructor(settings: ConnectionSettings, options: { transactionalId: string; compression: Compression; maxBatchBytes?: number }, group?: GroupMember) {
@@ -39,6 +40,7 @@ export class TransactionalOutput {
       producerEpoch: -1,
       autocreateTopics: false,
     });
+    this.#alerts.watch(this.#producer);
     this.#group = group;
     this.#brokers = settings.brokers;
     this.#maxBatchBytes = options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
@@ -56,7 +58,7 @@ export class TransactionalOutput {
       const transaction = await this.#producer.beginTransaction();
       await transaction.cancel(); // client-side only: the id stays registered for the next transaction
     } catch (error) {
-      throw translateError('register the transactional id', error, this.#brokers);
+      throw translateError('register the transactional id', error, this.#brokers, this.#alerts);
     }
   }
 
@@ -82,7 +84,7 @@ export class TransactionalOutput {
     try {
       transaction = await this.#producer.beginTransaction();
     } catch (error) {
-      throw translateError('begin a transaction', error, this.#brokers);
+      throw translateError('begin a transaction', error, this.#brokers, this.#alerts);
     }
     try {
       for (const chunk of requestChunks(records, this.#maxBatchBytes)) await transaction.send({ messages: chunk.map(toClientMessage) });
@@ -103,7 +105,7 @@ export class TransactionalOutput {
       else await transaction.abort();
     } catch (error) {
       await transaction.abort().catch(() => undefined);
-      throw translateError(`transaction ${outcome}`, error, this.#brokers);
+      throw translateError(`transaction ${outcome}`, error, this.#brokers, this.#alerts);
     }
   }
 

@@ -27,8 +27,11 @@ import { ConfigError } from '../config/config.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { retryWhileUnavailable } from '../time/retry.js';
+import { tlsFailureReason } from '../tls-errors.js';
+import { HttpTransportError, send, type HttpAnswer } from './http.js';
 import {
   SchemaNotFoundError,
+  SchemaRegistryTlsError,
   SchemaRegistryRequestError,
   SchemaRegistryUnavailableError,
   SubjectNotFoundError,
@@ -43,6 +46,8 @@ export interface SchemaRegistryClientOptions {
   /** Base URL of the Confluent-compatible API. */
   readonly url: string;
   readonly credentials?: SchemaRegistryCredentials | undefined;
+  /** PEM CA for an https URL; undefined: the system's CAs. */
+  readonly tlsCa?: Buffer | undefined;
   /** One HTTP request's time limit (default 10 s). */
   readonly requestTimeoutMs?: number;
   /** How long to keep retrying a registry that does not answer (default 30 s; 0: no retry). */
@@ -69,6 +74,7 @@ export class SchemaRegistryClient {
   readonly url: string;
   readonly #authorization: string | undefined;
   readonly #requestTimeoutMs: number;
+  readonly #tlsCa: Buffer | undefined;
   readonly #retryTimeoutMs: number;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -81,6 +87,7 @@ export class SchemaRegistryClient {
     const creds = options.credentials ?? credentials;
     this.#authorization = creds === undefined ? undefined : `Basic ${Buffer.from(`${creds.username}:${creds.password}`, 'utf8').toString('base64')}`;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#tlsCa = options.tlsCa;
     this.#retryTimeoutMs = options.retryTimeoutMs ?? 30_000;
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? silentLogger;
@@ -165,19 +172,16 @@ export class SchemaRegistryClient {
     const headers: Record<string, string> = { Accept: `${CONTENT_TYPE}, application/json` };
     if (payload !== undefined) headers['Content-Type'] = CONTENT_TYPE;
     if (this.#authorization !== undefined) headers['Authorization'] = this.#authorization;
-    let response: Response;
-    let text: string;
+    let answer: HttpAnswer;
     try {
-      response = await fetch(`${this.url}${path}`, {
-        method,
-        headers,
-        ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
-        signal: AbortSignal.timeout(this.#requestTimeoutMs),
-      });
-      text = await response.text();
+      answer = await send(`${this.url}${path}`, { method, headers, body: payload === undefined ? undefined : JSON.stringify(payload), timeoutMs: this.#requestTimeoutMs, ca: this.#tlsCa });
     } catch (error) {
-      throw new SchemaRegistryUnavailableError(this.url, describeFetchError(error, this.#requestTimeoutMs));
+      const tls = tlsFailureReason([error, (error as { cause?: unknown }).cause], REGISTRY_TLS_HINTS);
+      if (tls !== undefined) throw new SchemaRegistryTlsError(this.url, tls, error);
+      throw new SchemaRegistryUnavailableError(this.url, describeTransportError(error), error);
     }
+    const response = { ok: answer.status >= 200 && answer.status < 300, status: answer.status };
+    const text = answer.text;
     const body = parseJson(text);
     if (response.ok) return body;
     const errorCode = numberOrUndefined(body, 'error_code');
@@ -223,15 +227,18 @@ function cached<K, V>(cache: Map<K, Promise<V>>, key: K, load: () => Promise<V>)
   return pending;
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    return code === undefined ? cause.message : code;
-  }
+/** What failed, for the message: Node's code (ECONNREFUSED, ENOTFOUND) or "no answer within N ms". */
+function describeTransportError(error: unknown): string {
+  if (error instanceof HttpTransportError) return error.code === 'TIMEOUT' || error.code === 'ERROR' ? error.message : error.code;
   return error instanceof Error ? error.message : String(error);
 }
+
+const REGISTRY_TLS_HINTS = {
+  peer: 'registry',
+  caFlag: '--schema-registry-ca-file',
+  serverName: 'connect by a name it carries',
+  handshake: 'check that the registry speaks HTTPS on that port',
+};
 
 function parseJson(text: string): unknown {
   try {

@@ -26,6 +26,13 @@ export class SchemaRegistryRequestError extends SchemaRegistryError {
   }
 }
 
+/** The TLS handshake with the registry failed (an unknown CA, a host name mismatch): not retriable. */
+export class SchemaRegistryTlsError extends SchemaRegistryError {
+  constructor(readonly url: string, reason: string, cause?: unknown) {
+    super('SCHEMA_REGISTRY_REQUEST_FAILED', `TLS with the schema registry at ${url} failed: ${reason}`, { cause });
+  }
+}
+
 /** A schema id the registry does not know: a record framed with it cannot be read. */
 export class SchemaNotFoundError extends SchemaRegistryError {
   constructor(readonly schemaId: number, url: string) {

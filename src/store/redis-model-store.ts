@@ -13,6 +13,8 @@
  * forgetting and the offsets land together or not at all.
  */
 import { BlobError, createClient, ErrorReply, RESP_TYPES, SimpleError } from '@redis/client';
+import type { Secret } from '../config/secret.js';
+import { tlsFailureReason } from '../tls-errors.js';
 import { StoreFailedError, StoreUnavailableError } from './errors.js';
 import { bytesToFloats, floatsToBytes, type ModelCommit, type ModelStore } from './model-store.js';
 
@@ -81,15 +83,35 @@ return n
 
 type Client = ReturnType<typeof makeClient>;
 
-function makeClient(url: string, isConnected: () => boolean) {
+export interface RedisOpenOptions {
+  readonly url: string;
+  readonly model: string;
+  readonly topic: string;
+  /** The password (else the URL's, if any); handed to the client only. */
+  readonly password?: Secret | undefined;
+  /** PEM CA for a rediss:// URL; undefined: the system's CAs. */
+  readonly tlsCa?: Buffer | undefined;
+}
+
+const REDIS_TLS_HINTS = {
+  peer: 'Redis server',
+  caFlag: '--redis-tls-ca-file',
+  serverName: 'connect by a name it carries',
+  handshake: 'check that the server speaks TLS on that port (rediss://)',
+};
+
+function makeClient(options: RedisOpenOptions, isConnected: () => boolean) {
+  const url = options.url;
+  // Before the first connection: give up after 4 tries. After: keep trying (the trainer retries its batch).
+  const reconnectStrategy = (retries: number): number | Error => (!isConnected() && retries >= 3 ? new Error(`no Redis answered at ${shownUrl(url)}`) : Math.min(100 * 2 ** retries, 2_000));
+  const tls = new URL(url).protocol === 'rediss:';
   return createClient({
     url,
+    ...(options.password === undefined ? {} : { password: options.password.reveal() }),
     disableOfflineQueue: true,
-    socket: {
-      connectTimeout: 5_000,
-      // Before the first connection: give up after 4 tries. After: keep trying (the trainer retries its batch).
-      reconnectStrategy: (retries: number) => (!isConnected() && retries >= 3 ? new Error(`no Redis answered at ${shownUrl(url)}`) : Math.min(100 * 2 ** retries, 2_000)),
-    },
+    socket: tls
+      ? { tls: true, connectTimeout: 5_000, reconnectStrategy, ...(options.tlsCa === undefined ? {} : { ca: options.tlsCa }) }
+      : { connectTimeout: 5_000, reconnectStrategy },
   });
 }
 
@@ -128,9 +150,9 @@ export class RedisModelStore implements ModelStore {
   }
 
   /** Connects; fails with STORE_UNAVAILABLE when no Redis answers at `url` within a few tries. */
-  static async open(options: { url: string; model: string; topic: string }): Promise<RedisModelStore> {
+  static async open(options: RedisOpenOptions): Promise<RedisModelStore> {
     let connected = false;
-    const client = makeClient(options.url, () => connected);
+    const client = makeClient(options, () => connected);
     let last: unknown;
     client.on('error', (error: unknown) => {
       last = error; // surfaced by the failing command instead
@@ -142,6 +164,9 @@ export class RedisModelStore implements ModelStore {
     } catch (error) {
       // Redis answered but refused (a wrong password, no password given): retrying will not help.
       if (isReply(last)) throw new StoreFailedError(`connect to ${shown} (Redis refused it)`, last);
+      // The TLS handshake failed (unknown CA, host name mismatch): neither will trying again help.
+      const tls = tlsFailureReason([last, error, (last as { cause?: unknown } | undefined)?.cause], REDIS_TLS_HINTS);
+      if (tls !== undefined) throw new StoreFailedError(`TLS with ${shown}`, tls);
       throw new StoreUnavailableError(`connect to ${shown}`, error);
     }
     return new RedisModelStore(client, shown, options.model, options.topic);

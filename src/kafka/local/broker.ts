@@ -8,10 +8,12 @@
  *   <data>/kraft/              Kafka's log dirs (formatted once by kafka.tools.StorageTool)
  *   <data>/logs/server.log     the broker's log (log4j2, kafka/log4j2.properties)
  *   <data>/logs/stdout.log     the JVM's stdout and stderr
+ *   <data>/security/           secured brokers only (--security ssl|sasl_ssl): CA, certificates,
+ *                              keystores, SASL password, client config (security-material.ts)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,13 +23,32 @@ import { packageRoot } from '../../paths.js';
 import { KafkaAdmin } from '../admin.js';
 import { BrokerNotRunningError, BrokerStartError, BrokerStopError, PortInUseError } from '../errors.js';
 import { isOurProcess, killQuietly, readStateFile, terminate } from './local-process.js';
-import { checkJava, javaExecutable } from './java.js';
+import type { LocalSecurity } from '../security-names.js';
+import { checkJava, javaExecutable, keytoolExecutable } from './java.js';
 import { resolveClassPath } from './maven.js';
-import { renderServerProperties } from './properties.js';
+import { renderServerProperties, type BrokerSecurityProperties } from './properties.js';
+import { ensureSecurityMaterial, LOCAL_SASL_USER, localClientSecurity, scramUserArgs, securityFiles, writeClientConfig } from './security-material.js';
 
-/** The local broker's settings: the whole local section. */
-export interface LocalBrokerOptions extends ConfigSection<'local'> {
+/** The local broker's settings: the whole local section (security plaintext when not given). */
+export interface LocalBrokerOptions extends Omit<ConfigSection<'local'>, 'security'> {
+  readonly security?: LocalSecurity;
   readonly log?: Logger;
+}
+
+/** What a client needs to reach a secured local broker: files only, never a secret itself. */
+export interface LocalClientFiles {
+  readonly securityProtocol: 'ssl' | 'sasl_ssl';
+  readonly caFile: string;
+  /** A labeljoin config file naming all of it: `--config FILE`. */
+  readonly configFile: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  readonly saslMechanisms?: readonly string[];
+  readonly saslUsername?: string;
+  /** Mode 0600, the password on its first line: --sasl-password-file. */
+  readonly saslPasswordFile?: string;
+  /** An OAUTHBEARER token (mode 0600) the broker's development validator accepts: --sasl-token-file. */
+  readonly saslTokenFile?: string;
 }
 
 export interface BrokerState {
@@ -39,6 +60,9 @@ export interface BrokerState {
   readonly kafkaVersion: string;
   readonly clusterId: string;
   readonly startedAt: string;
+  /** Absent in the state of brokers started before security existed: plaintext. */
+  readonly security?: LocalSecurity;
+  readonly client?: LocalClientFiles;
 }
 
 export interface StartResult {
@@ -86,8 +110,14 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Sta
   const controllerPort = await freePort();
 
   mkdirSync(paths.logs, { recursive: true });
-  writeFileSync(paths.properties, renderServerProperties({ port: options.port, controllerPort, logDir: paths.kraft }));
-  const clusterId = formatStorageOnce(java, classPath.jars, paths);
+  const mode = options.security ?? 'plaintext';
+  const security = mode === 'plaintext' ? undefined : securityProperties(dataDir, mode);
+  // With security it holds the store and broker passwords: readable by us only.
+  writeFileSync(paths.properties, renderServerProperties({ port: options.port, controllerPort, logDir: paths.kraft, security }), { mode: 0o600 });
+  chmodSync(paths.properties, 0o600);
+  const clusterId = formatStorageOnce(java, classPath.jars, paths, security);
+  const bootstrap = `127.0.0.1:${options.port}`;
+  if (security !== undefined) writeClientConfig(security.files, bootstrap, security.mode);
 
   const jvmArgs = [
     `-Xms${Math.min(options.heapMb, 256)}m`,
@@ -117,10 +147,9 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Sta
   const pid = child.pid;
   if (pid === undefined) throw new BrokerStartError(`could not start ${java}`, []);
 
-  const bootstrap = `127.0.0.1:${options.port}`;
-  log.info('waiting for the broker to answer', { bootstrap, pid });
+  log.info('waiting for the broker to answer', { bootstrap, pid, security: mode });
   const deadline = began + options.startTimeoutMs;
-  const admin = new KafkaAdmin({ brokers: [bootstrap], clientId: 'labeljoin-local-probe', requestTimeoutMs: 2_000, retries: 0 });
+  const admin = new KafkaAdmin({ brokers: [bootstrap], clientId: 'labeljoin-local-probe', requestTimeoutMs: 2_000, retries: 0, security: localClientSecurity(dataDir, mode) });
   try {
     for (;;) {
       if (exit !== undefined) throw new BrokerStartError(`the broker process ended (${exit})`, logTail(paths));
@@ -150,6 +179,8 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Sta
     kafkaVersion: classPath.kafkaVersion,
     clusterId,
     startedAt: new Date().toISOString(),
+    security: mode,
+    ...(mode === 'plaintext' ? {} : { client: clientFiles(dataDir, mode) }),
   };
   writeFileSync(paths.state, `${JSON.stringify(state, null, 2)}\n`);
   return { state, started: true, resolvedJars: classPath.resolved, elapsedMs: Date.now() - began };
@@ -179,24 +210,55 @@ export function logTail(paths: ReturnType<typeof brokerPaths>, lines = 20): stri
   return out;
 }
 
-function formatStorageOnce(java: string, jars: readonly string[], paths: ReturnType<typeof brokerPaths>): string {
+/**
+ * Formats the log dirs once. A secured broker's SCRAM users are created here
+ * (Kafka's storage tool, --add-scram), so they exist before the broker first
+ * talks to itself; a data directory first formatted without them cannot
+ * become a SASL broker later (the users would be missing): that is refused.
+ */
+function formatStorageOnce(java: string, jars: readonly string[], paths: ReturnType<typeof brokerPaths>, security: BrokerSecurityProperties | undefined): string {
   const meta = join(paths.kraft, 'meta.properties');
+  const withUsers = join(paths.kraft, 'labeljoin-scram-users');
   if (existsSync(meta)) {
+    if (security?.mode === 'sasl_ssl' && !existsSync(withUsers)) {
+      throw new BrokerStartError(`the data directory ${resolve(paths.kraft, '..')} was first started without SASL, so it has no SCRAM users; start the SASL broker in a new data directory (--data DIR)`, []);
+    }
     const match = /cluster\.id=(\S+)/.exec(readFileSync(meta, 'utf8'));
     if (match?.[1] !== undefined) return match[1];
   }
   const clusterId = newClusterId();
+  const users = security === undefined ? [] : scramUserArgs(security.secrets, security.clientPassword);
   const result = spawnSync(
     java,
     ['-cp', jars.join(':'), `-Dlog4j2.configurationFile=${join(packageRoot(), 'kafka', 'log4j2.properties')}`, `-Dkafka.logs.dir=${paths.logs}`,
-      'kafka.tools.StorageTool', 'format', '--cluster-id', clusterId, '--config', paths.properties, '--ignore-formatted'],
+      'kafka.tools.StorageTool', 'format', '--cluster-id', clusterId, '--config', paths.properties, '--ignore-formatted', ...users],
     { encoding: 'utf8' },
   );
   if (result.status !== 0) {
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15);
     throw new BrokerStartError(`formatting the storage in ${paths.kraft} failed`, output);
   }
+  if (security !== undefined) writeFileSync(withUsers, 'SCRAM users created at format\n');
   return clusterId;
+}
+
+function securityProperties(dataDir: string, mode: Exclude<LocalSecurity, 'plaintext'>): BrokerSecurityProperties {
+  const { files, secrets, clientPassword } = ensureSecurityMaterial(dataDir, keytoolExecutable());
+  return { mode, files, secrets, clientPassword };
+}
+
+function clientFiles(dataDir: string, mode: Exclude<LocalSecurity, 'plaintext'>): LocalClientFiles {
+  const f = securityFiles(dataDir);
+  if (mode === 'ssl') return { securityProtocol: 'ssl', caFile: f.caFile, configFile: f.clientConfig, certFile: f.clientCertFile, keyFile: f.clientKeyFile };
+  return {
+    securityProtocol: 'sasl_ssl',
+    caFile: f.caFile,
+    configFile: f.clientConfig,
+    saslMechanisms: ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN', 'OAUTHBEARER'],
+    saslUsername: LOCAL_SASL_USER,
+    saslPasswordFile: f.saslPasswordFile,
+    saslTokenFile: f.tokenFile,
+  };
 }
 
 /**

@@ -13,6 +13,12 @@ export function javaExecutable(env: NodeJS.ProcessEnv = process.env): string {
   return home !== undefined && home !== '' ? join(home, 'bin', 'java') : 'java';
 }
 
+/** The JDK's keytool, next to java: $JAVA_HOME/bin/keytool, else `keytool` on PATH. */
+export function keytoolExecutable(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env['JAVA_HOME'];
+  return home !== undefined && home !== '' ? join(home, 'bin', 'keytool') : 'keytool';
+}
+
 /** Checks that Java runs and is new enough; returns its major version. */
 /** `purpose` completes the error message: "Java 17 or newer is needed <purpose>". */
 export function checkJava(java: string = javaExecutable(), purpose?: string): number {

@@ -4,24 +4,45 @@
  * for Kafka's internal topics so a single node can run transactions and
  * consumer groups. Retention is off: a development broker keeps what it is
  * given until its data directory is removed.
+ *
+ * Secured (`kafka start --security ssl|sasl_ssl`): the client listener is SSL
+ * (client certificates required) or SASL_SSL (PLAIN, SCRAM-SHA-256,
+ * SCRAM-SHA-512 and OAUTHBEARER with Kafka's development token validator),
+ * with the keystores of src/kafka/local/security-material.ts; the broker talks
+ * to itself over that listener (SCRAM-SHA-512 as user "broker"); the controller
+ * listener stays plaintext on 127.0.0.1. The file then holds the store and
+ * broker passwords and is written with mode 0600.
  */
+import type { LocalSecurity } from '../security-names.js';
+import { LOCAL_BROKER_USER, LOCAL_SASL_USER, type BrokerSecrets, type SecurityFiles } from './security-material.js';
+
+export interface BrokerSecurityProperties {
+  readonly mode: Exclude<LocalSecurity, 'plaintext'>;
+  readonly files: SecurityFiles;
+  readonly secrets: BrokerSecrets;
+  /** Password of the user "labeljoin" (PLAIN needs it in the broker's JAAS config). */
+  readonly clientPassword: string;
+}
 
 export interface BrokerProperties {
   readonly port: number;
   readonly controllerPort: number;
   readonly logDir: string;
+  readonly security?: BrokerSecurityProperties | undefined;
 }
 
 export function renderServerProperties(p: BrokerProperties): string {
+  const listener = p.security === undefined ? 'PLAINTEXT' : p.security.mode.toUpperCase();
   const entries: Array<[string, string | number]> = [
     ['process.roles', 'broker,controller'],
     ['node.id', 1],
     ['controller.quorum.voters', `1@127.0.0.1:${p.controllerPort}`],
-    ['listeners', `PLAINTEXT://127.0.0.1:${p.port},CONTROLLER://127.0.0.1:${p.controllerPort}`],
-    ['advertised.listeners', `PLAINTEXT://127.0.0.1:${p.port}`],
+    ['listeners', `${listener}://127.0.0.1:${p.port},CONTROLLER://127.0.0.1:${p.controllerPort}`],
+    ['advertised.listeners', `${listener}://127.0.0.1:${p.port}`],
     ['controller.listener.names', 'CONTROLLER'],
-    ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['inter.broker.listener.name', listener],
+    ['listener.security.protocol.map', `CONTROLLER:PLAINTEXT,${listener}:${listener}`],
+    ...(p.security === undefined ? [] : securityEntries(p.security)),
     ['log.dirs', p.logDir],
     ['num.partitions', 1],
     ['auto.create.topics.enable', 'false'],
@@ -41,4 +62,30 @@ export function renderServerProperties(p: BrokerProperties): string {
     ['delete.topic.enable', 'true'],
   ];
   return `# Written by labeljoin for its local broker; regenerated on every start.\n${entries.map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+}
+
+function securityEntries(s: BrokerSecurityProperties): Array<[string, string]> {
+  const f = s.files;
+  const tls: Array<[string, string]> = [
+    ['ssl.keystore.type', 'PKCS12'],
+    ['ssl.keystore.location', f.keystore],
+    ['ssl.keystore.password', s.secrets.storePassword],
+    ['ssl.key.password', s.secrets.storePassword],
+    ['ssl.truststore.type', 'PKCS12'],
+    ['ssl.truststore.location', f.truststore],
+    ['ssl.truststore.password', s.secrets.storePassword],
+    ['ssl.client.auth', s.mode === 'ssl' ? 'required' : 'none'],
+  ];
+  if (s.mode === 'ssl') return tls;
+  const broker = s.secrets.brokerPassword;
+  const prefix = 'listener.name.sasl_ssl';
+  return [
+    ...tls,
+    ['sasl.enabled.mechanisms', 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER'],
+    ['sasl.mechanism.inter.broker.protocol', 'SCRAM-SHA-512'],
+    [`${prefix}.scram-sha-512.sasl.jaas.config`, `org.apache.kafka.common.security.scram.ScramLoginModule required username="${LOCAL_BROKER_USER}" password="${broker}";`],
+    [`${prefix}.scram-sha-256.sasl.jaas.config`, `org.apache.kafka.common.security.scram.ScramLoginModule required username="${LOCAL_BROKER_USER}" password="${broker}";`],
+    [`${prefix}.plain.sasl.jaas.config`, `org.apache.kafka.common.security.plain.PlainLoginModule required username="${LOCAL_BROKER_USER}" password="${broker}" user_${LOCAL_BROKER_USER}="${broker}" user_${LOCAL_SASL_USER}="${s.clientPassword}";`],
+    [`${prefix}.oauthbearer.sasl.jaas.config`, `org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="${LOCAL_BROKER_USER}";`],
+  ];
 }
