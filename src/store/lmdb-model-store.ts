@@ -18,7 +18,7 @@
 import { join } from 'node:path';
 import { prefixEnd, type KvTable } from './kv.js';
 import { LmdbStore } from './lmdb-store.js';
-import { bytesToFloats, floatsToBytes, mergeRow, type ModelCommit, type ModelStore } from './model-store.js';
+import { bytesToFloats, floatBytes, mergeRow, type ModelCommit, type ModelStore } from './model-store.js';
 
 const TIME_BIAS = 2n ** 63n;
 
@@ -42,7 +42,7 @@ export class LmdbModelStore implements ModelStore {
   async readRows(keys: readonly string[]): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
     for (const key of keys) {
-      const bytes = this.#rows.get(Buffer.from(key, 'utf8'));
+      const bytes = this.#rows.getTransient(Buffer.from(key, 'utf8'));
       if (bytes !== undefined) out.set(key, bytesToFloats(bytes));
     }
     return out;
@@ -73,8 +73,10 @@ export class LmdbModelStore implements ModelStore {
       if (batch.offsets.size > 0 && done === batch.offsets.size) return;
       for (const write of batch.rows) {
         const key = Buffer.from(write.key, 'utf8');
-        const stored = this.#rows.get(key);
-        this.#rows.put(key, floatsToBytes(mergeRow(stored === undefined ? undefined : bytesToFloats(stored), write)));
+        // Compared as bytes: the stored row is still the one read (the usual case, one writer) or not.
+        const stored = this.#rows.getTransient(key);
+        const same = stored === undefined || floatBytes(write.before).equals(stored);
+        this.#rows.put(key, floatBytes(same ? write.after : mergeRow(bytesToFloats(stored), write)));
       }
       for (const s of batch.seen) {
         const key = seenKey(s.partition, s.viewId);

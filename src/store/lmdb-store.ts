@@ -32,6 +32,10 @@ class LmdbTable implements KvTable {
     return this.db.getBinary(key) ?? undefined;
   }
 
+  getTransient(key: Buffer): Uint8Array | undefined {
+    return this.db.getBinaryFast(key) ?? undefined;
+  }
+
   has(key: Buffer): boolean {
     return this.db.doesExist(key);
   }

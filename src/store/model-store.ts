@@ -68,18 +68,38 @@ export function mergeRow(stored: Float32Array | undefined, write: RowWrite): Flo
 
 export function sameFloats(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return floatBytes(a).equals(floatBytes(b));
 }
 
-/** Float32 values as stored (little-endian bytes). */
+const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
+/**
+ * The row's bytes as stored (Float32 little-endian): on a little-endian host a
+ * view of the row's own memory (no copy: it changes when the row does), else a copy.
+ */
+export function floatBytes(row: Float32Array): Buffer {
+  return LITTLE_ENDIAN ? Buffer.from(row.buffer, row.byteOffset, row.byteLength) : floatsToBytes(row);
+}
+
+/** Float32 values as stored (little-endian bytes), in a buffer of their own. */
 export function floatsToBytes(row: Float32Array): Buffer {
-  const out = Buffer.alloc(row.length * 4);
+  const out = Buffer.allocUnsafe(row.length * 4);
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
+    return out;
+  }
   for (let i = 0; i < row.length; i++) out.writeFloatLE(row[i]!, i * 4);
   return out;
 }
 
-export function bytesToFloats(bytes: Buffer): Float32Array {
+/** The stored bytes as Float32 values, in an array of their own (the bits as stored, NaN payloads too). */
+export function bytesToFloats(bytes: Uint8Array): Float32Array {
   const out = new Float32Array(bytes.length >>> 2);
-  for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 4));
+    return out;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
   return out;
 }
