@@ -1,8 +1,13 @@
 /**
- * The embedded model store: an LMDB directory (no server), one per model name,
- * synced on every commit. Several trainer processes on one host may share it:
- * LMDB serialises their write transactions, and a commit's read-merge-write of
- * every row happens inside one of them.
+ * The embedded model store: an LMDB directory (no server), one per model name.
+ * A commit is one write transaction run by lmdb-js's write thread; it resolves
+ * once committed (in the OS's hands: a crash of the process keeps it), and is
+ * synced to disk right after while the trainer goes on (overlappingSync; close
+ * waits for the sync). A power loss may undo the last commits not synced yet,
+ * always whole ones with their offsets, so the trainer redoes those batches.
+ * Several trainer processes on one host may share it: LMDB serialises their
+ * write transactions, and a commit's read-merge-write of every row happens
+ * inside one of them.
  *
  * Tables and byte layouts (integers big-endian so keys sort by them):
  *
@@ -18,7 +23,7 @@
 import { join } from 'node:path';
 import { prefixEnd, type KvTable } from './kv.js';
 import { LmdbStore } from './lmdb-store.js';
-import { bytesToFloats, floatBytes, mergeRow, type ModelCommit, type ModelStore } from './model-store.js';
+import { bytesToFloats, floatBytes, mergeRow, type ModelCommit, type ModelStore, type SeenEntry } from './model-store.js';
 
 const TIME_BIAS = 2n ** 63n;
 
@@ -48,11 +53,11 @@ export class LmdbModelStore implements ModelStore {
     return out;
   }
 
-  async readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+  async readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, SeenEntry>> {
+    const out = new Map<string, SeenEntry>();
     for (const id of viewIds) {
       const value = this.#seen.get(seenKey(partition, id));
-      if (value !== undefined) out.set(id.toString('hex'), value.readUInt32BE(0));
+      if (value !== undefined) out.set(id.toString('hex'), { version: value.readUInt32BE(0), ts: value.readDoubleBE(4) });
     }
     return out;
   }
@@ -67,7 +72,7 @@ export class LmdbModelStore implements ModelStore {
   }
 
   async commit(batch: ModelCommit): Promise<void> {
-    this.#store.transaction(() => {
+    await this.#store.transactionAsync(() => {
       // Offsets only grow (one owner per partition): a batch whose offsets are all stored was committed already.
       const done = [...batch.offsets].filter(([p, offset]) => (this.#offsets.get(u32(p))?.readBigInt64BE(0) ?? -1n) >= offset).length;
       if (batch.offsets.size > 0 && done === batch.offsets.size) return;
@@ -113,6 +118,7 @@ export class LmdbModelStore implements ModelStore {
   }
 
   async close(): Promise<void> {
+    await this.#store.flush();
     await this.#store.close();
   }
 }

@@ -88,6 +88,16 @@ export class LmdbStore implements KvStore {
     return this.#root.transactionSync(fn);
   }
 
+  /**
+   * Runs fn in one write transaction started by LMDB's write thread; resolves once it is committed (visible to
+   * every reader and in the OS's hands, so a crash of this process keeps it). The sync to disk happens after, while
+   * the caller goes on (lmdb-js's overlappingSync, on when `durable`); `flush()` waits for it. A power loss can
+   * undo the last commits that were not synced yet, never part of one: LMDB restores the last synced transaction.
+   */
+  transactionAsync<T>(fn: () => T): Promise<T> {
+    return this.#root.transaction(fn);
+  }
+
   async flush(): Promise<void> {
     await this.#root.flushed;
   }

@@ -36,6 +36,14 @@ export interface SeenWrite {
   readonly ts: number;
 }
 
+/** What the de-dup memory remembers of a view. */
+export interface SeenEntry {
+  /** The newest sample version applied. */
+  readonly version: number;
+  /** View event time, ms (forgetting goes by it). */
+  readonly ts: number;
+}
+
 export interface ModelCommit {
   readonly rows: readonly RowWrite[];
   readonly seen: readonly SeenWrite[];
@@ -49,8 +57,8 @@ export interface ModelStore {
   readonly kind: 'embedded' | 'redis';
   /** The stored rows among these keys (absent: never written). */
   readRows(keys: readonly string[]): Promise<Map<string, Float32Array>>;
-  /** Newest applied version per view id (hex of the 16 bytes) of one partition; absent: not seen or forgotten. */
-  readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, number>>;
+  /** Newest applied version and view time per view id (hex of the 16 bytes) of one partition; absent: not seen or forgotten. */
+  readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, SeenEntry>>;
   readOffsets(partitions: readonly number[]): Promise<Map<number, bigint>>;
   commit(batch: ModelCommit): Promise<void>;
   /** Number of seen entries remembered for a partition (the de-dup memory's size). */

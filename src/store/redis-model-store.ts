@@ -14,7 +14,7 @@
  */
 import { BlobError, createClient, ErrorReply, RESP_TYPES, SimpleError } from '@redis/client';
 import { StoreFailedError, StoreUnavailableError } from './errors.js';
-import { bytesToFloats, floatsToBytes, type ModelCommit, type ModelStore } from './model-store.js';
+import { bytesToFloats, floatsToBytes, type ModelCommit, type ModelStore, type SeenEntry } from './model-store.js';
 
 /**
  * KEYS: the n row keys, then the offsets hash. ARGV: o, then o × (partition,
@@ -158,14 +158,19 @@ export class RedisModelStore implements ModelStore {
     return out;
   }
 
-  async readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+  async readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, SeenEntry>> {
+    const out = new Map<string, SeenEntry>();
     if (viewIds.length === 0) return out;
     const hex = viewIds.map((id) => id.toString('hex'));
-    const values = await this.#send('read de-dup memory', ['HMGET', `${this.#prefix}seen:${partition}`, ...hex]);
-    if (!Array.isArray(values)) throw new StoreFailedError('read de-dup memory', 'HMGET did not answer an array');
-    values.forEach((v: unknown, i) => {
-      if (Buffer.isBuffer(v)) out.set(hex[i]!, Number(v.toString()));
+    // Sent together (one round trip); one instance owns the partition, so nothing writes it in between.
+    const [versions, times] = await Promise.all([
+      this.#send('read de-dup memory', ['HMGET', `${this.#prefix}seen:${partition}`, ...hex]),
+      this.#send('read de-dup memory', ['ZMSCORE', `${this.#prefix}seenexp:${partition}`, ...hex]),
+    ]);
+    if (!Array.isArray(versions) || !Array.isArray(times)) throw new StoreFailedError('read de-dup memory', 'HMGET or ZMSCORE did not answer an array');
+    versions.forEach((v: unknown, i) => {
+      const t: unknown = times[i];
+      if (Buffer.isBuffer(v)) out.set(hex[i]!, { version: Number(v.toString()), ts: Buffer.isBuffer(t) ? Number(t.toString()) : Number.NaN });
     });
     return out;
   }

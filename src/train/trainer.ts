@@ -19,7 +19,13 @@
  *   3. send dead letters (undecodable records) and wait for the broker;
  *   4. commit rows, de-dup entries (forgetting those older than the TTL) and
  *      the partition's next offset in one store transaction.
- * A crash before 4 redoes the batch from the stored offset; after 4 nothing
+ * The commit of step 4 runs while the next batch does steps 1–3 (the loop
+ * yields to the event loop every YIELD_EVERY samples so the store's I/O goes
+ * on): that batch takes the rows and de-dup entries the commit under way
+ * writes from it, not from the store (which may or may not hold them yet), so
+ * it computes what it would after the commit. One commit at a time, in batch
+ * order: a batch's commit starts when the one before it has ended.
+ * A crash before 4 ends redoes the batch from the stored offset; after, nothing
  * is redone. A correction (version > 0 of an applied view) takes a step with
  * the corrected labels; the step of the earlier version is not undone.
  */
@@ -32,7 +38,7 @@ import type { SampleRecord } from '../codec/events.js';
 import type { ConsumedRecord, KafkaFetcher } from '../kafka/fetcher.js';
 import type { ProducedRecord } from '../kafka/producer.js';
 import type { Logger } from '../log/logger.js';
-import type { ModelStore, RowWrite, SeenWrite } from '../store/model-store.js';
+import type { ModelStore, RowWrite, SeenEntry, SeenWrite } from '../store/model-store.js';
 import type { Clock } from '../time/clock.js';
 import { retryWhileUnavailable } from '../time/retry.js';
 import { ProgressiveValidation, type WindowReport } from './evaluation.js';
@@ -95,6 +101,39 @@ export interface TrainSummary {
 }
 
 const BIAS = 'bias';
+/** Samples computed between two turns of the event loop while a commit is under way. */
+const YIELD_EVERY = 256;
+
+/** A batch being committed: what the store will hold once it is, for the batch computed meanwhile. */
+interface InFlight {
+  readonly partition: number;
+  /** The rows it writes (after), by key. */
+  readonly rows: ReadonlyMap<string, Float32Array>;
+  readonly seen: readonly SeenWrite[];
+  /** Its partition's seen entries with a view time before this are forgotten by it. */
+  readonly forgetBefore: number | undefined;
+  /** Resolves when the commit ended: undefined, or why it failed. */
+  readonly committed: Promise<{ error: unknown } | undefined>;
+}
+
+/**
+ * The applied version per view id (hex) as the store holds it once the commit under way has landed, whether the
+ * read ran before or after it: its seen entries added, then its forgetting applied (the commit's own order).
+ */
+function appliedVersions(partition: number, seen: ReadonlyMap<string, SeenEntry>, flight: InFlight | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  const mine = flight !== undefined && flight.partition === partition;
+  const forget = mine ? flight.forgetBefore : undefined;
+  for (const [id, e] of seen) if (forget === undefined || !(e.ts < forget)) out.set(id, e.version);
+  if (mine) {
+    for (const w of flight.seen) {
+      const id = w.viewId.toString('hex');
+      if (forget !== undefined && w.ts < forget) out.delete(id);
+      else out.set(id, w.version);
+    }
+  }
+  return out;
+}
 
 export class Trainer {
   readonly counters: TrainCounters = {
@@ -120,6 +159,8 @@ export class Trainer {
   readonly #newestTs = new Map<number, number>();
   #lastTurnAt: number | undefined;
   #positioned = false;
+  /** The batch whose commit is under way (at most one). */
+  #inFlight: InFlight | undefined;
 
   constructor(options: TrainerOptions, deps: TrainerDeps) {
     this.#o = options;
@@ -150,8 +191,27 @@ export class Trainer {
     const positions = new Map(parts.map((p) => [p, stored.get(p) ?? starts.get(p) ?? 0n]));
     const ends = this.#o.drain ? await this.#retrying('end offsets', 'Kafka', () => f.endOffsets(topic, parts)) : undefined;
     this.#d.log.info('trainer starts', { topic, partitions: parts, from: Object.fromEntries([...positions].map(([p, o]) => [p, o.toString()])) });
-    let lastProgress = started;
     this.#positioned = true;
+    try {
+      await this.#loop(signal, started, positions, ends);
+    } catch (error) {
+      // Let the commit under way end before giving up (the store closes after this).
+      await this.#inFlight?.committed;
+      this.#inFlight = undefined;
+      throw error;
+    }
+    await this.#settle();
+    this.validation.close();
+    const dedupEntries: Record<number, number> = {};
+    for (const p of parts) dedupEntries[p] = await this.#retrying('count de-dup memory', 'the model store', () => this.#d.store.seenCount(p));
+    return { counters: this.counters, elapsedMs: this.#d.clock.now() - started, partitions: parts, windows: this.validation.windows, dedupEntries };
+  }
+
+  async #loop(signal: AbortSignal, started: number, positions: Map<number, bigint>, ends: Map<number, bigint> | undefined): Promise<void> {
+    const parts = this.#o.partitions;
+    const f = this.#d.fetcher;
+    const topic = this.#o.samplesTopic;
+    let lastProgress = started;
     while (!signal.aborted) {
       this.#lastTurnAt = this.#d.clock.now();
       const active = parts.filter((p) => ends === undefined || positions.get(p)! < (ends.get(p) ?? 0n));
@@ -175,10 +235,6 @@ export class Trainer {
         this.positions.set(part.partition, { position: part.nextOffset, end: part.endOffset });
       }
     }
-    this.validation.close();
-    const dedupEntries: Record<number, number> = {};
-    for (const p of parts) dedupEntries[p] = await this.#retrying('count de-dup memory', 'the model store', () => this.#d.store.seenCount(p));
-    return { counters: this.counters, elapsedMs: this.#d.clock.now() - started, partitions: parts, windows: this.validation.windows, dedupEntries };
   }
 
   progressLine(elapsedMs: number): string {
@@ -212,21 +268,34 @@ export class Trainer {
     const keys = new Set<string>([BIAS]);
     for (const s of samples) for (const k of featureKeys(s)) keys.add(k);
     const t0 = this.#d.clock.now();
-    const stored = await this.#retrying('read rows', 'the model store', () => this.#d.store.readRows([...keys]));
-    const seen = await this.#retrying('read de-dup memory', 'the model store', () => this.#d.store.readSeen(partition, samples.map((s) => s.view_event_id)));
+    const store = this.#d.store;
+    const keyList = [...keys];
+    const viewIds = samples.map((s) => s.view_event_id);
+    // Both reads in one go (Redis: one round trip); the commit of the batch before may still be under way.
+    const [stored, seen] = await Promise.all([
+      this.#retrying('read rows', 'the model store', () => store.readRows(keyList)),
+      this.#retrying('read de-dup memory', 'the model store', () => store.readSeen(partition, viewIds)),
+    ]);
     const readMs = this.#d.clock.now() - t0;
+    const flight = this.#inFlight;
     const rows = new Map<string, Float32Array>();
     const before = new Map<string, Float32Array>();
     for (const key of keys) {
-      const row = stored.get(key) ?? model.initialRow(key, key === BIAS);
+      const row = flight?.rows.get(key) ?? stored.get(key) ?? model.initialRow(key, key === BIAS);
       before.set(key, row);
       rows.set(key, Float32Array.from(row));
     }
+    const applied = appliedVersions(partition, seen, flight);
     const touched = new Set<string>();
     const seenWrites: SeenWrite[] = [];
-    const applied = new Map<string, number>(seen);
     const signals = this.#o.signals;
+    let sinceTurn = 0;
     for (const s of samples) {
+      // Let the commit under way do its I/O (LMDB's write thread calls back, Redis's socket drains) meanwhile.
+      if (++sinceTurn >= YIELD_EVERY && this.#inFlight !== undefined) {
+        sinceTurn = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       const id = s.view_event_id.toString('hex');
       const done = applied.get(id);
       if (done !== undefined && s.version <= done) {
@@ -259,14 +328,34 @@ export class Trainer {
     if (deadLetters.length > 0) await this.#retrying('send dead letters', 'Kafka', () => this.#d.sendDeadLetters(deadLetters));
     const writes: RowWrite[] = [...touched].map((key) => ({ key, before: before.get(key)!, after: rows.get(key)! }));
     const newest = this.#newestTs.get(partition);
-    const forgetBefore = new Map(newest === undefined ? [] : [[partition, newest - this.#o.dedupTtlMs] as const]);
+    const forget = newest === undefined ? undefined : newest - this.#o.dedupTtlMs;
+    const forgetBefore = new Map(forget === undefined ? [] : [[partition, forget] as const]);
+    // One commit at a time, in batch order: the next batch is computed while this one is written.
+    await this.#settle();
     const t1 = this.#d.clock.now();
-    await this.#retrying('commit', 'the model store', () => this.#d.store.commit({ rows: writes, seen: seenWrites, forgetBefore, offsets: new Map([[partition, next]]) }));
-    const storeMs = readMs + (this.#d.clock.now() - t1);
-    this.#d.observer?.batchCommitted(storeMs);
-    this.counters.storeCommits++;
-    this.counters.storeMsTotal += storeMs;
-    if (storeMs > this.counters.storeMsMax) this.counters.storeMsMax = storeMs;
+    const committed = this.#retrying('commit', 'the model store', () => store.commit({ rows: writes, seen: seenWrites, forgetBefore, offsets: new Map([[partition, next]]) })).then(
+      () => {
+        const storeMs = readMs + (this.#d.clock.now() - t1);
+        this.#d.observer?.batchCommitted(storeMs);
+        this.counters.storeCommits++;
+        this.counters.storeMsTotal += storeMs;
+        if (storeMs > this.counters.storeMsMax) this.counters.storeMsMax = storeMs;
+        return undefined;
+      },
+      (error: unknown) => ({ error }),
+    );
+    const written = new Map<string, Float32Array>();
+    for (const w of writes) written.set(w.key, w.after);
+    this.#inFlight = { partition, rows: written, seen: seenWrites, forgetBefore: forget, committed };
+  }
+
+  /** Waits for the commit under way, if any; throws what made it fail. */
+  async #settle(): Promise<void> {
+    const flight = this.#inFlight;
+    if (flight === undefined) return;
+    const outcome = await flight.committed;
+    this.#inFlight = undefined;
+    if (outcome !== undefined) throw outcome.error;
   }
 
   #frozenScores(keys: readonly string[], rows: ReadonlyMap<string, Float32Array>): number[] {
