@@ -23,7 +23,7 @@
 import { join } from 'node:path';
 import { prefixEnd, type KvTable } from './kv.js';
 import { LmdbStore } from './lmdb-store.js';
-import { bytesToFloats, floatBytes, mergeRow, type ModelCommit, type ModelStore, type SeenEntry } from './model-store.js';
+import { bytesToFloats, floatBytes, mergeRow, RowArena, type ModelCommit, type ModelStore, type SeenEntry } from './model-store.js';
 
 const TIME_BIAS = 2n ** 63n;
 
@@ -46,9 +46,10 @@ export class LmdbModelStore implements ModelStore {
 
   async readRows(keys: readonly string[]): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
+    const arena = new RowArena();
     for (const key of keys) {
       const bytes = this.#rows.getTransient(Buffer.from(key, 'utf8'));
-      if (bytes !== undefined) out.set(key, bytesToFloats(bytes));
+      if (bytes !== undefined) out.set(key, bytesToFloats(bytes, arena));
     }
     return out;
   }

@@ -101,13 +101,35 @@ export function floatsToBytes(row: Float32Array): Buffer {
 }
 
 /** The stored bytes as Float32 values, in an array of their own (the bits as stored, NaN payloads too). */
-export function bytesToFloats(bytes: Uint8Array): Float32Array {
-  const out = new Float32Array(bytes.length >>> 2);
+export function bytesToFloats(bytes: Uint8Array, arena?: RowArena): Float32Array {
+  const out = arena === undefined ? new Float32Array(bytes.length >>> 2) : arena.take(bytes.length >>> 2);
   if (LITTLE_ENDIAN) {
-    new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 4));
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes.subarray(0, out.length * 4));
     return out;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
   return out;
 }
+
+/**
+ * Rows carved out of a few large Float32Arrays instead of one backing store
+ * each (a row of 6 signals is 3,120 bytes; a batch holds thousands): `take`
+ * returns a zeroed view of n floats. A chunk lives as long as any of its rows.
+ */
+export class RowArena {
+  #chunk = new Float32Array(0);
+  #used = 0;
+
+  take(n: number): Float32Array {
+    if (this.#used + n > this.#chunk.length) {
+      this.#chunk = new Float32Array(Math.max(n, ARENA_CHUNK_FLOATS));
+      this.#used = 0;
+    }
+    const row = this.#chunk.subarray(this.#used, this.#used + n);
+    this.#used += n;
+    return row;
+  }
+}
+
+const ARENA_CHUNK_FLOATS = 1 << 18;

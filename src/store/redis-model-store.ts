@@ -14,7 +14,7 @@
  */
 import { BlobError, createClient, ErrorReply, RESP_TYPES, SimpleError } from '@redis/client';
 import { StoreFailedError, StoreUnavailableError } from './errors.js';
-import { bytesToFloats, floatsToBytes, type ModelCommit, type ModelStore, type SeenEntry } from './model-store.js';
+import { bytesToFloats, floatBytes, RowArena, type ModelCommit, type ModelStore, type SeenEntry } from './model-store.js';
 
 /**
  * KEYS: the n row keys, then the offsets hash. ARGV: o, then o × (partition,
@@ -152,8 +152,9 @@ export class RedisModelStore implements ModelStore {
     if (keys.length === 0) return out;
     const values = await this.#send('read rows', ['MGET', ...keys.map((k) => this.#rowKey(k))]);
     if (!Array.isArray(values)) throw new StoreFailedError('read rows', 'MGET did not answer an array');
+    const arena = new RowArena();
     values.forEach((v: unknown, i) => {
-      if (Buffer.isBuffer(v)) out.set(keys[i]!, bytesToFloats(v));
+      if (Buffer.isBuffer(v)) out.set(keys[i]!, bytesToFloats(v, arena));
     });
     return out;
   }
@@ -192,7 +193,7 @@ export class RedisModelStore implements ModelStore {
     const args: Arg[] = [String(batch.offsets.size)];
     for (const [p, offset] of batch.offsets) args.push(String(p), offset.toString());
     args.push(String(batch.rows.length));
-    for (const r of batch.rows) args.push(floatsToBytes(r.before), floatsToBytes(r.after));
+    for (const r of batch.rows) args.push(floatBytes(r.before), floatBytes(r.after));
     args.push(this.#prefix, String(batch.seen.length));
     for (const s of batch.seen) args.push(String(s.partition), s.viewId.toString('hex'), String(s.version), String(s.ts));
     args.push(String(batch.forgetBefore.size));

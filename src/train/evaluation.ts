@@ -47,7 +47,7 @@ export class ProgressiveValidation {
   }
 
   /** Records one sample: per signal, the live score, the frozen score (if any) and the label. */
-  record(ts: number, live: readonly number[], frozen: readonly number[] | undefined, labels: readonly number[]): void {
+  record(ts: number, live: ArrayLike<number>, frozen: ArrayLike<number> | undefined, labels: ArrayLike<number>): void {
     if (this.#count === 0) this.#fromTs = ts;
     this.#toTs = ts;
     for (let s = 0; s < this.#signals.length; s++) {

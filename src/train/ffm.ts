@@ -145,6 +145,60 @@ export class Ffm {
       r[w]! -= (eta * gw) / Math.sqrt(r[w + 1]!);
     }
   }
+
+  /**
+   * For every signal s in order: scores[s] = predict(s), then update(s) towards labels[s] — the same arithmetic in
+   * the same order as those two (float64, each parameter rounded to float32 where it is stored), without the
+   * per-call objects. The signals' blocks are disjoint, so scoring s after the steps of the signals before it
+   * gives what scoring them all first gives. Mutates the rows.
+   */
+  scoreAndStep(bias: Float32Array, ru: Float32Array, rp: Float32Array, rc: Float32Array, labels: ArrayLike<number>, scores: Float64Array): void {
+    const { k, learningRate: eta, l2 } = this.params;
+    const block = this.block;
+    const k2 = 2 * k;
+    for (let s = 0; s < this.params.signals; s++) {
+      const base = s * block;
+      const v0 = base + 2; // slot 0
+      const v1 = base + 2 + k2; // slot 1
+      // logit: b + w_user + w_post + w_ctx, then the pairs (user, post), (user, ctx), (post, ctx)
+      let phi = bias[2 * s]! + ru[base]! + rp[base]! + rc[base]!;
+      for (let d = 0; d < k; d++) phi += ru[v0 + d]! * rp[v0 + d]!;
+      for (let d = 0; d < k; d++) phi += ru[v1 + d]! * rc[v0 + d]!;
+      for (let d = 0; d < k; d++) phi += rp[v1 + d]! * rc[v1 + d]!;
+      const p = sigmoid(phi);
+      scores[s] = p;
+      const g = p - labels[s]!;
+      bias[2 * s + 1]! += g * g;
+      bias[2 * s]! -= (eta * g) / Math.sqrt(bias[2 * s + 1]!);
+      pairStep(ru, v0, rp, v0, k, g, eta, l2);
+      pairStep(ru, v1, rc, v0, k, g, eta, l2);
+      pairStep(rp, v1, rc, v1, k, g, eta, l2);
+      linearStep(ru, base, g, eta, l2);
+      linearStep(rp, base, g, eta, l2);
+      linearStep(rc, base, g, eta, l2);
+    }
+  }
+}
+
+/** The AdaGrad step of one field pair's latent vectors (ra at va, rb at vb; their G at + k), as Ffm.update takes it. */
+function pairStep(ra: Float32Array, va: number, rb: Float32Array, vb: number, k: number, g: number, eta: number, l2: number): void {
+  for (let d = 0; d < k; d++) {
+    const xa = ra[va + d]!;
+    const xb = rb[vb + d]!;
+    const ga = g * xb + l2 * xa;
+    const gb = g * xa + l2 * xb;
+    ra[va + k + d]! += ga * ga;
+    rb[vb + k + d]! += gb * gb;
+    ra[va + d] = xa - (eta * ga) / Math.sqrt(ra[va + k + d]!);
+    rb[vb + d] = xb - (eta * gb) / Math.sqrt(rb[vb + k + d]!);
+  }
+}
+
+/** The AdaGrad step of one linear weight (at w, its G at w + 1), as Ffm.update takes it. */
+function linearStep(r: Float32Array, w: number, g: number, eta: number, l2: number): void {
+  const gw = g + l2 * r[w]!;
+  r[w + 1]! += gw * gw;
+  r[w]! -= (eta * gw) / Math.sqrt(r[w + 1]!);
 }
 
 export function sigmoid(x: number): number {

@@ -42,6 +42,7 @@ import type { ModelStore, RowWrite, SeenEntry, SeenWrite } from '../store/model-
 import type { Clock } from '../time/clock.js';
 import { retryWhileUnavailable } from '../time/retry.js';
 import { ProgressiveValidation, type WindowReport } from './evaluation.js';
+import { RowArena } from '../store/model-store.js';
 import type { Ffm, ImpressionRows } from './ffm.js';
 
 /**
@@ -60,7 +61,8 @@ export interface TrainerOptions
 }
 
 export interface TrainerDeps {
-  readonly fetcher: KafkaFetcher;
+  /** What the trainer uses of the fetcher (a stand-in in unit tests). */
+  readonly fetcher: Pick<KafkaFetcher, 'fetch' | 'beginningOffsets' | 'endOffsets'>;
   readonly codec: EventCodec;
   /** Samples of declared views (src/codec/declared/); undefined: labeljoin's own sample schema. */
   readonly declared?: DeclaredSampleReader | undefined;
@@ -265,37 +267,61 @@ export class Trainer {
     }
     this.counters.samplesIn += samples.length;
     const model = this.#d.model;
-    const keys = new Set<string>([BIAS]);
-    for (const s of samples) for (const k of featureKeys(s)) keys.add(k);
+    // The batch's rows, numbered in first-use order (0: the bias row), and each sample's three row numbers.
+    const index = new Map<string, number>([[BIAS, 0]]);
+    const keys: string[] = [BIAS];
+    const sampleRows = new Int32Array(3 * samples.length);
+    for (let i = 0; i < samples.length; i++) {
+      const fk = featureKeys(samples[i]!);
+      for (let j = 0; j < 3; j++) {
+        const key = fk[j]!;
+        let x = index.get(key);
+        if (x === undefined) {
+          x = keys.length;
+          index.set(key, x);
+          keys.push(key);
+        }
+        sampleRows[3 * i + j] = x;
+      }
+    }
+    const flight = this.#inFlight;
+    // Rows the commit under way writes are taken from it; the others are read.
+    const toRead = flight === undefined ? keys : keys.filter((key) => !flight.rows.has(key));
     const t0 = this.#d.clock.now();
     const store = this.#d.store;
-    const keyList = [...keys];
     const viewIds = samples.map((s) => s.view_event_id);
     // Both reads in one go (Redis: one round trip); the commit of the batch before may still be under way.
     const [stored, seen] = await Promise.all([
-      this.#retrying('read rows', 'the model store', () => store.readRows(keyList)),
+      this.#retrying('read rows', 'the model store', () => store.readRows(toRead)),
       this.#retrying('read de-dup memory', 'the model store', () => store.readSeen(partition, viewIds)),
     ]);
     const readMs = this.#d.clock.now() - t0;
-    const flight = this.#inFlight;
-    const rows = new Map<string, Float32Array>();
-    const before = new Map<string, Float32Array>();
-    for (const key of keys) {
-      const row = flight?.rows.get(key) ?? stored.get(key) ?? model.initialRow(key, key === BIAS);
-      before.set(key, row);
-      rows.set(key, Float32Array.from(row));
+    const before: Float32Array[] = [];
+    const live: Float32Array[] = [];
+    const arena = new RowArena();
+    for (let x = 0; x < keys.length; x++) {
+      const key = keys[x]!;
+      const row = flight?.rows.get(key) ?? stored.get(key) ?? model.initialRow(key, x === 0);
+      before.push(row);
+      const copy = arena.take(row.length);
+      copy.set(row);
+      live.push(copy);
     }
     const applied = appliedVersions(partition, seen, flight);
-    const touched = new Set<string>();
+    const touched = new Uint8Array(keys.length);
     const seenWrites: SeenWrite[] = [];
     const signals = this.#o.signals;
+    const bias = live[0]!;
+    const labels = new Float64Array(signals.length);
+    const scores = new Float64Array(signals.length);
     let sinceTurn = 0;
-    for (const s of samples) {
+    for (let i = 0; i < samples.length; i++) {
       // Let the commit under way do its I/O (LMDB's write thread calls back, Redis's socket drains) meanwhile.
       if (++sinceTurn >= YIELD_EVERY && this.#inFlight !== undefined) {
         sinceTurn = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      const s = samples[i]!;
       const id = s.view_event_id.toString('hex');
       const done = applied.get(id);
       if (done !== undefined && s.version <= done) {
@@ -303,19 +329,24 @@ export class Trainer {
         else this.counters.stale++;
         continue;
       }
-      const [u, p, c] = featureKeys(s);
-      const impression = [BIAS, u, p, c] as const;
-      const live: ImpressionRows = { bias: rows.get(BIAS)!, features: [rows.get(u)!, rows.get(p)!, rows.get(c)!] };
-      const scores = signals.map((_, i) => model.predict(i, live));
-      const labels = signals.map((name) => (s.labels[name] === 1 ? 1 : 0));
-      if (done === undefined) {
-        const frozen = this.#frozen === undefined ? undefined : this.#frozenScores(impression, rows);
-        this.validation.record(s.view_ts, scores, frozen, labels);
-      } else this.counters.corrections++;
-      if (this.#frozen !== undefined) for (const key of impression) if (!this.#frozen.has(key)) this.#frozen.set(key, Float32Array.from(rows.get(key)!));
-      for (let i = 0; i < signals.length; i++) model.update(i, live, scores[i]!, labels[i]!);
+      const ux = sampleRows[3 * i]!;
+      const px = sampleRows[3 * i + 1]!;
+      const cx = sampleRows[3 * i + 2]!;
+      for (let j = 0; j < signals.length; j++) labels[j] = s.labels[signals[j]!] === 1 ? 1 : 0;
+      if (this.#frozen !== undefined) {
+        const impression = [0, ux, px, cx] as const;
+        // The frozen copy scores before the live model learns (it shares the rows not written since freezing).
+        const frozen = done === undefined ? this.#frozenScores(impression.map((x) => keys[x]!), impression.map((x) => live[x]!)) : undefined;
+        for (const x of impression) if (!this.#frozen.has(keys[x]!)) this.#frozen.set(keys[x]!, live[x]!.slice());
+        model.scoreAndStep(bias, live[ux]!, live[px]!, live[cx]!, labels, scores);
+        if (frozen !== undefined) this.validation.record(s.view_ts, scores, frozen, labels);
+      } else {
+        model.scoreAndStep(bias, live[ux]!, live[px]!, live[cx]!, labels, scores);
+        if (done === undefined) this.validation.record(s.view_ts, scores, undefined, labels);
+      }
+      if (done !== undefined) this.counters.corrections++;
       this.counters.updates += signals.length;
-      for (const key of impression) touched.add(key);
+      touched[0] = touched[ux] = touched[px] = touched[cx] = 1;
       applied.set(id, s.version);
       seenWrites.push({ partition, viewId: s.view_event_id, version: s.version, ts: s.view_ts });
       if (s.view_ts > (this.#newestTs.get(partition) ?? Number.NEGATIVE_INFINITY)) this.#newestTs.set(partition, s.view_ts);
@@ -326,7 +357,8 @@ export class Trainer {
       }
     }
     if (deadLetters.length > 0) await this.#retrying('send dead letters', 'Kafka', () => this.#d.sendDeadLetters(deadLetters));
-    const writes: RowWrite[] = [...touched].map((key) => ({ key, before: before.get(key)!, after: rows.get(key)! }));
+    const writes: RowWrite[] = [];
+    for (let x = 0; x < keys.length; x++) if (touched[x] === 1) writes.push({ key: keys[x]!, before: before[x]!, after: live[x]! });
     const newest = this.#newestTs.get(partition);
     const forget = newest === undefined ? undefined : newest - this.#o.dedupTtlMs;
     const forgetBefore = new Map(forget === undefined ? [] : [[partition, forget] as const]);
@@ -358,9 +390,10 @@ export class Trainer {
     if (outcome !== undefined) throw outcome.error;
   }
 
-  #frozenScores(keys: readonly string[], rows: ReadonlyMap<string, Float32Array>): number[] {
-    const row = (key: string): Float32Array => this.#frozen?.get(key) ?? rows.get(key)!;
-    const frozen: ImpressionRows = { bias: row(keys[0]!), features: [row(keys[1]!), row(keys[2]!), row(keys[3]!)] };
+  /** Every signal's score by the frozen model: the rows as they were when it froze, or the live ones not written since. */
+  #frozenScores(keys: readonly string[], live: readonly Float32Array[]): number[] {
+    const row = (i: number): Float32Array => this.#frozen?.get(keys[i]!) ?? live[i]!;
+    const frozen: ImpressionRows = { bias: row(0), features: [row(1), row(2), row(3)] };
     return this.#o.signals.map((_, i) => this.#d.model.predict(i, frozen));
   }
 
