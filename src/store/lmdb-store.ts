@@ -33,7 +33,10 @@ class LmdbTable implements KvTable {
   }
 
   getTransient(key: Buffer): Uint8Array | undefined {
-    return this.db.getBinaryFast(key) ?? undefined;
+    const bytes = this.db.getBinaryFast(key);
+    // lmdb-js answers its whole shared buffer with an own `length` set to the value's size: cut the view to it,
+    // or whatever uses the real length (Buffer.equals, set) sees the bytes after the value too.
+    return bytes === undefined ? undefined : bytes.subarray(0, bytes.length);
   }
 
   has(key: Buffer): boolean {
