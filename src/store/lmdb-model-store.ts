@@ -84,11 +84,14 @@ export class LmdbModelStore implements ModelStore {
         const same = stored === undefined || floatBytes(write.before).equals(stored);
         this.#rows.put(key, floatBytes(same ? write.after : mergeRow(bytesToFloats(stored), write)));
       }
-      for (const s of batch.seen) {
+      // The seen values side by side in one buffer: lmdb-js looks up a value's memory address once per buffer.
+      const values = Buffer.allocUnsafe(12 * batch.seen.length);
+      for (let i = 0; i < batch.seen.length; i++) {
+        const s = batch.seen[i]!;
         const key = seenKey(s.partition, s.viewId);
         const old = this.#seen.get(key);
         if (old !== undefined) this.#seenExp.remove(expKey(s.partition, old.readDoubleBE(4), s.viewId));
-        const value = Buffer.alloc(12);
+        const value = values.subarray(12 * i, 12 * i + 12);
         value.writeUInt32BE(s.version, 0);
         value.writeDoubleBE(s.ts, 4);
         this.#seen.put(key, value);
@@ -131,7 +134,10 @@ function u32(n: number): Buffer {
 }
 
 function seenKey(partition: number, viewId: Buffer): Buffer {
-  return Buffer.concat([u32(partition), viewId]);
+  const key = Buffer.allocUnsafe(4 + viewId.length);
+  key.writeUInt32BE(partition, 0);
+  viewId.copy(key, 4);
+  return key;
 }
 
 function expKey(partition: number, ts: number, viewId: Buffer): Buffer {

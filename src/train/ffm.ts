@@ -67,15 +67,17 @@ export class Ffm {
     return s * this.block + 2 + slot * 2 * this.params.k;
   }
 
-  initialRow(key: string, isBias: boolean): Float32Array {
+  /** A row's value before it is ever stored; `into` (zeroed, of the row's length): written there instead of a new array. */
+  initialRow(key: string, isBias: boolean, into?: Float32Array): Float32Array {
     if (isBias) {
-      const row = new Float32Array(this.biasLength);
+      const row = into ?? new Float32Array(this.biasLength);
       for (let s = 0; s < this.params.signals; s++) row[2 * s + 1] = 1;
       return row;
     }
     const { k } = this.params;
-    const row = new Float32Array(this.rowLength);
-    const next = rowRandom(this.params.seed, key);
+    const row = into ?? new Float32Array(this.rowLength);
+    // rowRandom(seed, key) inlined: the same draws in the same order.
+    let state = rowSeed(this.params.seed, key);
     const scale = 1 / Math.sqrt(k);
     for (let s = 0; s < this.params.signals; s++) {
       const base = s * this.block;
@@ -83,7 +85,11 @@ export class Ffm {
       for (let slot = 0; slot < 2; slot++) {
         const v = base + 2 + slot * 2 * k;
         for (let d = 0; d < k; d++) {
-          row[v + d] = next() * scale;
+          state = (state + 0x6d2b79f5) >>> 0;
+          let t = state;
+          t = Math.imul(t ^ (t >>> 15), t | 1);
+          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+          row[v + d] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * scale;
           row[v + k + d] = 1;
         }
       }
@@ -205,11 +211,16 @@ export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
-/** A uniform [0, 1) generator seeded by (seed, key): FNV-1a of the key, then mulberry32. */
-function rowRandom(seed: number, key: string): () => number {
+/** The state a row's generator starts from: FNV-1a of the key, xor-seeded. */
+function rowSeed(seed: number, key: string): number {
   let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  let state = h >>> 0;
+  return h >>> 0;
+}
+
+/** A uniform [0, 1) generator seeded by (seed, key): FNV-1a of the key, then mulberry32 (what initialRow draws). */
+export function rowRandom(seed: number, key: string): () => number {
+  let state = rowSeed(seed, key);
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;

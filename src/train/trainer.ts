@@ -301,7 +301,7 @@ export class Trainer {
     const arena = new RowArena();
     for (let x = 0; x < keys.length; x++) {
       const key = keys[x]!;
-      const row = flight?.rows.get(key) ?? stored.get(key) ?? model.initialRow(key, x === 0);
+      const row = flight?.rows.get(key) ?? stored.get(key) ?? model.initialRow(key, x === 0, arena.take(x === 0 ? model.biasLength : model.rowLength));
       before.push(row);
       const copy = arena.take(row.length);
       copy.set(row);
