@@ -104,7 +104,7 @@ export interface TrainSummary {
 
 const BIAS = 'bias';
 /** Samples computed between two turns of the event loop while a commit is under way. */
-const YIELD_EVERY = 256;
+const YIELD_EVERY = 64;
 
 /** A batch being committed: what the store will hold once it is, for the batch computed meanwhile. */
 interface InFlight {
