@@ -10,7 +10,11 @@
  *
  * A commit is one Lua script (COMMIT_SCRIPT), so Redis runs it atomically: the
  * rows (merged as src/store/model-store.ts says), the seen entries, the
- * forgetting and the offsets land together or not at all.
+ * forgetting and the offsets land together or not at all. Round trips per
+ * batch of samples: one for the reads (the trainer sends MGET of the rows and
+ * HMGET + ZMSCORE of the de-dup memory together; the client pipelines them)
+ * and one EVALSHA for the commit, whatever the batch's size. Row values go out
+ * as views of the trainer's Float32Arrays (no copy), which it leaves unchanged.
  */
 import { BlobError, createClient, ErrorReply, RESP_TYPES, SimpleError } from '@redis/client';
 import { StoreFailedError, StoreUnavailableError } from './errors.js';
