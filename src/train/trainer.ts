@@ -24,7 +24,9 @@
  * on): that batch takes the rows and de-dup entries the commit under way
  * writes from it, not from the store (which may or may not hold them yet), so
  * it computes what it would after the commit. One commit at a time, in batch
- * order: a batch's commit starts when the one before it has ended.
+ * order: a batch's commit starts when the one before it has ended, right after
+ * the next batch of the same fetch sent its reads (so Redis, which answers in
+ * order, does not make them wait for the commit).
  * A crash before 4 ends redoes the batch from the stored offset; after, nothing
  * is redone. A correction (version > 0 of an applied view) takes a step with
  * the corrected labels; the step of the earlier version is not undone.
@@ -35,7 +37,7 @@ import { deadLetterCopy, decodeOrBad } from '../codec/dead-letter.js';
 import { BadRecordError, type RecordOrigin } from '../codec/errors.js';
 import type { ConfigSection } from '../config/config.js';
 import type { SampleRecord } from '../codec/events.js';
-import type { ConsumedRecord, KafkaFetcher } from '../kafka/fetcher.js';
+import type { ConsumedRecord, FetchedPartition, KafkaFetcher } from '../kafka/fetcher.js';
 import type { ProducedRecord } from '../kafka/producer.js';
 import type { Logger } from '../log/logger.js';
 import type { ModelStore, RowWrite, SeenEntry, SeenWrite } from '../store/model-store.js';
@@ -106,23 +108,38 @@ const BIAS = 'bias';
 /** Samples computed between two turns of the event loop while a commit is under way. */
 const YIELD_EVERY = 64;
 
-/** A batch being committed: what the store will hold once it is, for the batch computed meanwhile. */
-interface InFlight {
+/** What a batch's commit writes: what the store holds once it landed, for the batch computed meanwhile. */
+interface Overlay {
   readonly partition: number;
   /** The rows it writes (after), by key. */
   readonly rows: ReadonlyMap<string, Float32Array>;
   readonly seen: readonly SeenWrite[];
   /** Its partition's seen entries with a view time before this are forgotten by it. */
   readonly forgetBefore: number | undefined;
+}
+
+/** A batch being committed. */
+interface InFlight extends Overlay {
   /** Resolves when the commit ended: undefined, or why it failed. */
   readonly committed: Promise<{ error: unknown } | undefined>;
+}
+
+/** A batch decoded, its rows numbered (keys[0] is the bias row; three per sample in sampleRows) and its reads sent. */
+interface Prepared {
+  readonly partition: number;
+  readonly samples: readonly SampleRecord[];
+  readonly deadLetters: readonly ProducedRecord[];
+  readonly keys: readonly string[];
+  readonly sampleRows: Int32Array;
+  readonly overlay: Overlay | undefined;
+  readonly reads: Promise<{ stored: Map<string, Float32Array>; seen: Map<string, SeenEntry>; readMs: number }>;
 }
 
 /**
  * The applied version per view id (hex) as the store holds it once the commit under way has landed, whether the
  * read ran before or after it: its seen entries added, then its forgetting applied (the commit's own order).
  */
-function appliedVersions(partition: number, seen: ReadonlyMap<string, SeenEntry>, flight: InFlight | undefined): Map<string, number> {
+function appliedVersions(partition: number, seen: ReadonlyMap<string, SeenEntry>, flight: Overlay | undefined): Map<string, number> {
   const out = new Map<string, number>();
   const mine = flight !== undefined && flight.partition === partition;
   const forget = mine ? flight.forgetBefore : undefined;
@@ -219,22 +236,33 @@ export class Trainer {
       const active = parts.filter((p) => ends === undefined || positions.get(p)! < (ends.get(p) ?? 0n));
       if (active.length === 0) break;
       const fetched = await this.#retrying('fetch samples', 'Kafka', () => f.fetch(active.map((p) => ({ topic, partition: p, offset: positions.get(p)! }))));
+      // This fetch's batches, at most batchSize each; a partition's last one commits the fetch's next offset (past
+      // markers and aborted records too).
+      const batches: Array<{ part: FetchedPartition; records: ConsumedRecord[]; next: bigint; last: boolean }> = [];
       for (const part of fetched) {
         this.positions.set(part.partition, { position: positions.get(part.partition)!, end: part.endOffset });
         if (part.nextOffset <= positions.get(part.partition)!) continue; // nothing new
-        // Batches of at most batchSize; the last one commits the fetch's next offset (past markers and aborted records too).
         for (let i = 0; i === 0 || i < part.records.length; i += this.#o.batchSize) {
-          const chunk = part.records.slice(i, i + this.#o.batchSize);
-          const next = i + this.#o.batchSize >= part.records.length ? part.nextOffset : chunk[chunk.length - 1]!.offset + 1n;
-          await this.#step(part.partition, chunk, next);
-          const now = this.#d.clock.now();
-          if (now - lastProgress >= this.#o.progressEveryMs) {
-            lastProgress = now;
-            this.#d.progress(this.progressLine(now - started));
-          }
+          const records = part.records.slice(i, i + this.#o.batchSize);
+          const last = i + this.#o.batchSize >= part.records.length;
+          batches.push({ part, records, next: last ? part.nextOffset : records[records.length - 1]!.offset + 1n, last });
         }
-        positions.set(part.partition, part.nextOffset);
-        this.positions.set(part.partition, { position: part.nextOffset, end: part.endOffset });
+      }
+      // Each batch's reads are sent before the commit of the batch before it (Redis answers them in that order).
+      let prepared: Prepared | Promise<Prepared> | undefined = batches.length === 0 ? undefined : this.#prepare(batches[0]!.part.partition, batches[0]!.records, this.#inFlight);
+      for (let b = 0; b < batches.length; b++) {
+        const { part, next, last } = batches[b]!;
+        const following = batches[b + 1];
+        prepared = await this.#step(await prepared!, next, following === undefined ? undefined : (overlay) => this.#prepare(following.part.partition, following.records, overlay));
+        const now = this.#d.clock.now();
+        if (now - lastProgress >= this.#o.progressEveryMs) {
+          lastProgress = now;
+          this.#d.progress(this.progressLine(now - started));
+        }
+        if (last) {
+          positions.set(part.partition, part.nextOffset);
+          this.positions.set(part.partition, { position: part.nextOffset, end: part.endOffset });
+        }
       }
     }
   }
@@ -248,7 +276,11 @@ export class Trainer {
     return `train: samples ${c.samplesIn} in (${rate}/s), applied ${c.applied}, duplicates ${c.duplicates}, stale ${c.stale}, corrections ${c.corrections}, updates ${c.updates}, store ${storeMs.toFixed(1)} ms/batch (max ${c.storeMsMax.toFixed(0)})${auc}`;
   }
 
-  async #step(partition: number, records: readonly ConsumedRecord[], next: bigint): Promise<void> {
+  /**
+   * A batch's samples decoded, its rows numbered and its reads sent, given the batch whose commit will be under way
+   * while it is computed (`overlay`): its rows and de-dup entries come from that batch, not from the store.
+   */
+  async #prepare(partition: number, records: readonly ConsumedRecord[], overlay: Overlay | undefined): Promise<Prepared> {
     const samples: SampleRecord[] = [];
     const deadLetters: ProducedRecord[] = [];
     if (this.#d.declared !== undefined) {
@@ -266,7 +298,6 @@ export class Trainer {
       this.#d.log.warn('bad sample dead-lettered', { code: sample.code, reason: sample.reason, field: sample.field, topic: r.topic, partition: r.partition, offset: r.offset });
     }
     this.counters.samplesIn += samples.length;
-    const model = this.#d.model;
     // The batch's rows, numbered in first-use order (0: the bias row), and each sample's three row numbers.
     const index = new Map<string, number>([[BIAS, 0]]);
     const keys: string[] = [BIAS];
@@ -284,18 +315,29 @@ export class Trainer {
         sampleRows[3 * i + j] = x;
       }
     }
-    const flight = this.#inFlight;
-    // Rows the commit under way writes are taken from it; the others are read.
-    const toRead = flight === undefined ? keys : keys.filter((key) => !flight.rows.has(key));
+    // Rows the overlay writes are taken from it; the others are read.
+    const toRead = overlay === undefined ? keys : keys.filter((key) => !overlay.rows.has(key));
     const t0 = this.#d.clock.now();
     const store = this.#d.store;
     const viewIds = samples.map((s) => s.view_event_id);
-    // Both reads in one go (Redis: one round trip); the commit of the batch before may still be under way.
-    const [stored, seen] = await Promise.all([
+    // Both reads in one go (Redis: one round trip), whether the overlay's commit has landed yet or not.
+    const reads = Promise.all([
       this.#retrying('read rows', 'the model store', () => store.readRows(toRead)),
       this.#retrying('read de-dup memory', 'the model store', () => store.readSeen(partition, viewIds)),
-    ]);
-    const readMs = this.#d.clock.now() - t0;
+    ]).then(([stored, seen]) => ({ stored, seen, readMs: this.#d.clock.now() - t0 }));
+    reads.catch(() => undefined); // awaited by #step; this only keeps a failure from counting as unhandled meanwhile
+    return { partition, samples, deadLetters, keys, sampleRows, overlay, reads };
+  }
+
+  /**
+   * Computes a prepared batch, then starts its commit once the one before has ended; `prepareNext` prepares the
+   * next batch (this one as its overlay) just before that commit is sent. Answers the next batch's preparation.
+   */
+  async #step(prep: Prepared, next: bigint, prepareNext: ((overlay: Overlay) => Promise<Prepared>) | undefined): Promise<Prepared | undefined> {
+    const { partition, samples, deadLetters, keys, sampleRows, overlay: flight } = prep;
+    const model = this.#d.model;
+    const store = this.#d.store;
+    const { stored, seen, readMs } = await prep.reads;
     const before: Float32Array[] = [];
     const live: Float32Array[] = [];
     const arena = new RowArena();
@@ -364,6 +406,11 @@ export class Trainer {
     const forgetBefore = new Map(forget === undefined ? [] : [[partition, forget] as const]);
     // One commit at a time, in batch order: the next batch is computed while this one is written.
     await this.#settle();
+    const written = new Map<string, Float32Array>();
+    for (const w of writes) written.set(w.key, w.after);
+    const overlay: Overlay = { partition, rows: written, seen: seenWrites, forgetBefore: forget };
+    const following = prepareNext?.(overlay);
+    following?.catch(() => undefined); // awaited by the loop; this only keeps a failure from counting as unhandled meanwhile
     const t1 = this.#d.clock.now();
     const committed = this.#retrying('commit', 'the model store', () => store.commit({ rows: writes, seen: seenWrites, forgetBefore, offsets: new Map([[partition, next]]) })).then(
       () => {
@@ -376,9 +423,8 @@ export class Trainer {
       },
       (error: unknown) => ({ error }),
     );
-    const written = new Map<string, Float32Array>();
-    for (const w of writes) written.set(w.key, w.after);
-    this.#inFlight = { partition, rows: written, seen: seenWrites, forgetBefore: forget, committed };
+    this.#inFlight = { ...overlay, committed };
+    return following;
   }
 
   /** Waits for the commit under way, if any; throws what made it fail. */
