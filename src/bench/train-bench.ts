@@ -1,9 +1,11 @@
 /**
  * The trainer's throughput (`labeljoin bench train`): simulated samples
  * (views with their true labels, src/sim/samples.ts) written to a fresh
- * samples topic, then `labeljoin train --drain` with the embedded store, all
- * signals, as its own process watched through /proc: samples/s, CPU seconds
- * per million samples, peak RSS, and the last validation window's AUC.
+ * samples topic, then `labeljoin train --drain` with the embedded store (or
+ * Redis at a given URL, under a model name of its own so runs never share
+ * rows), all signals, as its own process watched through /proc: samples/s,
+ * CPU seconds per million samples, peak RSS, and the last validation window's
+ * AUC.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,11 +23,15 @@ export interface TrainBenchOptions {
   readonly workload: WorkloadOptions;
   readonly partitions: number;
   readonly topicPrefix: string;
+  /** Where the model lives; redis: a running Redis at redisUrl (the bench's model is named after its topics). */
+  readonly store: 'embedded' | 'redis';
+  readonly redisUrl: string;
 }
 
 export interface TrainBenchResult {
   readonly samples: number;
   readonly signals: number;
+  readonly store: 'embedded' | 'redis';
   readonly seconds: number;
   readonly samplesPerSec: number;
   readonly cpuSecondsPerMillion: number;
@@ -47,12 +53,13 @@ export async function runTrainBench(settings: ConnectionSettings, o: TrainBenchO
     } finally {
       await producer.close();
     }
-    progress('labeljoin train --drain (embedded store, every signal)');
+    progress(`labeljoin train --drain (${o.store} store, every signal)`);
+    const storeFlags = o.store === 'redis' ? ['--store', 'redis', '--redis-url', o.redisUrl, '--model', o.topicPrefix] : ['--store', 'embedded', '--model-dir', join(dir, 'model')];
     const report = join(dir, 'report.json');
     const train = startCliProcess([
       'train', '--drain', '--brokers', settings.brokers.join(','),
       '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter, '--signals', o.workload.labelTypes.join(','),
-      '--model-dir', join(dir, 'model'), '--metrics-port', 'off', '--report', report,
+      ...storeFlags, '--metrics-port', 'off', '--report', report,
     ]);
     const watch = new ProcessWatch(train.child.pid ?? 0);
     const code = await train.ended;
@@ -64,6 +71,7 @@ export async function runTrainBench(settings: ConnectionSettings, o: TrainBenchO
     return {
       samples: summary.counters.applied,
       signals: o.workload.labelTypes.length,
+      store: o.store,
       seconds,
       samplesPerSec: summary.counters.applied / Math.max(0.001, seconds),
       cpuSecondsPerMillion: usage.cpuSeconds / (summary.counters.applied / 1e6),

@@ -87,8 +87,8 @@ export const benchState: CommandSpec = {
 
 export const benchTrain: CommandSpec = {
   name: 'bench train',
-  summary: 'Trainer throughput: --records simulated samples, labeljoin train --drain with the embedded store and every signal; samples/s, CPU per million, peak RSS, last-window AUC.',
-  settings: ['kafka.brokers', 'bench.records', 'sim.seed', 'join.labelTypes'],
+  summary: 'Trainer throughput: --records simulated samples, labeljoin train --drain with the embedded store (or --store redis at --redis-url) and every signal; samples/s, CPU per million, peak RSS, last-window AUC.',
+  settings: ['kafka.brokers', 'bench.records', 'sim.seed', 'join.labelTypes', 'train.store', 'train.redisUrl'],
   flags: [{ name: 'json', type: 'boolean', doc: 'print the result as one JSON object' }],
   async run(ctx) {
     const result = await trainBench(ctx.config);
@@ -160,14 +160,14 @@ function stateTable(rs: readonly StateRunResult[]): string[] {
 function trainBench(config: LabeljoinConfig): Promise<TrainBenchResult> {
   return runTrainBench(
     connectionSettings(config),
-    { workload: workloadOptions(config, PARTITIONS, systemClock, { views: config.bench.records, durationMs: undefined }), partitions: PARTITIONS, topicPrefix: `labeljoin-bench-train-${Date.now().toString(36)}` },
+    { workload: workloadOptions(config, PARTITIONS, systemClock, { views: config.bench.records, durationMs: undefined }), partitions: PARTITIONS, topicPrefix: `labeljoin-bench-train-${Date.now().toString(36)}`, store: config.train.store, redisUrl: config.train.redisUrl },
     (line) => process.stderr.write(`bench train: ${line}\n`),
   );
 }
 
 function trainTable(r: TrainBenchResult): string[] {
   return [
-    `trainer (drain, embedded store, ${r.signals} signals, k = 32): ${Math.round(r.samplesPerSec).toLocaleString('en-US')} samples/s over ${r.seconds.toFixed(1)} s (${r.samples.toLocaleString('en-US')} samples)`,
+    `trainer (drain, ${r.store} store, ${r.signals} signals, k = 32): ${Math.round(r.samplesPerSec).toLocaleString('en-US')} samples/s over ${r.seconds.toFixed(1)} s (${r.samples.toLocaleString('en-US')} samples)`,
     `  CPU ${r.cpuSecondsPerMillion.toFixed(1)} s per million samples, peak RSS ${r.peakRssMiB.toFixed(0)} MiB; last window AUC ${Object.entries(r.lastWindowAuc).map(([s, a]) => `${s} ${a.toFixed(3)}`).join(' ')}`,
   ];
 }

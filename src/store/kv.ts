@@ -10,6 +10,8 @@
 
 export interface KvTable {
   get(key: Buffer): Buffer | undefined;
+  /** Like get, but the bytes may be the store's own, valid only until the next operation on the store: read them at once. */
+  getTransient(key: Buffer): Uint8Array | undefined;
   has(key: Buffer): boolean;
   put(key: Buffer, value: Buffer): void;
   remove(key: Buffer): void;

@@ -1,8 +1,13 @@
 /**
- * The embedded model store: an LMDB directory (no server), one per model name,
- * synced on every commit. Several trainer processes on one host may share it:
- * LMDB serialises their write transactions, and a commit's read-merge-write of
- * every row happens inside one of them.
+ * The embedded model store: an LMDB directory (no server), one per model name.
+ * A commit is one write transaction run by lmdb-js's write thread; it resolves
+ * once committed (in the OS's hands: a crash of the process keeps it), and is
+ * synced to disk right after while the trainer goes on (overlappingSync; close
+ * waits for the sync). A power loss may undo the last commits not synced yet,
+ * always whole ones with their offsets, so the trainer redoes those batches.
+ * Several trainer processes on one host may share it: LMDB serialises their
+ * write transactions, and a commit's read-merge-write of every row happens
+ * inside one of them.
  *
  * Tables and byte layouts (integers big-endian so keys sort by them):
  *
@@ -18,7 +23,7 @@
 import { join } from 'node:path';
 import { prefixEnd, type KvTable } from './kv.js';
 import { LmdbStore } from './lmdb-store.js';
-import { bytesToFloats, floatsToBytes, mergeRow, type ModelCommit, type ModelStore } from './model-store.js';
+import { bytesToFloats, floatBytes, mergeRow, RowArena, type ModelCommit, type ModelStore, type SeenEntry } from './model-store.js';
 
 const TIME_BIAS = 2n ** 63n;
 
@@ -41,18 +46,19 @@ export class LmdbModelStore implements ModelStore {
 
   async readRows(keys: readonly string[]): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
+    const arena = new RowArena();
     for (const key of keys) {
-      const bytes = this.#rows.get(Buffer.from(key, 'utf8'));
-      if (bytes !== undefined) out.set(key, bytesToFloats(bytes));
+      const bytes = this.#rows.getTransient(Buffer.from(key, 'utf8'));
+      if (bytes !== undefined) out.set(key, bytesToFloats(bytes, arena));
     }
     return out;
   }
 
-  async readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+  async readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, SeenEntry>> {
+    const out = new Map<string, SeenEntry>();
     for (const id of viewIds) {
       const value = this.#seen.get(seenKey(partition, id));
-      if (value !== undefined) out.set(id.toString('hex'), value.readUInt32BE(0));
+      if (value !== undefined) out.set(id.toString('hex'), { version: value.readUInt32BE(0), ts: value.readDoubleBE(4) });
     }
     return out;
   }
@@ -67,20 +73,25 @@ export class LmdbModelStore implements ModelStore {
   }
 
   async commit(batch: ModelCommit): Promise<void> {
-    this.#store.transaction(() => {
+    await this.#store.transactionAsync(() => {
       // Offsets only grow (one owner per partition): a batch whose offsets are all stored was committed already.
       const done = [...batch.offsets].filter(([p, offset]) => (this.#offsets.get(u32(p))?.readBigInt64BE(0) ?? -1n) >= offset).length;
       if (batch.offsets.size > 0 && done === batch.offsets.size) return;
       for (const write of batch.rows) {
         const key = Buffer.from(write.key, 'utf8');
-        const stored = this.#rows.get(key);
-        this.#rows.put(key, floatsToBytes(mergeRow(stored === undefined ? undefined : bytesToFloats(stored), write)));
+        // Compared as bytes: the stored row is still the one read (the usual case, one writer) or not.
+        const stored = this.#rows.getTransient(key);
+        const same = stored === undefined || floatBytes(write.before).equals(stored);
+        this.#rows.put(key, floatBytes(same ? write.after : mergeRow(bytesToFloats(stored), write)));
       }
-      for (const s of batch.seen) {
+      // The seen values side by side in one buffer: lmdb-js looks up a value's memory address once per buffer.
+      const values = Buffer.allocUnsafe(12 * batch.seen.length);
+      for (let i = 0; i < batch.seen.length; i++) {
+        const s = batch.seen[i]!;
         const key = seenKey(s.partition, s.viewId);
         const old = this.#seen.get(key);
         if (old !== undefined) this.#seenExp.remove(expKey(s.partition, old.readDoubleBE(4), s.viewId));
-        const value = Buffer.alloc(12);
+        const value = values.subarray(12 * i, 12 * i + 12);
         value.writeUInt32BE(s.version, 0);
         value.writeDoubleBE(s.ts, 4);
         this.#seen.put(key, value);
@@ -111,6 +122,7 @@ export class LmdbModelStore implements ModelStore {
   }
 
   async close(): Promise<void> {
+    await this.#store.flush();
     await this.#store.close();
   }
 }
@@ -122,7 +134,10 @@ function u32(n: number): Buffer {
 }
 
 function seenKey(partition: number, viewId: Buffer): Buffer {
-  return Buffer.concat([u32(partition), viewId]);
+  const key = Buffer.allocUnsafe(4 + viewId.length);
+  key.writeUInt32BE(partition, 0);
+  viewId.copy(key, 4);
+  return key;
 }
 
 function expKey(partition: number, ts: number, viewId: Buffer): Buffer {

@@ -32,6 +32,13 @@ class LmdbTable implements KvTable {
     return this.db.getBinary(key) ?? undefined;
   }
 
+  getTransient(key: Buffer): Uint8Array | undefined {
+    const bytes = this.db.getBinaryFast(key);
+    // lmdb-js answers its whole shared buffer with an own `length` set to the value's size: cut the view to it,
+    // or whatever uses the real length (Buffer.equals, set) sees the bytes after the value too.
+    return bytes === undefined ? undefined : bytes.subarray(0, bytes.length);
+  }
+
   has(key: Buffer): boolean {
     return this.db.doesExist(key);
   }
@@ -82,6 +89,16 @@ export class LmdbStore implements KvStore {
 
   transaction<T>(fn: () => T): T {
     return this.#root.transactionSync(fn);
+  }
+
+  /**
+   * Runs fn in one write transaction started by LMDB's write thread; resolves once it is committed (visible to
+   * every reader and in the OS's hands, so a crash of this process keeps it). The sync to disk happens after, while
+   * the caller goes on (lmdb-js's overlappingSync, on when `durable`); `flush()` waits for it. A power loss can
+   * undo the last commits that were not synced yet, never part of one: LMDB restores the last synced transaction.
+   */
+  transactionAsync<T>(fn: () => T): Promise<T> {
+    return this.#root.transaction(fn);
   }
 
   async flush(): Promise<void> {

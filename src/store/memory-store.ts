@@ -23,6 +23,10 @@ class MemoryTable implements KvTable {
     return i < this.#keys.length && this.#keys[i]!.equals(key) ? this.#values[i] : undefined;
   }
 
+  getTransient(key: Buffer): Uint8Array | undefined {
+    return this.get(key);
+  }
+
   has(key: Buffer): boolean {
     return this.get(key) !== undefined;
   }

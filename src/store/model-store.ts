@@ -36,6 +36,14 @@ export interface SeenWrite {
   readonly ts: number;
 }
 
+/** What the de-dup memory remembers of a view. */
+export interface SeenEntry {
+  /** The newest sample version applied. */
+  readonly version: number;
+  /** View event time, ms (forgetting goes by it). */
+  readonly ts: number;
+}
+
 export interface ModelCommit {
   readonly rows: readonly RowWrite[];
   readonly seen: readonly SeenWrite[];
@@ -49,8 +57,8 @@ export interface ModelStore {
   readonly kind: 'embedded' | 'redis';
   /** The stored rows among these keys (absent: never written). */
   readRows(keys: readonly string[]): Promise<Map<string, Float32Array>>;
-  /** Newest applied version per view id (hex of the 16 bytes) of one partition; absent: not seen or forgotten. */
-  readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, number>>;
+  /** Newest applied version and view time per view id (hex of the 16 bytes) of one partition; absent: not seen or forgotten. */
+  readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, SeenEntry>>;
   readOffsets(partitions: readonly number[]): Promise<Map<number, bigint>>;
   commit(batch: ModelCommit): Promise<void>;
   /** Number of seen entries remembered for a partition (the de-dup memory's size). */
@@ -68,18 +76,60 @@ export function mergeRow(stored: Float32Array | undefined, write: RowWrite): Flo
 
 export function sameFloats(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return floatBytes(a).equals(floatBytes(b));
 }
 
-/** Float32 values as stored (little-endian bytes). */
+const LITTLE_ENDIAN = new Uint8Array(Float32Array.of(1).buffer)[3] === 0x3f;
+
+/**
+ * The row's bytes as stored (Float32 little-endian): on a little-endian host a
+ * view of the row's own memory (no copy: it changes when the row does), else a copy.
+ */
+export function floatBytes(row: Float32Array): Buffer {
+  return LITTLE_ENDIAN ? Buffer.from(row.buffer, row.byteOffset, row.byteLength) : floatsToBytes(row);
+}
+
+/** Float32 values as stored (little-endian bytes), in a buffer of their own. */
 export function floatsToBytes(row: Float32Array): Buffer {
-  const out = Buffer.alloc(row.length * 4);
+  const out = Buffer.allocUnsafe(row.length * 4);
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
+    return out;
+  }
   for (let i = 0; i < row.length; i++) out.writeFloatLE(row[i]!, i * 4);
   return out;
 }
 
-export function bytesToFloats(bytes: Buffer): Float32Array {
-  const out = new Float32Array(bytes.length >>> 2);
-  for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
+/** The stored bytes as Float32 values, in an array of their own (the bits as stored, NaN payloads too). */
+export function bytesToFloats(bytes: Uint8Array, arena?: RowArena): Float32Array {
+  const out = arena === undefined ? new Float32Array(bytes.length >>> 2) : arena.take(bytes.length >>> 2);
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes.subarray(0, out.length * 4));
+    return out;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
   return out;
 }
+
+/**
+ * Rows carved out of a few large Float32Arrays instead of one backing store
+ * each (a row of 6 signals is 3,120 bytes; a batch holds thousands): `take`
+ * returns a zeroed view of n floats. A chunk lives as long as any of its rows.
+ */
+export class RowArena {
+  #chunk = new Float32Array(0);
+  #used = 0;
+
+  take(n: number): Float32Array {
+    if (this.#used + n > this.#chunk.length) {
+      this.#chunk = new Float32Array(Math.max(n, ARENA_CHUNK_FLOATS));
+      this.#used = 0;
+    }
+    const row = this.#chunk.subarray(this.#used, this.#used + n);
+    this.#used += n;
+    return row;
+  }
+}
+
+const ARENA_CHUNK_FLOATS = 1 << 18;

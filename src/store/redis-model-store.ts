@@ -10,13 +10,17 @@
  *
  * A commit is one Lua script (COMMIT_SCRIPT), so Redis runs it atomically: the
  * rows (merged as src/store/model-store.ts says), the seen entries, the
- * forgetting and the offsets land together or not at all.
+ * forgetting and the offsets land together or not at all. Round trips per
+ * batch of samples: one for the reads (the trainer sends MGET of the rows and
+ * HMGET + ZMSCORE of the de-dup memory together; the client pipelines them)
+ * and one EVALSHA for the commit, whatever the batch's size. Row values go out
+ * as views of the trainer's Float32Arrays (no copy), which it leaves unchanged.
  */
 import { BlobError, createClient, ErrorReply, RESP_TYPES, SimpleError } from '@redis/client';
 import type { Secret } from '../config/secret.js';
 import { tlsFailureReason } from '../tls-errors.js';
 import { StoreFailedError, StoreUnavailableError } from './errors.js';
-import { bytesToFloats, floatsToBytes, type ModelCommit, type ModelStore } from './model-store.js';
+import { bytesToFloats, floatBytes, RowArena, type ModelCommit, type ModelStore, type SeenEntry } from './model-store.js';
 
 /**
  * KEYS: the n row keys, then the offsets hash. ARGV: o, then o × (partition,
@@ -177,20 +181,26 @@ export class RedisModelStore implements ModelStore {
     if (keys.length === 0) return out;
     const values = await this.#send('read rows', ['MGET', ...keys.map((k) => this.#rowKey(k))]);
     if (!Array.isArray(values)) throw new StoreFailedError('read rows', 'MGET did not answer an array');
+    const arena = new RowArena();
     values.forEach((v: unknown, i) => {
-      if (Buffer.isBuffer(v)) out.set(keys[i]!, bytesToFloats(v));
+      if (Buffer.isBuffer(v)) out.set(keys[i]!, bytesToFloats(v, arena));
     });
     return out;
   }
 
-  async readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
+  async readSeen(partition: number, viewIds: readonly Buffer[]): Promise<Map<string, SeenEntry>> {
+    const out = new Map<string, SeenEntry>();
     if (viewIds.length === 0) return out;
     const hex = viewIds.map((id) => id.toString('hex'));
-    const values = await this.#send('read de-dup memory', ['HMGET', `${this.#prefix}seen:${partition}`, ...hex]);
-    if (!Array.isArray(values)) throw new StoreFailedError('read de-dup memory', 'HMGET did not answer an array');
-    values.forEach((v: unknown, i) => {
-      if (Buffer.isBuffer(v)) out.set(hex[i]!, Number(v.toString()));
+    // Sent together (one round trip); one instance owns the partition, so nothing writes it in between.
+    const [versions, times] = await Promise.all([
+      this.#send('read de-dup memory', ['HMGET', `${this.#prefix}seen:${partition}`, ...hex]),
+      this.#send('read de-dup memory', ['ZMSCORE', `${this.#prefix}seenexp:${partition}`, ...hex]),
+    ]);
+    if (!Array.isArray(versions) || !Array.isArray(times)) throw new StoreFailedError('read de-dup memory', 'HMGET or ZMSCORE did not answer an array');
+    versions.forEach((v: unknown, i) => {
+      const t: unknown = times[i];
+      if (Buffer.isBuffer(v)) out.set(hex[i]!, { version: Number(v.toString()), ts: Buffer.isBuffer(t) ? Number(t.toString()) : Number.NaN });
     });
     return out;
   }
@@ -212,7 +222,7 @@ export class RedisModelStore implements ModelStore {
     const args: Arg[] = [String(batch.offsets.size)];
     for (const [p, offset] of batch.offsets) args.push(String(p), offset.toString());
     args.push(String(batch.rows.length));
-    for (const r of batch.rows) args.push(floatsToBytes(r.before), floatsToBytes(r.after));
+    for (const r of batch.rows) args.push(floatBytes(r.before), floatBytes(r.after));
     args.push(this.#prefix, String(batch.seen.length));
     for (const s of batch.seen) args.push(String(s.partition), s.viewId.toString('hex'), String(s.version), String(s.ts));
     args.push(String(batch.forgetBefore.size));

@@ -47,7 +47,7 @@ export class ProgressiveValidation {
   }
 
   /** Records one sample: per signal, the live score, the frozen score (if any) and the label. */
-  record(ts: number, live: readonly number[], frozen: readonly number[] | undefined, labels: readonly number[]): void {
+  record(ts: number, live: ArrayLike<number>, frozen: ArrayLike<number> | undefined, labels: ArrayLike<number>): void {
     if (this.#count === 0) this.#fromTs = ts;
     this.#toTs = ts;
     for (let s = 0; s < this.#signals.length; s++) {
@@ -97,24 +97,32 @@ export function logloss(scores: readonly number[], labels: readonly number[]): n
   return sum / scores.length;
 }
 
-/** Exact AUC (Mann-Whitney U), ties counted as one half. NaN with one class only. */
-export function auc(scores: readonly number[], labels: readonly number[]): number {
-  const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+/**
+ * Exact AUC (Mann-Whitney U), ties counted as one half. NaN with one class only.
+ * Scores and positives' scores sorted as Float64Arrays (numeric, no comparator);
+ * each positive adds the mean rank of its tie group, in ascending score order.
+ */
+export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const n = scores.length;
+  const all = Float64Array.from(scores).sort();
+  if (n > 0 && Number.isNaN(all[n - 1])) return Number.NaN; // NaN sorts last
   let positives = 0;
+  for (let i = 0; i < n; i++) if (labels[i] === 1) positives++;
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  const pos = new Float64Array(positives);
+  for (let i = 0, j = 0; i < n; i++) if (labels[i] === 1) pos[j++] = scores[i]!;
+  pos.sort();
   let rankSum = 0;
-  for (let i = 0; i < order.length; ) {
+  let i = 0; // start of the tie group of the current positive's score in `all`
+  for (let p = 0; p < positives; ) {
+    const v = pos[p]!;
+    while (i < n && all[i]! !== v) i++;
     let j = i;
-    while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
+    while (j + 1 < n && all[j + 1] === v) j++;
     const meanRank = (i + j) / 2 + 1;
-    for (let t = i; t <= j; t++) {
-      if (labels[order[t]!] === 1) {
-        positives++;
-        rankSum += meanRank;
-      }
-    }
+    for (; p < positives && pos[p] === v; p++) rankSum += meanRank;
     i = j + 1;
   }
-  const negatives = order.length - positives;
-  if (positives === 0 || negatives === 0) return Number.NaN;
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }

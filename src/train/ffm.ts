@@ -67,15 +67,17 @@ export class Ffm {
     return s * this.block + 2 + slot * 2 * this.params.k;
   }
 
-  initialRow(key: string, isBias: boolean): Float32Array {
+  /** A row's value before it is ever stored; `into` (zeroed, of the row's length): written there instead of a new array. */
+  initialRow(key: string, isBias: boolean, into?: Float32Array): Float32Array {
     if (isBias) {
-      const row = new Float32Array(this.biasLength);
+      const row = into ?? new Float32Array(this.biasLength);
       for (let s = 0; s < this.params.signals; s++) row[2 * s + 1] = 1;
       return row;
     }
     const { k } = this.params;
-    const row = new Float32Array(this.rowLength);
-    const next = rowRandom(this.params.seed, key);
+    const row = into ?? new Float32Array(this.rowLength);
+    // rowRandom(seed, key) inlined: the same draws in the same order.
+    let state = rowSeed(this.params.seed, key);
     const scale = 1 / Math.sqrt(k);
     for (let s = 0; s < this.params.signals; s++) {
       const base = s * this.block;
@@ -83,7 +85,11 @@ export class Ffm {
       for (let slot = 0; slot < 2; slot++) {
         const v = base + 2 + slot * 2 * k;
         for (let d = 0; d < k; d++) {
-          row[v + d] = next() * scale;
+          state = (state + 0x6d2b79f5) >>> 0;
+          let t = state;
+          t = Math.imul(t ^ (t >>> 15), t | 1);
+          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+          row[v + d] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * scale;
           row[v + k + d] = 1;
         }
       }
@@ -145,17 +151,76 @@ export class Ffm {
       r[w]! -= (eta * gw) / Math.sqrt(r[w + 1]!);
     }
   }
+
+  /**
+   * For every signal s in order: scores[s] = predict(s), then update(s) towards labels[s] — the same arithmetic in
+   * the same order as those two (float64, each parameter rounded to float32 where it is stored), without the
+   * per-call objects. The signals' blocks are disjoint, so scoring s after the steps of the signals before it
+   * gives what scoring them all first gives. Mutates the rows.
+   */
+  scoreAndStep(bias: Float32Array, ru: Float32Array, rp: Float32Array, rc: Float32Array, labels: ArrayLike<number>, scores: Float64Array): void {
+    const { k, learningRate: eta, l2 } = this.params;
+    const block = this.block;
+    const k2 = 2 * k;
+    for (let s = 0; s < this.params.signals; s++) {
+      const base = s * block;
+      const v0 = base + 2; // slot 0
+      const v1 = base + 2 + k2; // slot 1
+      // logit: b + w_user + w_post + w_ctx, then the pairs (user, post), (user, ctx), (post, ctx)
+      let phi = bias[2 * s]! + ru[base]! + rp[base]! + rc[base]!;
+      for (let d = 0; d < k; d++) phi += ru[v0 + d]! * rp[v0 + d]!;
+      for (let d = 0; d < k; d++) phi += ru[v1 + d]! * rc[v0 + d]!;
+      for (let d = 0; d < k; d++) phi += rp[v1 + d]! * rc[v1 + d]!;
+      const p = sigmoid(phi);
+      scores[s] = p;
+      const g = p - labels[s]!;
+      bias[2 * s + 1]! += g * g;
+      bias[2 * s]! -= (eta * g) / Math.sqrt(bias[2 * s + 1]!);
+      pairStep(ru, v0, rp, v0, k, g, eta, l2);
+      pairStep(ru, v1, rc, v0, k, g, eta, l2);
+      pairStep(rp, v1, rc, v1, k, g, eta, l2);
+      linearStep(ru, base, g, eta, l2);
+      linearStep(rp, base, g, eta, l2);
+      linearStep(rc, base, g, eta, l2);
+    }
+  }
+}
+
+/** The AdaGrad step of one field pair's latent vectors (ra at va, rb at vb; their G at + k), as Ffm.update takes it. */
+function pairStep(ra: Float32Array, va: number, rb: Float32Array, vb: number, k: number, g: number, eta: number, l2: number): void {
+  for (let d = 0; d < k; d++) {
+    const xa = ra[va + d]!;
+    const xb = rb[vb + d]!;
+    const ga = g * xb + l2 * xa;
+    const gb = g * xa + l2 * xb;
+    ra[va + k + d]! += ga * ga;
+    rb[vb + k + d]! += gb * gb;
+    ra[va + d] = xa - (eta * ga) / Math.sqrt(ra[va + k + d]!);
+    rb[vb + d] = xb - (eta * gb) / Math.sqrt(rb[vb + k + d]!);
+  }
+}
+
+/** The AdaGrad step of one linear weight (at w, its G at w + 1), as Ffm.update takes it. */
+function linearStep(r: Float32Array, w: number, g: number, eta: number, l2: number): void {
+  const gw = g + l2 * r[w]!;
+  r[w + 1]! += gw * gw;
+  r[w]! -= (eta * gw) / Math.sqrt(r[w + 1]!);
 }
 
 export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
-/** A uniform [0, 1) generator seeded by (seed, key): FNV-1a of the key, then mulberry32. */
-function rowRandom(seed: number, key: string): () => number {
+/** The state a row's generator starts from: FNV-1a of the key, xor-seeded. */
+function rowSeed(seed: number, key: string): number {
   let h = 0x811c9dc5 ^ seed;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  let state = h >>> 0;
+  return h >>> 0;
+}
+
+/** A uniform [0, 1) generator seeded by (seed, key): FNV-1a of the key, then mulberry32 (what initialRow draws). */
+export function rowRandom(seed: number, key: string): () => number {
+  let state = rowSeed(seed, key);
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;

@@ -12,6 +12,32 @@ describe('progressive validation', () => {
     assert.ok(Number.isNaN(auc([0.1, 0.2], [1, 1])));
   });
 
+  it('AUC equals the pairwise count (ties one half), to the last bit, on scores with many ties', () => {
+    let state = 9;
+    const next = (): number => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (const n of [1, 2, 7, 500, 3000]) {
+      const scores = Array.from({ length: n }, () => Math.round(next() * 40) / 40);
+      const labels = scores.map((s) => (next() < 0.2 + 0.6 * s ? 1 : 0));
+      // The former rank-sum by an index sort with a comparator, as the reference.
+      const order = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+      let positives = 0;
+      let rankSum = 0;
+      for (let i = 0; i < order.length; ) {
+        let j = i;
+        while (j + 1 < order.length && scores[order[j + 1]!] === scores[order[i]!]) j++;
+        for (let t = i; t <= j; t++) if (labels[order[t]!] === 1) (positives++, (rankSum += (i + j) / 2 + 1));
+        i = j + 1;
+      }
+      const negatives = n - positives;
+      const expected = positives === 0 || negatives === 0 ? Number.NaN : (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+      let pairs = 0;
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (labels[a] === 1 && labels[b] === 0) pairs += scores[a]! > scores[b]! ? 1 : scores[a] === scores[b] ? 0.5 : 0;
+      assert.ok(Number.isNaN(expected) || Math.abs(pairs / (positives * negatives) - expected) < 1e-12);
+      assert.equal(auc(scores, labels), expected, `n = ${n}`);
+    }
+    assert.ok(Number.isNaN(auc([0.2, Number.NaN, 0.4], [1, 0, 0])));
+  });
+
   it('logloss of known predictions', () => {
     assert.ok(Math.abs(logloss([0.5, 0.5], [0, 1]) - Math.log(2)) < 1e-12);
     assert.ok(logloss([1, 0], [1, 0]) < 1e-6);

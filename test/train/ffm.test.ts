@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Ffm, sigmoid, type ImpressionRows } from '../../src/train/ffm.js';
+import { Ffm, rowRandom, sigmoid, type ImpressionRows } from '../../src/train/ffm.js';
 
 function rows(model: Ffm, keys: readonly [string, string, string]): ImpressionRows {
   return { bias: model.initialRow('bias', true), features: [model.initialRow(keys[0], false), model.initialRow(keys[1], false), model.initialRow(keys[2], false)] };
@@ -21,6 +21,24 @@ describe('FFM', () => {
     assert.equal(r[0], 0); // w
     assert.equal(r[1], 1); // G_w
     for (let d = 0; d < 32; d++) assert.ok(r[2 + d]! >= 0 && r[2 + d]! < 1 / Math.sqrt(32));
+  });
+
+  it('starts a row from its generator\'s draws, V = draw · 1/√k, signal after signal, slot after slot (into a given array too)', () => {
+    const m = new Ffm({ signals: 3, k: 8, learningRate: 0.1, l2: 0, seed: 5 });
+    const next = rowRandom(5, 'p:77');
+    const expected = new Float32Array(m.rowLength);
+    for (let s = 0; s < 3; s++) {
+      expected[s * m.block + 1] = 1;
+      for (let slot = 0; slot < 2; slot++) {
+        for (let d = 0; d < 8; d++) expected[s * m.block + 2 + slot * 16 + d] = next() * (1 / Math.sqrt(8));
+        for (let d = 0; d < 8; d++) expected[s * m.block + 2 + slot * 16 + 8 + d] = 1;
+      }
+    }
+    assert.deepEqual(m.initialRow('p:77', false), expected);
+    const into = new Float32Array(m.rowLength);
+    assert.equal(m.initialRow('p:77', false, into), into);
+    assert.deepEqual(into, expected);
+    assert.deepEqual(m.initialRow('bias', true), Float32Array.of(0, 1, 0, 1, 0, 1));
   });
 
   it('a step moves the prediction towards the label by the loss gradient (checked against a finite difference)', () => {
