@@ -34,7 +34,7 @@ export function checkTimestamp(field: string, ts: number): number {
 
 export function checkEngagementType(type: string, allowed: ReadonlySet<string>): string {
   if (!allowed.has(type)) {
-    throw new FieldProblem('RECORD_UNKNOWN_TYPE', 'type', `engagement type "${type}" is not one of ${[...allowed].join(', ')}`);
+    throw new FieldProblem('RECORD_UNKNOWN_TYPE', 'type', `the engagement type (a string of ${type.length} characters) is not one of ${[...allowed].join(', ')}`);
   }
   return type;
 }
@@ -46,7 +46,9 @@ export function parseJsonObject(value: Buffer): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new FieldProblem('RECORD_UNDECODABLE', undefined, `not Avro and not valid JSON: ${(error as Error).message}`);
+    // Not the parser's message: it quotes the text around the error, and the record's content stays out of
+    // reasons and log lines (the dead-letter copy holds the record itself).
+    throw new FieldProblem('RECORD_UNDECODABLE', undefined, `not Avro and not valid JSON (${text.length} characters${error instanceof SyntaxError ? '' : ', unreadable'})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new FieldProblem('RECORD_UNDECODABLE', undefined, 'JSON value is not an object');
@@ -134,8 +136,9 @@ function symbol<T extends string>(o: Record<string, unknown>, key: string, symbo
   return (symbols as readonly string[]).includes(value) ? (value as T) : ('other' as T);
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}...` : value}"`;
+/** What a value is, never what it holds (reasons and log lines carry no record content). */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.length} characters`;
   if (Array.isArray(value)) return 'an array';
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

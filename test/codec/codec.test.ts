@@ -170,7 +170,26 @@ describe('bad records', () => {
   it('unknown engagement type, in JSON and in Avro', () => {
     for (const format of ['json', 'avro'] as const) {
       const bytes = codec.encodeEngagement(engagement(1, { type: 'poke' }), format);
-      expectBad(() => codec.decodeEngagement(bytes, at(41)), 'RECORD_UNKNOWN_TYPE', 'type', /"poke" is not one of like, share/);
+      expectBad(() => codec.decodeEngagement(bytes, at(41)), 'RECORD_UNKNOWN_TYPE', 'type', /type \(a string of 4 characters\) is not one of like, share/);
+    }
+  });
+
+  it('a reason names what a value is, never what it holds (no record content in reasons, log lines or dead-letter headers)', () => {
+    const secret = 'card-4111-1111-1111-1111';
+    const cases: Array<() => unknown> = [
+      () => codec.decodeView(json({ ...goodView, user_id: secret }), at(41)),
+      () => codec.decodeView(json({ ...goodView, ts: secret }), at(41)),
+      () => codec.decodeView(json({ ...goodView, event_id: secret }), at(41)),
+      () => codec.decodeView(Buffer.from(`{"user_id": ${secret}}`), at(41)),
+      () => codec.decodeEngagement(codec.encodeEngagement(engagement(1, { type: secret }), 'json'), at(41)),
+    ];
+    for (const run of cases) {
+      assert.throws(run, (error: unknown) => {
+        assert.ok(error instanceof BadRecordError);
+        const everything = `${error.message} ${error.reason} ${JSON.stringify(error.deadLetterHeaders())}`;
+        assert.ok(!everything.includes('4111'), everything);
+        return true;
+      });
     }
   });
 

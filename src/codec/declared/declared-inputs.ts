@@ -373,7 +373,7 @@ function checkType(type: string, raw: string, field: string, allowed: ReadonlySe
   try {
     checkEngagementType(type, allowed);
   } catch (error) {
-    if (error instanceof FieldProblem) throw new FieldProblem('RECORD_UNKNOWN_TYPE', field, `engagement type "${raw.slice(0, 40)}" is not a label type nor mapped to one`);
+    if (error instanceof FieldProblem) throw new FieldProblem('RECORD_UNKNOWN_TYPE', field, `the engagement type (a string of ${raw.length} characters) is not a label type nor mapped to one`);
     throw error;
   }
 }

@@ -47,11 +47,11 @@ function digest(domain: string, bytes: Buffer): Buffer {
 export function entityKey(value: unknown, field: string): number {
   if (typeof value === 'number') {
     if (Number.isSafeInteger(value) && value >= 0) return value;
-    throw new FieldProblem('RECORD_WRONG_TYPE', field, `expected a whole number from 0 to 2^53 or a string, got ${value}`);
+    throw new FieldProblem('RECORD_WRONG_TYPE', field, `expected a whole number from 0 to 2^53 or a string, got ${value < 0 ? 'a negative number' : 'a number that is not a whole number below 2^53'}`);
   }
   if (typeof value === 'bigint') {
     if (value >= 0n && value < BigInt(Number.MAX_SAFE_INTEGER)) return Number(value);
-    throw new FieldProblem('RECORD_WRONG_TYPE', field, `expected a whole number from 0 to 2^53 or a string, got ${value}`);
+    throw new FieldProblem('RECORD_WRONG_TYPE', field, `expected a whole number from 0 to 2^53 or a string, got ${value < 0n ? 'a negative long' : 'a long of 2^53 or more'}`);
   }
   if (typeof value === 'string') return stringKey(value);
   if (value === null || value === undefined) throw new FieldProblem('RECORD_MISSING_FIELD', field, 'no value');
@@ -76,7 +76,7 @@ export function timeMs(value: unknown, unit: TimeUnit, field: string): number {
   if (unit === 'iso') {
     if (typeof value !== 'string') throw wrongOrMissing(value, field, 'an ISO-8601 time string');
     ms = Date.parse(value);
-    if (Number.isNaN(ms)) throw new FieldProblem('RECORD_WRONG_TYPE', field, `"${value.slice(0, 40)}" is not an ISO-8601 time`);
+    if (Number.isNaN(ms)) throw new FieldProblem('RECORD_WRONG_TYPE', field, `a string of ${value.length} characters that is not an ISO-8601 time`);
   } else {
     const n = typeof value === 'bigint' ? Number(value) : value;
     if (typeof n !== 'number' || !Number.isFinite(n)) throw wrongOrMissing(value, field, unit === 's' ? 'seconds since the epoch' : 'ms since the epoch');
