@@ -42,7 +42,7 @@ export const joinCommand: CommandSpec = {
     '(docs/inputs.md; an example: schemas/foreign/inputs.json); a declaration that does not fit its schema exits 2.',
   ].join('\n'),
   settings: [
-    'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements', 'topics.events', 'topics.kindHeader', 'topics.samples', 'topics.deadLetter',
+    'kafka.brokers', 'kafka.compression', 'topics.views', 'topics.engagements', 'topics.events', 'topics.kindBy', 'topics.kindHeader', 'topics.samples', 'topics.deadLetter',
     'codec.viewsFormat', 'codec.engagementsFormat', 'codec.samplesFormat', 'inputs.views', 'inputs.engagements',
     'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs',
     'join.viewsPartitioner', 'join.engagementsPartitioner', 'join.wrongPartition',

@@ -13,6 +13,7 @@ import { kafkaStart, kafkaStatus, kafkaStop } from './kafka-command.js';
 import { registryStart, registryStatus, registryStop } from './registry-command.js';
 import { repartitionCommand } from './repartition-command.js';
 import { autoscaleCommand } from './autoscale-command.js';
+import { benchAutoscale } from './bench-autoscale-command.js';
 import { benchAll, benchCodec, benchE2e, benchJoin, benchState, benchTrain } from './bench-command.js';
 import { joinCommand } from './join-command.js';
 import { simulateCommand } from './simulate-command.js';
@@ -23,7 +24,7 @@ import { dashboardCommand } from './dashboard-command.js';
 import { costCommand } from './cost-command.js';
 import { stopWhenNpmParentEnds } from './parent-watch.js';
 
-const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, registryStart, registryStatus, registryStop, topicsCreate, topicsList, simulateCommand, joinCommand, autoscaleCommand, repartitionCommand, trainCommand, validateCommand, dashboardCommand, costCommand, benchCodec, benchJoin, benchE2e, benchState, benchTrain, benchAll];
+const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, registryStart, registryStatus, registryStop, topicsCreate, topicsList, simulateCommand, joinCommand, autoscaleCommand, repartitionCommand, trainCommand, validateCommand, dashboardCommand, costCommand, benchCodec, benchJoin, benchE2e, benchState, benchTrain, benchAutoscale, benchAll];
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

@@ -35,7 +35,7 @@ export const validateCommand: CommandSpec = {
     'is at least --min-agreement; 1 when below; 2 on usage or input errors (missing file or topic, no broker).',
   ].join('\n'),
   settings: [
-    'kafka.brokers', 'topics.samples', 'topics.views', 'topics.engagements', 'topics.events', 'topics.kindHeader', 'inputs.views', 'inputs.engagements',
+    'kafka.brokers', 'topics.samples', 'topics.views', 'topics.engagements', 'topics.events', 'topics.kindBy', 'topics.kindHeader', 'inputs.views', 'inputs.engagements',
     'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs', 'join.labelTypes', 'join.latePolicy',
     'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'validate.minAgreement', 'validate.shadowFraction',
     'validate.from', 'validate.to', 'validate.buckets', 'validate.spillDir',
@@ -87,6 +87,7 @@ export const validateCommand: CommandSpec = {
           connection,
           viewsTopic: config.topics.views,
           engagementTopics: config.topics.engagements,
+          kindBy: config.topics.kindBy,
           kindHeader: config.topics.kindHeader,
           codec: new EventCodec({ labelTypes }),
           keepUser,

@@ -50,6 +50,12 @@ export class AvroRecordCodec {
   }
 
   /** Header and body written into a scratch buffer, then copied out once. */
+  /** Whether the record is single-object framed with this schema or a registered writer schema of it. */
+  knows(value: Buffer): boolean {
+    if (!isSingleObject(value)) return false;
+    return value.compare(this.fingerprint, 0, 8, 2, HEADER_BYTES) === 0 || this.#writers.has(fingerprintHex(value));
+  }
+
   encode(value: unknown): Buffer {
     for (;;) {
       const scratch = this.#scratch;

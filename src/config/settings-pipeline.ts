@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { durationParser, enumParser, intParser, optionalIntParser, optionalTopicParser, parseBrokerList, parseHeaderName, parseLabelTypes, parseString, parseTopicList, parseTopicName } from './parse.js';
 import { INPUT_FORMATS, OUTPUT_FORMATS, type InputFormat, type OutputFormat } from '../codec/formats.js';
+import { KIND_RULES, type KindBy } from '../codec/record-kind.js';
 import { COMPRESSIONS, type Compression } from '../kafka/compression.js';
 import { PARTITIONERS, type PartitionerName } from '../kafka/partitioner.js';
 import { DEFAULT_KIND_HEADER, DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';
@@ -62,6 +63,14 @@ export const PIPELINE_SETTINGS = {
     flag: 'events-topic',
     meta: 'NAME',
     doc: 'one topic for views and engagements both (replaces --views-topic and --engagements-topic); each record says its kind in the header --kind-header',
+  }),
+  'topics.kindBy': setting<KindBy>({
+    default: 'header',
+    parse: enumParser(KIND_RULES),
+    env: 'LABELJOIN_KIND_BY',
+    flag: 'kind-by',
+    meta: KIND_RULES.join('|'),
+    doc: 'in a topic read for views and engagements both, how a record says its kind: the header --kind-header, or the writer schema of a labeljoin Avro record',
   }),
   'topics.kindHeader': setting<string>({
     default: DEFAULT_KIND_HEADER,

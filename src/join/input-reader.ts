@@ -33,14 +33,14 @@ import { decodeOrBad, type SourceRecord } from '../codec/dead-letter.js';
 import { BadRecordError } from '../codec/errors.js';
 import type { EngagementEvent, ViewEvent } from '../codec/events.js';
 import { OffsetOutOfRangeError } from '../kafka/errors.js';
-import { recordKind, unknownKindError, type RecordKind } from '../codec/record-kind.js';
+import { kindRule, unknownKindError, type KindBy, type KindRule, type RecordKind } from '../codec/record-kind.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { JoinOperator } from './operator.js';
 import type { LogBatch, LogPosition, Membership, PartitionLog } from './partition-log.js';
 
 export interface ReaderOptions {
-  readonly topics: { readonly views: string; readonly engagements: readonly string[]; readonly kindHeader: string };
+  readonly topics: { readonly views: string; readonly engagements: readonly string[]; readonly kindBy: KindBy; readonly kindHeader: string };
   readonly formats: { readonly viewsFormat: InputFormat; readonly engagementsFormat: InputFormat };
   readonly windowMs: number;
   readonly maxSkewMs: number;
@@ -114,6 +114,7 @@ export class InputReader {
   #lastViewPeek = Number.NEGATIVE_INFINITY;
   /** Topics read for views and engagements both: their records are told apart by the kind header. */
   readonly #shared: ReadonlySet<string>;
+  readonly #kind: KindRule;
 
   constructor(options: ReaderOptions, deps: ReaderDeps) {
     this.#o = options;
@@ -126,6 +127,7 @@ export class InputReader {
     const engagementTopics = options.topics.engagements;
     if (engagementTopics.length === 0) throw new RangeError('no engagements topic');
     this.#shared = new Set(engagementTopics.filter((t) => t === options.topics.views));
+    this.#kind = kindRule(options.topics.kindBy, options.topics.kindHeader, deps.codec);
     const check = deps.partitionCheck;
     this.#joinView = check === undefined ? this.#decodeView : (value, record) => checked(this.#decodeView(value, record), () => check.check('views', record));
     this.#joinEngagement = check === undefined ? this.#decodeEngagement : (value, record) => checked(this.#decodeEngagement(value, record), () => check.check('engagements', record));
@@ -206,12 +208,12 @@ export class InputReader {
   /** Whether a record read at the views position is a view ('skip': an engagement of a shared topic; 'bad': neither kind). */
   #viewKind(r: SourceRecord): 'view' | 'skip' | 'bad' {
     if (!this.#shared.has(r.topic)) return 'view';
-    const kind = recordKind(r, this.#o.topics.kindHeader);
+    const kind = this.#kind.kindOf(r);
     return kind === 'view' ? 'view' : kind === 'engagement' ? 'skip' : 'bad';
   }
 
   #kindIs(r: SourceRecord, kind: RecordKind): boolean {
-    return !this.#shared.has(r.topic) || recordKind(r, this.#o.topics.kindHeader) === kind;
+    return !this.#shared.has(r.topic) || this.#kind.kindOf(r) === kind;
   }
 
   /** Event time of the view at `offset`, or (scanning) the earliest of the first `views` decodable views from it on. */
@@ -303,7 +305,7 @@ export class InputReader {
         pos.viewPos = this.#handOver(batch, pos.viewPos, pos.drainViewEnd, (r) => {
           const kind = this.#viewKind(r);
           if (kind === 'view') op.view(p, r, decodeOrBad(r, this.#joinView));
-          else if (kind === 'bad') op.view(p, r, unknownKindError(r, this.#o.topics.kindHeader));
+          else if (kind === 'bad') op.view(p, r, unknownKindError(r, this.#kind));
         });
         viewsRead.add(p);
       } else {

@@ -70,9 +70,10 @@ export class Joiner {
   #stopping = false;
   #lastProgress = Number.NEGATIVE_INFINITY;
   #lastTurnAt: number | undefined;
-  /** The rate cap's reckoning: records taken since, and when it started. */
-  #capFrom = Number.NaN;
-  #capRecords = 0;
+  /** The rate cap's bucket: tokens (records that may still be taken), when and at which count it was last reckoned. */
+  #capAt = Number.NaN;
+  #capTaken = 0;
+  #capTokens = 0;
 
   constructor(options: DriverOptions, deps: DriverDeps) {
     this.#o = options;
@@ -142,8 +143,9 @@ export class Joiner {
   }
 
   /**
-   * --max-rate: whether the records taken so far (reckoned over the last 10 s at most) are ahead of the
-   * cap; then it waits up to 1 s (the loop keeps turning: deliveries, commits, health).
+   * --max-rate, a token bucket: the cap's worth of records per second accrues (at most one second's
+   * worth saved up) and each record taken spends one. In debt, no read this cycle: it waits up to 1 s
+   * (the loop keeps turning: deliveries, commits, health). A fetch may overdraw; the wait pays it back.
    */
   async #overCap(): Promise<boolean> {
     const cap = this.#o.maxRate;
@@ -151,14 +153,16 @@ export class Joiner {
     const c = this.counters;
     const taken = c.viewsIn + c.engagementsIn + c.replayedEngagements;
     const now = this.#d.clock.now();
-    if (Number.isNaN(this.#capFrom) || now - this.#capFrom > 10_000) {
-      this.#capFrom = now;
-      this.#capRecords = taken;
-      return false;
+    if (Number.isNaN(this.#capAt)) {
+      this.#capAt = now;
+      this.#capTaken = taken;
+      this.#capTokens = cap;
     }
-    const aheadMs = ((taken - this.#capRecords) / cap) * 1000 - (now - this.#capFrom);
-    if (aheadMs <= 0) return false;
-    await this.#d.clock.sleep(Math.min(aheadMs, 1_000));
+    this.#capTokens = Math.min(cap, this.#capTokens + ((now - this.#capAt) / 1000) * cap) - (taken - this.#capTaken);
+    this.#capAt = now;
+    this.#capTaken = taken;
+    if (this.#capTokens >= 0) return false;
+    await this.#d.clock.sleep(Math.min((-this.#capTokens / cap) * 1000, 1_000));
     return true;
   }
 

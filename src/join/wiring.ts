@@ -26,7 +26,7 @@ export type JoinSettings = Pick<
   ConfigSection<'join'>,
   'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'viewDisorderMs' | 'allowedLatenessMs' | 'maxJumpMs' | 'timeConfirmations' | 'outlierPolicy' | 'latePolicy' | 'idleTimeoutMs' | 'timeMode' | 'orphanTopic' | 'lateTopic' | 'progressEveryMs' | 'reconnectTimeoutMs' | 'maxRate' | 'viewsPartitioner' | 'engagementsPartitioner' | 'wrongPartition'
 > & {
-  readonly topics: Pick<ConfigSection<'topics'>, 'views' | 'engagements' | 'kindHeader' | 'samples' | 'deadLetter'>;
+  readonly topics: Pick<ConfigSection<'topics'>, 'views' | 'engagements' | 'kindBy' | 'kindHeader' | 'samples' | 'deadLetter'>;
   readonly formats: Pick<ConfigSection<'codec'>, 'viewsFormat' | 'engagementsFormat' | 'samplesFormat'>;
   /** Join what is in the topics now, then stop (`join --drain`). */
   readonly drain: boolean;

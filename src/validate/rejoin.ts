@@ -56,7 +56,7 @@ import { BadRecordError } from '../codec/errors.js';
 import type { ConfigSection } from '../config/config.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
-import { recordKind, unknownKindError } from '../codec/record-kind.js';
+import { kindRule, unknownKindError, type KindBy } from '../codec/record-kind.js';
 import type { Comparable } from './comparable.js';
 import { BucketSpill, hashPair } from './spill.js';
 import type { BadInput, SampleSource } from './sources.js';
@@ -71,6 +71,7 @@ export interface RejoinOptions
   readonly connection: ConnectionSettings;
   readonly viewsTopic: string;
   readonly engagementTopics: readonly string[];
+  readonly kindBy: KindBy;
   readonly kindHeader: string;
   readonly codec: EventCodec;
   /** Declared inputs (preloaded: src/codec/declared/); their decoders replace the codec's. */
@@ -102,13 +103,14 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
       };
       try {
         const shared = new Set(o.engagementTopics.filter((t) => t === o.viewsTopic));
+        const kinds = kindRule(o.kindBy, o.kindHeader, o.codec);
         let read = 0;
         for (const topic of o.engagementTopics) {
         const newestEngagement = new Map<number, number>();
         await readTopicToEnd(o.connection, topic, {
           onRecord: (r) => {
             if (++read % 1_000_000 === 0) o.onProgress?.(`re-join: engagements read`, read);
-            if (shared.has(r.topic) && recordKind(r, o.kindHeader) !== 'engagement') return; // a view, or neither (reported with the views)
+            if (shared.has(r.topic) && kinds.kindOf(r) !== 'engagement') return; // a view, or neither (reported with the views)
             let e;
             try {
               e = o.declared?.declaresEngagements === true ? o.declared.decodeEngagement(r.value, r) : o.codec.decodeEngagement(r.value, r);
@@ -142,10 +144,10 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
           onRecord: (r) => {
             if (++read % 1_000_000 === 0) o.onProgress?.(`re-join: views read`, read);
             if (shared.has(r.topic)) {
-              const kind = recordKind(r, o.kindHeader);
+              const kind = kinds.kindOf(r);
               if (kind === 'engagement') return;
               if (kind === undefined) {
-                bad(unknownKindError(r, o.kindHeader));
+                bad(unknownKindError(r, kinds));
                 return;
               }
             }

@@ -14,7 +14,7 @@
 import { EventCodec } from '../../src/codec/codec.js';
 import type { EngagementEvent, OwnViewEvent, SampleRecord, ViewEvent } from '../../src/codec/events.js';
 import { DEFAULT_KIND_HEADER, DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
-import { kindHeader, type RecordKind } from '../../src/codec/record-kind.js';
+import { kindHeader, type KindBy, type RecordKind } from '../../src/codec/record-kind.js';
 import type { DeclaredInputs } from '../../src/codec/declared/declared-inputs.js';
 import type { JoinCounters } from '../../src/join/counters.js';
 import type { EngagementIndex } from '../../src/join/engagement-index.js';
@@ -43,8 +43,9 @@ export interface HarnessOptions extends Partial<JoinSettings> {
   /** Several engagement topics, and which one an engagement goes to (an index into them). */
   readonly engagementTopics?: readonly string[];
   readonly route?: (e: EngagementEvent) => number;
-  /** Views and engagements in one topic ("events"). */
+  /** Views and engagements in one topic ("events"), told apart by the kind header or (kindBy "schema") by their Avro writer schemas. */
   readonly consolidated?: boolean;
+  readonly kindBy?: KindBy;
   /** Declared inputs (src/codec/declared/) for the joiner; their records are written with raw(). */
   readonly declared?: DeclaredInputs;
 }
@@ -70,13 +71,14 @@ export class JoinHarness {
   readonly #viewsTopic: string;
   readonly #engagementTopics: readonly string[];
   readonly #route: (e: EngagementEvent) => number;
-  readonly #consolidated: boolean;
+  /** Whether records get the kind header. */
+  readonly #headers: boolean;
   readonly #declared: DeclaredInputs | undefined;
 
   constructor(options: HarnessOptions = {}) {
-    const { partitions = 2, maxRecords = 50, index, checkPartitions = false, engagementTopics, route, consolidated = false, declared, ...overrides } = options;
+    const { partitions = 2, maxRecords = 50, index, checkPartitions = false, engagementTopics, route, consolidated = false, kindBy = 'header', declared, ...overrides } = options;
+    this.#headers = consolidated && kindBy === 'header';
     this.#declared = declared;
-    this.#consolidated = consolidated;
     this.#viewsTopic = consolidated ? EVENTS_TOPIC : TOPICS.views;
     this.#engagementTopics = consolidated ? [EVENTS_TOPIC] : (engagementTopics ?? [TOPICS.engagements]);
     const types = overrides.labelTypes ?? DEFAULT_LABEL_TYPES;
@@ -89,7 +91,7 @@ export class JoinHarness {
     this.membership = new MemoryMembership(Array.from({ length: partitions }, (_, p) => p));
     this.delivery = new MemoryDelivery(this.log, this.membership);
     this.settings = {
-      topics: { views: this.#viewsTopic, engagements: this.#engagementTopics, kindHeader: KIND_HEADER, samples: TOPICS.samples, deadLetter: TOPICS.deadLetter },
+      topics: { views: this.#viewsTopic, engagements: this.#engagementTopics, kindBy, kindHeader: KIND_HEADER, samples: TOPICS.samples, deadLetter: TOPICS.deadLetter },
       formats: { viewsFormat: 'auto', engagementsFormat: 'auto', samplesFormat: 'avro' },
       orphanTopic: TOPICS.orphans,
       lateTopic: TOPICS.late,
@@ -164,7 +166,7 @@ export class JoinHarness {
   }
 
   #kind(kind: RecordKind): Array<[string, Buffer]> {
-    return this.#consolidated ? [kindHeader(KIND_HEADER, kind)] : [];
+    return this.#headers ? [kindHeader(KIND_HEADER, kind)] : [];
   }
 
   /** The topic views are written to ("views", or "events" when consolidated). */

@@ -28,6 +28,7 @@ const LAYOUTS: ReadonlyArray<{ readonly name: string; readonly options: HarnessO
   { name: 'three engagement topics', options: { engagementTopics: THREE } },
   { name: 'one topic per signal', options: { engagementTopics: PER_TYPE } },
   { name: 'one consolidated topic', options: { consolidated: true } },
+  { name: 'one consolidated topic, kinds by schema', options: { consolidated: true, kindBy: 'schema' } },
 ];
 
 interface Written {

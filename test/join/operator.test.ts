@@ -403,3 +403,28 @@ describe('join operator harness', () => {
     assert.equal(h.committed(1), 1n);
   });
 });
+
+describe('--max-rate', () => {
+  it('takes at most the cap per second on average, in wall-clock time of the injected clock; the samples are those of an uncapped run', async () => {
+    const write = (h: JoinHarness): void => {
+      for (let i = 0; i < 600; i++) {
+        const v = h.view(i % 2, { ts: T0 + i * 100, user_id: 10 + (i % 2), post_id: i });
+        h.engage(i % 2, v, 'like', 1_000);
+      }
+    };
+    const free = new JoinHarness({ drain: true, maxRecords: 40 });
+    write(free);
+    await free.drain(5_000);
+    const capped = new JoinHarness({ drain: true, maxRecords: 40, maxRate: 100 });
+    write(capped);
+    const started = capped.clock.now();
+    await capped.drain(5_000);
+    const seconds = (capped.clock.now() - started) / 1000;
+    const taken = capped.counters.viewsIn + capped.counters.engagementsIn;
+    assert.equal(taken, 1_200);
+    // 1,200 records at 100/s: one second's worth may be taken at once, the rest at the cap (one fetch may overdraw).
+    assert.ok(seconds >= 10 && seconds <= 13, `${seconds} s for ${taken} records`);
+    assert.equal(free.clock.now(), T0 + 86_400_000, 'no cap: no waiting');
+    assert.deepEqual([...capped.newestSamples().keys()].sort(), [...free.newestSamples().keys()].sort());
+  });
+});
