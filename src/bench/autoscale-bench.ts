@@ -46,8 +46,9 @@ export interface AutoscaleBenchResult {
   readonly maxLagS: number;
   /** Seconds the lag was past its bound, in all. */
   readonly secondsPastBound: number;
-  /** From the first step with the lag past its bound to the first after it back under, s (0: never past). */
-  readonly recoverySeconds: number;
+  /** When the lag first passed its bound, and when it was back under it for good (s since the first step; undefined: never past). */
+  readonly pastBoundFromS: number | undefined;
+  readonly backUnderAtS: number | undefined;
   readonly changes: ReadonlyArray<{ readonly atS: number; readonly from: number; readonly to: number; readonly reason: string }>;
   readonly truth: TruthReport;
 }
@@ -108,27 +109,32 @@ export async function runAutoscaleBench(settings: ConnectionSettings, o: Autosca
   });
 }
 
-function summarise(o: AutoscaleBenchOptions, rows: Array<TimelineRow & { reason: string }>, truth: TruthReport): AutoscaleBenchResult {
+/** The figures of a run from its timeline (exported: the figures of a recorded run can be computed again). */
+export function summarise(o: AutoscaleBenchOptions, rows: Array<TimelineRow & { reason: string }>, truth: TruthReport): AutoscaleBenchResult {
   const t0 = rows[0]?.t ?? 0;
+  const past = (r: TimelineRow): boolean => (r.lag_s ?? 0) > o.lagBoundS;
   let secondsPastBound = 0;
-  let pastFrom: number | undefined;
-  let recoverySeconds = 0;
   const changes: Array<{ atS: number; from: number; to: number; reason: string }> = [];
   rows.forEach((r, i) => {
     const before = rows[i - 1];
-    if (before !== undefined && (r.lag_s ?? 0) > o.lagBoundS) secondsPastBound += (r.t - before.t) / 1000;
-    if ((r.lag_s ?? 0) > o.lagBoundS && pastFrom === undefined) pastFrom = r.t;
-    if (pastFrom !== undefined && recoverySeconds === 0 && (r.lag_s ?? 0) <= o.lagBoundS && r.t > pastFrom) recoverySeconds = (r.t - pastFrom) / 1000;
+    if (before !== undefined && past(r)) secondsPastBound += (r.t - before.t) / 1000;
     const desiredBefore = before?.desired ?? o.min;
     if (r.desired !== desiredBefore) changes.push({ atS: (r.t - t0) / 1000, from: desiredBefore, to: r.desired, reason: r.reason });
   });
+  const first = rows.findIndex(past);
+  let last = -1;
+  rows.forEach((r, i) => {
+    if (past(r)) last = i;
+  });
+  const backUnder = last >= 0 ? rows[last + 1] : undefined;
   return {
     options: o,
     rows: rows.map(({ t, instances, desired, lag_s, input_per_s }) => ({ t, instances, desired, lag_s, input_per_s })),
     peakInstances: Math.max(0, ...rows.map((r) => r.instances)),
     maxLagS: Math.max(0, ...rows.map((r) => r.lag_s ?? 0)),
     secondsPastBound,
-    recoverySeconds,
+    pastBoundFromS: first < 0 ? undefined : (rows[first]!.t - t0) / 1000,
+    backUnderAtS: backUnder === undefined ? undefined : (backUnder.t - t0) / 1000,
     changes,
     truth,
   };

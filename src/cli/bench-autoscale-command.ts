@@ -49,7 +49,7 @@ export const benchAutoscale: CommandSpec = {
 
 function table(r: AutoscaleBenchResult): string[] {
   return [
-    `${r.rows.length} steps; instances at most ${r.peakInstances}; lag beyond the window at most ${r.maxLagS.toFixed(1)} s (bound ${r.options.lagBoundS} s), past the bound ${r.secondsPastBound.toFixed(0)} s, back under ${r.recoverySeconds.toFixed(0)} s after it first passed`,
+    `${r.rows.length} steps; instances at most ${r.peakInstances}; lag beyond the window at most ${r.maxLagS.toFixed(1)} s (bound ${r.options.lagBoundS} s), past the bound ${r.secondsPastBound.toFixed(0)} s in all${r.pastBoundFromS === undefined ? '' : `, from ${r.pastBoundFromS.toFixed(0)} s on, back under for good at ${r.backUnderAtS?.toFixed(0) ?? '(never)'} s`}`,
     ...r.changes.map((c) => `  at ${c.atS.toFixed(0)} s: ${c.from} -> ${c.to} (${c.reason})`),
     `truth: ${r.truth.expected.toLocaleString('en-US')} views, missing ${r.truth.missing}, extra ${r.truth.extra}, label accuracy ${r.truth.labelAccuracy}, repeated sample ids ${r.truth.duplicateSampleIds}`,
   ];

@@ -129,18 +129,7 @@ export class Ffm {
     for (const [a, b] of PAIRS) {
       const ra = f[a]!;
       const rb = f[b]!;
-      const va = this.#slot(s, a, b);
-      const vb = this.#slot(s, b, a);
-      for (let d = 0; d < k; d++) {
-        const xa = ra[va + d]!;
-        const xb = rb[vb + d]!;
-        const ga = g * xb + l2 * xa;
-        const gb = g * xa + l2 * xb;
-        ra[va + k + d]! += ga * ga;
-        rb[vb + k + d]! += gb * gb;
-        ra[va + d] = xa - (eta * ga) / Math.sqrt(ra[va + k + d]!);
-        rb[vb + d] = xb - (eta * gb) / Math.sqrt(rb[vb + k + d]!);
-      }
+      pairStep(ra, this.#slot(s, a, b), rb, this.#slot(s, b, a), k, g, eta, l2);
     }
     // linear weights
     for (let i = 0; i < 3; i++) {
