@@ -8,3 +8,7 @@ export const OUTPUT_FORMATS = ['avro', 'json'] as const;
 
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** How a record of a topic holding views and engagements both says its kind (./record-kind.ts). */
+export const KIND_RULES = ['header', 'schema'] as const;
+export type KindBy = (typeof KIND_RULES)[number];

@@ -11,10 +11,9 @@
 import type { EventCodec } from './codec.js';
 import type { SourceRecord } from './dead-letter.js';
 import { BadRecordError } from './errors.js';
+import type { KindBy } from './formats.js';
 
 export type RecordKind = 'view' | 'engagement';
-export const KIND_RULES = ['header', 'schema'] as const;
-export type KindBy = (typeof KIND_RULES)[number];
 
 export interface KindRule {
   /** The kind the record says, or undefined when it says neither. */

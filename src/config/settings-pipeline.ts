@@ -4,8 +4,7 @@
  */
 import { join } from 'node:path';
 import { durationParser, enumParser, intParser, optionalIntParser, optionalTopicParser, parseBrokerList, parseHeaderName, parseLabelTypes, parseString, parseTopicList, parseTopicName } from './parse.js';
-import { INPUT_FORMATS, OUTPUT_FORMATS, type InputFormat, type OutputFormat } from '../codec/formats.js';
-import { KIND_RULES, type KindBy } from '../codec/record-kind.js';
+import { INPUT_FORMATS, KIND_RULES, OUTPUT_FORMATS, type InputFormat, type KindBy, type OutputFormat } from '../codec/formats.js';
 import { COMPRESSIONS, type Compression } from '../kafka/compression.js';
 import { PARTITIONERS, type PartitionerName } from '../kafka/partitioner.js';
 import { DEFAULT_KIND_HEADER, DEFAULT_LABEL_TYPES, defaultDataHome, setting } from './setting-spec.js';

@@ -14,7 +14,8 @@
 import { EventCodec } from '../../src/codec/codec.js';
 import type { EngagementEvent, OwnViewEvent, SampleRecord, ViewEvent } from '../../src/codec/events.js';
 import { DEFAULT_KIND_HEADER, DEFAULT_LABEL_TYPES } from '../../src/config/settings.js';
-import { kindHeader, type KindBy, type RecordKind } from '../../src/codec/record-kind.js';
+import type { KindBy } from '../../src/codec/formats.js';
+import { kindHeader, type RecordKind } from '../../src/codec/record-kind.js';
 import type { DeclaredInputs } from '../../src/codec/declared/declared-inputs.js';
 import type { JoinCounters } from '../../src/join/counters.js';
 import type { EngagementIndex } from '../../src/join/engagement-index.js';
