@@ -2,7 +2,7 @@
  * The kind of a record in a topic that holds views and engagements both (one
  * consolidated topic, the paper's future work), told (setting topics.kindBy)
  *   header  by a record header (topics.kindHeader) whose value is the UTF-8 text
- *           "view" or "engagement": any value format;
+ *           "view" or "engagement": whatever the value format;
  *   schema  by the writer schema a labeljoin Avro record names (its single-object
  *           fingerprint, ./framing.ts): one of the view schemas or of the
  *           engagement schemas; a JSON record has no schema to tell.

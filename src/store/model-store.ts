@@ -115,7 +115,7 @@ export function bytesToFloats(bytes: Uint8Array, arena?: RowArena): Float32Array
 /**
  * Rows carved out of a few large Float32Arrays instead of one backing store
  * each (a row of 6 signals is 3,120 bytes; a batch holds thousands): `take`
- * returns a zeroed view of n floats. A chunk lives as long as any of its rows.
+ * returns a zeroed view of n floats. A chunk lives as long as one of its rows does.
  */
 export class RowArena {
   #chunk = new Float32Array(0);

@@ -19,7 +19,7 @@ import { startRedis } from '../../helpers/redis.js';
 import { testDir } from '../../helpers/tmp.js';
 import { makeCa, serverCert, tlsFront } from '../../helpers/tls.js';
 
-const SECRET = 'redis-s3cret-not-in-any-output';
+const SECRET = 'redis-s3cret-not-in-the-output';
 
 function refusedAtOnce(pattern: RegExp): (error: unknown) => boolean {
   return (error: unknown) => {
