@@ -113,7 +113,7 @@ export class InputReader {
   readonly #joinView: (value: Buffer | null, record: SourceRecord) => ViewEvent;
   readonly #joinEngagement: (value: Buffer | null, record: SourceRecord) => EngagementEvent;
   #lastViewPeek = Number.NEGATIVE_INFINITY;
-  /** Topics read for views and engagements both: their records are told apart by the kind header. */
+  /** Topics read for views and engagements both: their records say their kind (topics.kindBy). */
   readonly #shared: ReadonlySet<string>;
   readonly #kind: KindRule;
 
@@ -206,15 +206,9 @@ export class InputReader {
     return { engagements: await Promise.all(topics.map(async (t) => (await log.offsetsForTime(t, [p], from)).get(p) ?? 0n)), anchor, lastJoined };
   }
 
-  /** Whether a record read at the views position is a view ('skip': an engagement of a shared topic; 'bad': neither kind). */
-  #viewKind(r: SourceRecord): 'view' | 'skip' | 'bad' {
-    if (!this.#shared.has(r.topic)) return 'view';
-    const kind = this.#kind.kindOf(r);
-    return kind === 'view' ? 'view' : kind === 'engagement' ? 'skip' : 'bad';
-  }
-
-  #kindIs(r: SourceRecord, kind: RecordKind): boolean {
-    return !this.#shared.has(r.topic) || this.#kind.kindOf(r) === kind;
+  /** A record read at a views or engagements position: of that position's kind in a topic of one kind, else what it says (undefined: neither). */
+  #kindAt(r: SourceRecord, position: RecordKind): RecordKind | undefined {
+    return this.#shared.has(r.topic) ? this.#kind.kindOf(r) : position;
   }
 
   /** Event time of the view at `offset`, or (scanning) the earliest of the first `views` decodable views from it on. */
@@ -235,7 +229,7 @@ export class InputReader {
       for (const r of batch.records) {
         if (r.offset < position) continue;
         if (!scan && r.offset !== offset) return undefined;
-        if (!this.#kindIs(r, 'view')) {
+        if (this.#kindAt(r, 'view') !== 'view') {
           if (!scan) return undefined;
           continue;
         }
@@ -267,7 +261,7 @@ export class InputReader {
       for (const r of batch.records) {
         if (r.offset < offset) continue;
         if (r.offset >= viewOffset) break;
-        if (!this.#kindIs(r, 'view')) continue;
+        if (this.#kindAt(r, 'view') !== 'view') continue;
         const view = decodeOrBad(r, this.#decodeView);
         if (!(view instanceof BadRecordError)) views.push(view); // a bad one was dead-lettered by the earlier run
       }
@@ -304,9 +298,9 @@ export class InputReader {
       if (source.kind === 'views') {
         pos.viewEnd = batch.endOffset;
         pos.viewPos = this.#handOver(batch, pos.viewPos, pos.drainViewEnd, (r) => {
-          const kind = this.#viewKind(r);
+          const kind = this.#kindAt(r, 'view');
           if (kind === 'view') op.view(p, r, decodeOrBad(r, this.#joinView));
-          else if (kind === 'bad') op.view(p, r, unknownKindError(r, this.#kind));
+          else if (kind === undefined) op.view(p, r, unknownKindError(r, this.#kind)); // an engagement is stepped over
         });
         viewsRead.add(p);
       } else {
@@ -314,7 +308,7 @@ export class InputReader {
         lane.end = batch.endOffset;
         let arrived = false;
         lane.pos = this.#handOver(batch, lane.pos, lane.drainEnd, (r) => {
-          if (!this.#kindIs(r, 'engagement')) return;
+          if (this.#kindAt(r, 'engagement') !== 'engagement') return;
           arrived = true;
           op.engagement(p, source.lane, r, decodeOrBad(r, this.#joinEngagement));
         });
@@ -410,7 +404,7 @@ export class InputReader {
     for (const batch of await this.#d.log.fetch(positions)) {
       for (const r of batch.records) {
         // a bad last record says nothing about time; it is dead-lettered when the delayed reader gets there
-        if (!this.#kindIs(r, 'view')) continue; // an engagement of a shared topic
+        if (this.#kindAt(r, 'view') !== 'view') continue; // an engagement of a shared topic
         const view = decodeOrBad(r, this.#decodeView);
         if (!(view instanceof BadRecordError)) this.#d.operator.observeViewTime(batch.partition, view.ts);
       }

@@ -57,7 +57,7 @@ import type { ConfigSection } from '../config/config.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { readTopicToEnd } from '../kafka/read-all.js';
 import type { KindBy } from '../codec/formats.js';
-import { kindRule, unknownKindError } from '../codec/record-kind.js';
+import { kindRule, unknownKindError, type KindRule } from '../codec/record-kind.js';
 import type { Comparable } from './comparable.js';
 import { BucketSpill, hashPair } from './spill.js';
 import type { BadInput, SampleSource } from './sources.js';
@@ -107,37 +107,7 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
         const kinds = kindRule(o.kindBy, o.kindHeader, o.codec);
         let read = 0;
         for (const topic of o.engagementTopics) {
-        const newestEngagement = new Map<number, number>();
-        await readTopicToEnd(o.connection, topic, {
-          onRecord: (r) => {
-            if (++read % 1_000_000 === 0) o.onProgress?.(`re-join: engagements read`, read);
-            if (shared.has(r.topic) && kinds.kindOf(r) !== 'engagement') return; // a view, or neither (reported with the views)
-            let e;
-            try {
-              e = o.declared?.declaresEngagements === true ? o.declared.decodeEngagement(r.value, r) : o.codec.decodeEngagement(r.value, r);
-            } catch (error) {
-              bad(error);
-              return;
-            }
-            const newest = newestEngagement.get(r.partition);
-            newestEngagement.set(r.partition, Math.max(newest ?? Number.MIN_SAFE_INTEGER, e.ts));
-            if (!o.keepUser(e.user_id)) return;
-            const type = o.codec.labelTypes.indexOf(e.type);
-            const watermarkBefore = newest === undefined ? Number.MIN_SAFE_INTEGER : newest - o.outOfOrdernessMs;
-            engagements.add(hashPair(e.user_id, e.post_id), (buf, at) => {
-              e.event_id.copy(buf, at, 0, 16);
-              if (e.view_id === null) buf.fill(0, at + 16, at + 32);
-              else e.view_id.copy(buf, at + 16, 0, 16);
-              buf.writeBigInt64LE(BigInt(e.user_id), at + 32);
-              buf.writeBigInt64LE(BigInt(e.post_id), at + 40);
-              buf.writeBigInt64LE(BigInt(e.ts), at + 48);
-              buf.writeBigInt64LE(BigInt(watermarkBefore), at + 56);
-              buf[at + 64] = type;
-              buf[at + 65] = e.view_id === null ? 0 : 1;
-              buf.fill(0, at + 66, at + 72);
-            });
-          },
-        });
+          read = await spillEngagements(o, topic, shared.has(topic) ? kinds : undefined, engagements, bad, read);
         }
         const newestView = new Map<number, number>();
         read = 0;
@@ -182,6 +152,47 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
       return { kind: 'none', reason: 'the re-join computes labels, it has no writer schema' };
     },
   };
+}
+
+/**
+ * Reads one engagements topic to its end into the spill, each with the watermark before it in its
+ * partition of that topic; `kinds`: the topic holds views too (they are stepped over; one of neither
+ * kind is reported with the views). Returns the count of records read so far (for progress).
+ */
+async function spillEngagements(o: RejoinOptions, topic: string, kinds: KindRule | undefined, spill: BucketSpill, bad: (error: unknown) => void, readBefore: number): Promise<number> {
+  const newestEngagement = new Map<number, number>();
+  let read = readBefore;
+  await readTopicToEnd(o.connection, topic, {
+    onRecord: (r) => {
+      if (++read % 1_000_000 === 0) o.onProgress?.(`re-join: engagements read`, read);
+      if (kinds !== undefined && kinds.kindOf(r) !== 'engagement') return;
+      let e;
+      try {
+        e = o.declared?.declaresEngagements === true ? o.declared.decodeEngagement(r.value, r) : o.codec.decodeEngagement(r.value, r);
+      } catch (error) {
+        bad(error);
+        return;
+      }
+      const newest = newestEngagement.get(r.partition);
+      newestEngagement.set(r.partition, Math.max(newest ?? Number.MIN_SAFE_INTEGER, e.ts));
+      if (!o.keepUser(e.user_id)) return;
+      const type = o.codec.labelTypes.indexOf(e.type);
+      const watermarkBefore = newest === undefined ? Number.MIN_SAFE_INTEGER : newest - o.outOfOrdernessMs;
+      spill.add(hashPair(e.user_id, e.post_id), (buf, at) => {
+        e.event_id.copy(buf, at, 0, 16);
+        if (e.view_id === null) buf.fill(0, at + 16, at + 32);
+        else e.view_id.copy(buf, at + 16, 0, 16);
+        buf.writeBigInt64LE(BigInt(e.user_id), at + 32);
+        buf.writeBigInt64LE(BigInt(e.post_id), at + 40);
+        buf.writeBigInt64LE(BigInt(e.ts), at + 48);
+        buf.writeBigInt64LE(BigInt(watermarkBefore), at + 56);
+        buf[at + 64] = type;
+        buf[at + 65] = e.view_id === null ? 0 : 1;
+        buf.fill(0, at + 66, at + 72);
+      });
+    },
+  });
+  return read;
 }
 
 function joinBucket(engagementBytes: Buffer, viewBytes: Buffer, o: RejoinOptions, emit: (c: Comparable) => void): void {
