@@ -5,7 +5,11 @@
  * as a typical producer writes them) and as Avro (single-object encoding),
  * through the real broker with the same batching under each batch
  * compression, measured as bytes on the broker's log (DescribeLogDirs), plus
- * in-process encode and decode rates of samples.
+ * in-process encode and decode rates of samples. The inputs are also
+ * measured in the simulator's compact shape (src/sim/compact-shape.ts:
+ * format "compact", plain Avro with the user in the key, the time in the
+ * record timestamp and (producer, sequence) ids), against the JSON of the
+ * same events.
  *
  * Batching is the lever the producer has: `recordsPerSend` records of one
  * kind go out in one produce request, split by partition, so a partition's
@@ -19,12 +23,17 @@ import { COMPRESSIONS, compressionAvailable, type Compression } from '../kafka/c
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { KafkaProducer, type ProducedRecord } from '../kafka/producer.js';
 import { partitionForKey } from '../kafka/partitioner.js';
+import { compactEncoder } from '../sim/compact-shape.js';
 import { simulatedSamples } from '../sim/samples.js';
 import { Workload, type WorkloadOptions } from '../sim/workload.js';
 import type { Clock } from '../time/clock.js';
 
 export const EVENT_KINDS = ['views', 'engagements', 'samples'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
+/** How a variant's records are written: JSON, labeljoin's Avro wire format, or the compact shape (inputs only). */
+export type WireFormat = OutputFormat | 'compact';
+const INPUT_FORMATS: readonly WireFormat[] = ['json', 'avro', 'compact'];
+const SAMPLE_FORMATS: readonly WireFormat[] = ['json', 'avro'];
 
 export interface CodecBenchOptions {
   readonly workload: WorkloadOptions;
@@ -36,7 +45,7 @@ export interface CodecBenchOptions {
 
 export interface WireVariant {
   readonly kind: EventKind;
-  readonly format: OutputFormat;
+  readonly format: WireFormat;
   readonly compression: Compression;
   readonly records: number;
   readonly bytesOnLog: number;
@@ -55,13 +64,15 @@ export interface CodecBenchResult {
   readonly rates: { readonly jsonEncode: number; readonly jsonDecode: number; readonly avroEncode: number; readonly avroDecode: number };
   /** Avro + LZ4 against JSON without compression, per kind, and for the inputs (views and engagements) together. */
   readonly avroLz4Reduction: Readonly<Partial<Record<EventKind | 'inputs', number>>>;
+  /** The same for the compact shape's inputs. */
+  readonly compactLz4Reduction: Readonly<Partial<Record<'views' | 'engagements' | 'inputs', number>>>;
 }
 
 /** Records of one kind: key, record timestamp and value in each format. */
 export interface Encoded {
   readonly keys: Buffer[];
   readonly timestamps: Array<bigint | undefined>;
-  readonly values: Record<OutputFormat, Buffer[]>;
+  readonly values: Record<WireFormat, Buffer[]>;
 }
 
 export async function runCodecBench(
@@ -85,7 +96,7 @@ export async function runCodecBench(
     samples: {
       keys: samples.map((s) => userKey(s.user_id)),
       timestamps: samples.map(() => undefined),
-      values: { json: samples.map((s) => codec.encodeSample(s, 'json')), avro: samples.map((s) => codec.encodeSample(s, 'avro')) },
+      values: { json: samples.map((s) => codec.encodeSample(s, 'json')), avro: samples.map((s) => codec.encodeSample(s, 'avro')), compact: [] },
     },
   };
   const records = { views: encoded.views.keys.length, engagements: encoded.engagements.keys.length, samples: samples.length };
@@ -107,7 +118,7 @@ export async function runCodecBench(
         continue;
       }
       for (const kind of EVENT_KINDS) {
-        for (const format of ['json', 'avro'] as const) {
+        for (const format of kind === 'samples' ? SAMPLE_FORMATS : INPUT_FORMATS) {
           const topic = `${options.topicPrefix}-${kind}-${format}-${compression}`;
           const bytesOnLog = await produceAndMeasure(admin, settings, options, topic, compression, encoded[kind], format);
           const n = records[kind];
@@ -123,19 +134,23 @@ export async function runCodecBench(
     const baseline = measured.find((b) => b.kind === v.kind && b.format === 'json' && b.compression === 'none')?.bytesOnLog;
     return { ...v, reduction: baseline === undefined ? 0 : 1 - v.bytesOnLog / baseline };
   });
-  return { records, partitions: options.partitions, recordsPerSend: options.recordsPerSend, variants, skipped, rates, avroLz4Reduction: avroLz4Reductions(variants) };
+  return {
+    records, partitions: options.partitions, recordsPerSend: options.recordsPerSend, variants, skipped, rates,
+    avroLz4Reduction: lz4Reductions(variants, 'avro'),
+    compactLz4Reduction: lz4Reductions(variants, 'compact'),
+  };
 }
 
-/** Avro + LZ4 against JSON uncompressed, per kind and for views + engagements together (bytes summed). */
-export function avroLz4Reductions(variants: readonly WireVariant[]): Partial<Record<EventKind | 'inputs', number>> {
-  const find = (kind: EventKind, format: OutputFormat, compression: Compression): WireVariant | undefined =>
-    variants.find((v) => v.kind === kind && v.format === format && v.compression === compression);
+/** `format` + LZ4 against JSON uncompressed, per kind and for views + engagements together (bytes summed). */
+export function lz4Reductions(variants: readonly WireVariant[], format: WireFormat): Partial<Record<EventKind | 'inputs', number>> {
+  const find = (kind: EventKind, f: WireFormat, compression: Compression): WireVariant | undefined =>
+    variants.find((v) => v.kind === kind && v.format === f && v.compression === compression);
   const out: Partial<Record<EventKind | 'inputs', number>> = {};
   for (const kind of EVENT_KINDS) {
-    const v = find(kind, 'avro', 'lz4');
+    const v = find(kind, format, 'lz4');
     if (v !== undefined) out[kind] = v.reduction;
   }
-  const lz4 = [find('views', 'avro', 'lz4'), find('engagements', 'avro', 'lz4')];
+  const lz4 = [find('views', format, 'lz4'), find('engagements', format, 'lz4')];
   const json = [find('views', 'json', 'none'), find('engagements', 'json', 'none')];
   if ([...lz4, ...json].every((v) => v !== undefined)) {
     const sum = (vs: Array<WireVariant | undefined>): number => vs.reduce((s, v) => s + (v?.bytesOnLog ?? 0), 0);
@@ -144,9 +159,13 @@ export function avroLz4Reductions(variants: readonly WireVariant[]): Partial<Rec
   return out;
 }
 
-/** The simulator's sends, as it sends them: each view and engagement (duplicates too) keyed by user, stamped with its event time. */
+/**
+ * The simulator's sends, as it sends them: each view and engagement (duplicates too) keyed by user, stamped with
+ * its event time; the compact shape's from a second run of the workload with sequenced ids, which sends the same
+ * events in the same order with other ids (keys and timestamps are the same).
+ */
 function encodeInputs(codec: EventCodec, workload: WorkloadOptions): Record<'views' | 'engagements', Encoded> {
-  const empty = (): Encoded => ({ keys: [], timestamps: [], values: { json: [], avro: [] } });
+  const empty = (): Encoded => ({ keys: [], timestamps: [], values: { json: [], avro: [], compact: [] } });
   const out = { views: empty(), engagements: empty() };
   for (const send of new Workload(workload, () => undefined).sends()) {
     const target = send.kind === 'view' ? out.views : out.engagements;
@@ -155,6 +174,14 @@ function encodeInputs(codec: EventCodec, workload: WorkloadOptions): Record<'vie
     for (const format of ['json', 'avro'] as const) {
       target.values[format].push(send.kind === 'view' ? codec.encodeView(send.event, format) : codec.encodeEngagement(send.event, format));
     }
+  }
+  const compact = compactEncoder(workload.labelTypes);
+  for (const send of new Workload({ ...workload, ids: 'sequenced' }, () => undefined).sends()) {
+    if (send.kind === 'view') out.views.values.compact.push(compact.view(send.event));
+    else out.engagements.values.compact.push(compact.engagement(send.event));
+  }
+  for (const kind of ['views', 'engagements'] as const) {
+    if (out[kind].values.compact.length !== out[kind].keys.length) throw new Error(`the workload with sequenced ids sent ${out[kind].values.compact.length} ${kind}, with random ids ${out[kind].keys.length}`);
   }
   return out;
 }
@@ -167,7 +194,7 @@ export async function produceAndMeasure(
   topic: string,
   compression: Compression,
   encoded: Encoded,
-  format: OutputFormat,
+  format: WireFormat,
 ): Promise<number> {
   await admin.createTopics([{ name: topic, partitions: options.partitions, replicationFactor: 1 }]);
   try {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { CostInputError } from './errors.js';
-import { PRICE_KEYS, SIZING_KEYS, WIRE_KINDS, type Measurements, type PriceSheet, type Sourced } from './cost-model.js';
+import { PRICE_KEYS, SIZING_KEYS, WIRE_KINDS, type Measurements, type PriceSheet, type Sourced, type WireFigures } from './cost-model.js';
 
 type Json = Record<string, unknown>;
 
@@ -63,8 +63,9 @@ export function readMeasurements(file: string): Measurements {
   const wire = object(file, json['wire'], 'wire');
   const kinds = Object.fromEntries(WIRE_KINDS.map((kind) => {
     const k = object(file, wire[kind], `wire.${kind}`);
-    return [kind, { jsonNone: number(file, k['jsonNone'], `wire.${kind}.jsonNone`), avroLz4: number(file, k['avroLz4'], `wire.${kind}.avroLz4`) }];
-  })) as Record<(typeof WIRE_KINDS)[number], { jsonNone: number; avroLz4: number }>;
+    const compact = k['compactLz4'] === undefined ? undefined : number(file, k['compactLz4'], `wire.${kind}.compactLz4`);
+    return [kind, { jsonNone: number(file, k['jsonNone'], `wire.${kind}.jsonNone`), avroLz4: number(file, k['avroLz4'], `wire.${kind}.avroLz4`), compactLz4: compact }];
+  })) as Record<(typeof WIRE_KINDS)[number], WireFigures>;
   return {
     source: text(file, json['source'], 'source'),
     wire: { ...kinds, source: text(file, wire['source'], 'wire.source') },

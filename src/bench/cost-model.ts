@@ -8,6 +8,7 @@
  * with its sizing assumptions (cost/prices.json); every line says what it is
  * made of and where each figure comes from.
  */
+import { CostInputError } from './errors.js';
 
 export type Basis = 'measured' | 'paper' | 'price sheet' | 'assumption';
 
@@ -43,10 +44,12 @@ export type SizingKey = (typeof SIZING_KEYS)[number];
 export const WIRE_KINDS = ['views', 'engagements', 'samples'] as const;
 export type WireKind = (typeof WIRE_KINDS)[number];
 
-/** Bytes per record on the broker's log: JSON uncompressed, and Avro with LZ4. */
+/** Bytes per record on the broker's log: JSON uncompressed, Avro with LZ4, and (inputs) the compact shape with LZ4. */
 export interface WireFigures {
   readonly jsonNone: number;
   readonly avroLz4: number;
+  /** The compact shape (src/sim/compact-shape.ts) with LZ4; views and engagements only. */
+  readonly compactLz4?: number | undefined;
 }
 
 export interface Measurements {
@@ -64,6 +67,8 @@ export interface Scenario {
   /** Peak rate of views, as JSON, in MB/s (10^6 bytes). */
   readonly viewsMBps: number;
   readonly retentionDays: number;
+  /** labeljoin's inputs on the wire: 'avro' (its own schemas, single-object) or 'compact' (the compact shape). Default 'avro'. */
+  readonly wire?: 'avro' | 'compact';
 }
 
 export const APPROACHES = ['approach1', 'approach2', 'labeljoin'] as const;
@@ -147,6 +152,10 @@ export function projectCosts(m: Measurements, sheet: PriceSheet, scenario: Scena
     const w = m.wire[kind];
     if (approach === 'approach1') return w.jsonNone;
     if (approach === 'approach2') return w.jsonNone * (1 - PAPER_TABLE_1.schemaCut);
+    if (scenario.wire === 'compact' && kind !== 'samples') {
+      if (w.compactLz4 === undefined) throw new CostInputError(m.source, `no wire.${kind}.compactLz4, which --wire compact needs (labeljoin bench codec measures it)`);
+      return w.compactLz4;
+    }
     return w.avroLz4;
   };
   const inputBytesPerEvent = {} as Record<Approach, number>;
@@ -254,7 +263,7 @@ export function projectCosts(m: Measurements, sheet: PriceSheet, scenario: Scena
   const assumptions = [
     `rate: ${scenario.viewsMBps} MB/s of views as JSON at the peak (${fmt(peakViews)} views/s of ${fmt(m.wire.views.jsonNone)} bytes), ${fmt(m.engagementsPerView.value)} engagements per view (${m.engagementsPerView.source}); mean ${pct(mean)} of the peak (${sheet.sizing.meanToPeak.source})`,
     `retention: ${scenario.retentionDays} days for every topic; one sample per view`,
-    `wire bytes per record: Approach 1 JSON uncompressed and Approach 2 the paper's 85 % cut of it (Table 1), labeljoin Avro + LZ4 as measured (${m.wire.source})`,
+    `wire bytes per record: Approach 1 JSON uncompressed and Approach 2 the paper's 85 % cut of it (Table 1), labeljoin ${scenario.wire === 'compact' ? 'inputs in the compact shape (plain Avro, user in the key, time in the record timestamp, (producer, sequence) ids) and samples in Avro' : 'Avro'} + LZ4 as measured (${m.wire.source})`,
     `prices: ${sheet.region}, ${sheet.asOf}, on demand (cost/prices.json names each page)`,
     ...SIZING_KEYS.map((k) => `${k} = ${sheet.sizing[k].value}: ${sheet.sizing[k].source}`),
     `measured: joiner ${joinerCpu} CPU s per M input events (${m.joinerCpuSecondsPerMillionInputEvents.source}); state ${m.joinerStateBytesPerViewInFlight.value} bytes per view in flight (${m.joinerStateBytesPerViewInFlight.source}); trainer ${m.trainerCpuSecondsPerMillionSamples.value} CPU s per M samples (${m.trainerCpuSecondsPerMillionSamples.source})`,

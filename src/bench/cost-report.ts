@@ -35,7 +35,7 @@ export function summaryRows(r: CostReport): string[][] {
     `${pct(saving(same.pubsub, same.kafka))} (${pct(PAPER_TABLE_1.messagingSaving)})`, '', '']);
   const b = r.workload.inputBytesPerEvent;
   const cut = r.workload.inputCut;
-  rows.push(['Schema + compression, bytes per input event', `${b.approach1.toFixed(1)} JSON`, `${b.approach2.toFixed(1)} Avro + LZ4`, `${b.labeljoin.toFixed(1)} Avro + LZ4`,
+  rows.push(['Schema + compression, bytes per input event', `${b.approach1.toFixed(1)} JSON`, `${b.approach2.toFixed(1)} Avro + LZ4`, `${b.labeljoin.toFixed(1)} ${r.scenario.wire === 'compact' ? 'compact' : 'Avro'} + LZ4`,
     `${pct(cut.approach2)} (${pct(PAPER_TABLE_1.schemaCut)})`, pct(saving(b.approach2, b.labeljoin)), `${pct(cut.labeljoin)}, measured`]);
   rows.push(['Kafka cost of the bytes: JSON vs Avro + LZ4', usd(same.kafka), usd(r.byComponent.messaging.approach2), usd(r.byComponent.messaging.labeljoin),
     pct(saving(same.kafka, r.byComponent.messaging.approach2)), pct(saving(r.byComponent.messaging.approach2, r.byComponent.messaging.labeljoin)), pct(saving(same.kafka, r.byComponent.messaging.labeljoin))]);

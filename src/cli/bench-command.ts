@@ -13,6 +13,7 @@ import type { LabeljoinConfig } from '../config/config.js';
 import { connectionSettings } from '../kafka/connection.js';
 import type { Logger } from '../log/logger.js';
 import { packageRoot } from '../paths.js';
+import { compactEncoder } from '../sim/compact-shape.js';
 import { foreignEncoder } from '../sim/foreign-shape.js';
 import { systemClock } from '../time/clock.js';
 import type { CommandSpec } from './command.js';
@@ -199,16 +200,18 @@ function joinBench(config: LabeljoinConfig, log: Logger): Promise<JoinBenchResul
   const foreign = config.sim.shape === 'foreign' ? requireSchemaLookup(config, log, 'bench join --shape foreign') : undefined;
   // The registry's URL (it may hold credentials) goes to the joiner process by its environment, not its command line.
   if (foreign !== undefined && config.registry.url !== undefined) process.env['LABELJOIN_SCHEMA_REGISTRY_URL'] = config.registry.url;
-  const declared = foreign === undefined ? [] : ['--config', join(packageRoot(), 'schemas', 'foreign', 'inputs.json')];
-  if (foreign !== undefined && config.bench.layout === 'consolidated') throw new UsageError('bench join --layout consolidated takes --shape labeljoin (declared inputs read two topics)');
+  const shape = config.sim.shape;
+  const declared = shape === 'labeljoin' ? [] : ['--config', join(packageRoot(), 'schemas', shape, 'inputs.json')];
+  if (shape !== 'labeljoin' && config.bench.layout === 'consolidated') throw new UsageError('bench join --layout consolidated takes --shape labeljoin (declared inputs read two topics)');
+  const compact = shape === 'compact' ? compactEncoder(j.labelTypes) : undefined;
   return runJoinBench(
     connectionSettings(config),
     {
-      workload: workloadOptions(config, PARTITIONS, systemClock, { views: config.bench.views, durationMs: undefined }),
+      workload: workloadOptions(config, PARTITIONS, systemClock, { views: config.bench.views, durationMs: undefined, ...(compact === undefined ? {} : { ids: 'sequenced' as const }) }),
       partitions: PARTITIONS,
       topicPrefix: `labeljoin-bench-join-${Date.now().toString(36)}`,
       joinFlags: ['--window', `${j.windowMs}ms`, '--max-skew', `${j.maxSkewMs}ms`, '--out-of-orderness', `${j.outOfOrdernessMs}ms`, '--label-types', j.labelTypes.join(','), ...declared],
-      encoder: foreign === undefined ? undefined : (topics) => foreignEncoder(foreign, topics),
+      encoder: foreign !== undefined ? (topics) => foreignEncoder(foreign, topics) : compact === undefined ? undefined : () => Promise.resolve(compact),
       consolidated: config.bench.layout === 'consolidated',
     },
     systemClock,
@@ -236,10 +239,11 @@ function table(r: CodecBenchResult): string[] {
   const cut = r.avroLz4Reduction;
   return [
     `${n(r.records.views)} views, ${n(r.records.engagements)} engagements, ${n(r.records.samples)} samples; ${r.partitions} partitions, ${r.recordsPerSend} records per produce request; bytes per record on the broker log:`,
-    '  kind         format  compression  bytes/record  cut vs JSON',
-    ...r.variants.map((v) => `  ${v.kind.padEnd(11)}  ${v.format.padEnd(6)}  ${v.compression.padEnd(11)}  ${v.bytesPerRecord.toFixed(1).padStart(12)}  ${pct(v.reduction).padStart(11)}`),
+    '  kind         format   compression  bytes/record  cut vs JSON',
+    ...r.variants.map((v) => `  ${v.kind.padEnd(11)}  ${v.format.padEnd(7)}  ${v.compression.padEnd(11)}  ${v.bytesPerRecord.toFixed(1).padStart(12)}  ${pct(v.reduction).padStart(11)}`),
     ...r.skipped.map((s) => `  (${s.compression}: ${s.reason})`),
     `Avro + LZ4 cuts vs JSON: inputs (views + engagements) ${pct(cut.inputs)}, views ${pct(cut.views)}, engagements ${pct(cut.engagements)}, samples ${pct(cut.samples)} (the paper: 85 % on its inputs)`,
+    `  the compact shape (--shape compact: user in the key, time in the record timestamp, (producer, sequence) ids) + LZ4: inputs ${pct(r.compactLz4Reduction.inputs)}, views ${pct(r.compactLz4Reduction.views)}, engagements ${pct(r.compactLz4Reduction.engagements)}`,
     `samples/s in this process: JSON encode ${k(r.rates.jsonEncode)}, decode ${k(r.rates.jsonDecode)}; Avro encode ${k(r.rates.avroEncode)}, decode ${k(r.rates.avroDecode)}`,
   ];
 }

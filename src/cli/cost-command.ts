@@ -16,14 +16,14 @@ export const costCommand: CommandSpec = {
     'assumptions (--prices: public list prices with their page and date). Figures not measured here (Pub/Sub,',
     'Flink, the Go job, Redis) are marked and say where they come from. No broker is needed.',
   ].join('\n'),
-  settings: ['cost.viewsMBps', 'cost.retentionDays', 'cost.prices', 'cost.measurements'],
+  settings: ['cost.viewsMBps', 'cost.retentionDays', 'cost.wire', 'cost.prices', 'cost.measurements'],
   flags: [
     jsonFlag('the projection (lines, totals per approach and component, assumptions)'),
     { name: 'html', type: 'string', meta: 'FILE', doc: 'also write the projection as a self-contained HTML page with a chart' },
   ],
   async run(ctx) {
     const c = ctx.config.cost;
-    const report = projectCosts(readMeasurements(c.measurements), readPriceSheet(c.prices), { viewsMBps: c.viewsMBps, retentionDays: c.retentionDays });
+    const report = projectCosts(readMeasurements(c.measurements), readPriceSheet(c.prices), { viewsMBps: c.viewsMBps, retentionDays: c.retentionDays, wire: c.wire });
     const html = ctx.flags['html'];
     if (typeof html === 'string') writeFileSync(html, costHtml(report));
     if (ctx.flags['json'] === true) ctx.out(jsonLine(report));

@@ -6,7 +6,8 @@ import { UsageError } from '../errors.js';
 import { KafkaAdmin } from '../kafka/admin.js';
 import { connectionSettings } from '../kafka/connection.js';
 import { KafkaProducer } from '../kafka/producer.js';
-import { foreignEncoder } from '../sim/foreign-shape.js';
+import { compactEncoder } from '../sim/compact-shape.js';
+import { foreignEncoder, type SimEncoder } from '../sim/foreign-shape.js';
 import { simulate } from '../sim/simulate.js';
 import { systemClock } from '../time/clock.js';
 import type { CommandSpec } from './command.js';
@@ -47,15 +48,24 @@ export const simulateCommand: CommandSpec = {
     const { sim } = config;
     const producer = new KafkaProducer(settings, { compression: config.kafka.compression });
     const what = sim.views !== undefined ? `${sim.views.toLocaleString('en-US')} views` : `${((sim.durationMs ?? 0) / 1000).toFixed(0)} s of event time`;
-    process.stderr.write(`simulate: seed ${sim.seed}, ${what}, ${sim.users} users, ${sim.posts} posts, ${sim.shape === 'foreign' ? 'foreign shape (Schema Registry framing)' : sim.format}/${config.kafka.compression} to ${inputsLine(config.topics)} (${partitions} partitions)\n`);
+    process.stderr.write(`simulate: seed ${sim.seed}, ${what}, ${sim.users} users, ${sim.posts} posts, ${SHAPE_LINES[sim.shape] ?? sim.format}/${config.kafka.compression} to ${inputsLine(config.topics)} (${partitions} partitions)\n`);
     if (config.topics.engagements.length > 1 && truthFile !== undefined) {
       process.stderr.write('simulate: note: the truth\'s late marks follow one engagements log per partition; with several engagement topics, check a join under --late-policy correct against it (docs/inputs.md)\n');
     }
     const t = config.topics;
-    if (sim.shape === 'foreign' && (t.engagements.length > 1 || t.engagements[0] === t.views)) {
-      throw new UsageError('--shape foreign writes one views topic and one engagements topic; several engagement topics and --events-topic take --shape labeljoin');
+    if (sim.shape !== 'labeljoin' && (t.engagements.length > 1 || t.engagements[0] === t.views)) {
+      throw new UsageError(`--shape ${sim.shape} writes one views topic and one engagements topic; several engagement topics and --events-topic take --shape labeljoin`);
     }
-    const encoder = sim.shape === 'foreign' ? await foreignEncoder(requireSchemaLookup(config, ctx.log, '--shape foreign'), { views: t.views, engagements: t.engagements[0]! }) : undefined;
+    let encoder: SimEncoder | undefined;
+    if (sim.shape === 'foreign') encoder = await foreignEncoder(requireSchemaLookup(config, ctx.log, '--shape foreign'), { views: t.views, engagements: t.engagements[0]! });
+    else if (sim.shape === 'compact') {
+      try {
+        encoder = compactEncoder(config.join.labelTypes);
+      } catch (error) {
+        if (error instanceof RangeError) throw new UsageError(`--shape compact: ${error.message}; give --label-types from those`);
+        throw error;
+      }
+    }
     const abort = new AbortController();
     const stop = (): void => {
       process.stderr.write('simulate: stopping: no new views; sending what is in flight and finishing the truth\n');
@@ -68,7 +78,7 @@ export const simulateCommand: CommandSpec = {
       summary = await simulate(
         {
           ...sim,
-          workload: workloadOptions(config, partitions, systemClock, encoder === undefined ? {} : { userKey: encoder.userKey }),
+          workload: workloadOptions(config, partitions, systemClock, { ...(encoder === undefined ? {} : { userKey: encoder.userKey }), ...(sim.shape === 'compact' ? { ids: 'sequenced' as const } : {}) }),
           encoder,
           viewsTopic: config.topics.views,
           engagementTopics: config.topics.engagements,
@@ -95,6 +105,9 @@ export const simulateCommand: CommandSpec = {
     return 0;
   },
 };
+
+/** The first line's word for a shape other than labeljoin's own (which says its format). */
+const SHAPE_LINES: Readonly<Partial<Record<string, string>>> = { foreign: 'foreign shape (Schema Registry framing)', compact: 'compact shape (plain Avro, user in the key, time in the record timestamp)' };
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');

@@ -47,6 +47,8 @@ export interface PassedView {
   readonly writer: string;
   /** The samples' Kafka key: the view record's key, else the user field as text. */
   readonly sampleKey: Buffer;
+  /** The view record's Kafka timestamp (ms): what a declared "@timestamp" time reads. */
+  readonly timestamp: bigint;
 }
 
 export interface EngagementEvent {

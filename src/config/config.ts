@@ -4,6 +4,7 @@
  * fails with a ConfigError naming the setting and where the value came from.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { LabeljoinError } from '../errors.js';
 import { ValueError } from './parse.js';
 import { SETTINGS, type SettingKey, type SettingValues } from './settings.js';
@@ -100,9 +101,16 @@ function readConfigFile(path: string): Array<[SettingKey, unknown]> {
   const entries: Array<[SettingKey, unknown]> = [];
   flatten(parsed, '', (key, value) => {
     if (!(key in SETTINGS)) throw new ConfigError(`unknown setting "${key}" in config file ${path}`);
-    entries.push([key as SettingKey, value]);
+    entries.push([key as SettingKey, key === 'inputs.views' || key === 'inputs.engagements' ? schemaFilesFrom(dirname(resolve(path)), value) : value]);
   });
   return entries;
+}
+
+/** A declaration's (or each of a list's) relative schemaFile, resolved against the config file's directory. */
+function schemaFilesFrom(dir: string, declaration: unknown): unknown {
+  if (Array.isArray(declaration)) return declaration.map((d) => schemaFilesFrom(dir, d));
+  if (!isPlainObject(declaration) || typeof declaration['schemaFile'] !== 'string' || declaration['schemaFile'] === '') return declaration;
+  return { ...declaration, schemaFile: resolve(dir, declaration['schemaFile']) };
 }
 
 function flatten(object: Record<string, unknown>, prefix: string, visit: (key: string, value: unknown) => void): void {

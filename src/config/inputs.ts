@@ -7,9 +7,9 @@
  *     "format": "avro-confluent" | "avro-single-object" | "avro" | "json" | "labeljoin",
  *     "schemaFile": "view.avsc",          writer schema (avro, avro-single-object)
  *     "fields": {
- *       "user": "user.id",                a path: field names joined by dots
+ *       "user": "user.id",                a path: field names joined by dots; "@key": the record key (UTF-8 text)
  *       "item": "item_id",
- *       "time": "ts", "timeUnit": "ms" | "s" | "iso",
+ *       "time": "ts", "timeUnit": "ms" | "s" | "iso",   "@timestamp": the record timestamp (ms)
  *       "eventId": "id",                  optional: absent, the record's content is hashed
  *       "type": "kind",                   engagements only (or "carries" below)
  *       "viewId": "impression_id"         engagements only, optional
@@ -31,6 +31,9 @@ import { ValueError } from './parse.js';
 export const DECLARED_FORMATS = ['labeljoin', 'avro-confluent', 'avro-single-object', 'avro', 'json'] as const;
 export type DeclaredFormat = (typeof DECLARED_FORMATS)[number];
 export const TIME_UNITS = ['ms', 's', 'iso'] as const;
+/** Paths that name the Kafka record around the value: its key (UTF-8 text; fields.user only) and its timestamp (ms; fields.time only). */
+export const RECORD_KEY = '@key';
+export const RECORD_TIMESTAMP = '@timestamp';
 export type TimeUnit = (typeof TIME_UNITS)[number];
 
 export interface CommonFields {
@@ -172,6 +175,7 @@ function passFields(raw: unknown, fields: CommonFields): string[] | undefined {
     throw new ValueError('passFields: expected a non-empty list of top-level field names');
   }
   for (const [role, path] of Object.entries({ user: fields.user, item: fields.item, time: fields.time, eventId: fields.eventId })) {
+    if (path === RECORD_KEY || path === RECORD_TIMESTAMP) continue; // the Kafka record's, not a view field
     const top = path?.split('.')[0];
     if (top !== undefined && !raw.includes(top)) throw new ValueError(`passFields: must include "${top}" (fields.${role}): readers of the samples find the view's ${role} there`);
   }
@@ -183,18 +187,23 @@ function commonFields(f: Record<string, unknown>): CommonFields {
   if (typeof unit !== 'string' || !(TIME_UNITS as readonly string[]).includes(unit)) {
     throw new ValueError(`fields.timeUnit: expected one of ${TIME_UNITS.join(', ')}, got ${JSON.stringify(unit)}`);
   }
-  return { user: path(f, 'user'), item: path(f, 'item'), time: path(f, 'time'), timeUnit: unit as TimeUnit, eventId: optionalPath(f, 'eventId') };
+  const fields = { user: path(f, 'user', RECORD_KEY), item: path(f, 'item'), time: path(f, 'time', RECORD_TIMESTAMP), timeUnit: unit as TimeUnit, eventId: optionalPath(f, 'eventId') };
+  if (fields.time === RECORD_TIMESTAMP && unit !== 'ms') throw new ValueError(`fields.timeUnit: "@timestamp" (the record timestamp) is in ms, got ${JSON.stringify(unit)}`);
+  return fields;
 }
 
-function path(f: Record<string, unknown>, name: string): string {
+/** A required path; `record`: the Kafka record path this field may name instead ("@key" for user, "@timestamp" for time). */
+function path(f: Record<string, unknown>, name: string, record?: typeof RECORD_KEY | typeof RECORD_TIMESTAMP): string {
+  if (record !== undefined && f[name] === record) return record;
   const p = optionalPath(f, name);
-  if (p === undefined) throw new ValueError(`fields.${name}: missing (a field path such as "user.id")`);
+  if (p === undefined) throw new ValueError(`fields.${name}: missing (a field path such as "user.id"${record === undefined ? '' : `, or "${record}"`})`);
   return p;
 }
 
 function optionalPath(f: Record<string, unknown>, name: string): string | undefined {
   const p = f[name];
   if (p === undefined) return undefined;
+  if (p === RECORD_KEY || p === RECORD_TIMESTAMP) throw new ValueError(`fields.${name}: ${p} may name only ${p === RECORD_KEY ? 'fields.user' : 'fields.time'}`);
   if (typeof p !== 'string' || !PATH.test(p)) throw new ValueError(`fields.${name}: expected a field path such as "user.id", got ${JSON.stringify(p)}`);
   return p;
 }

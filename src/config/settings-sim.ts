@@ -5,6 +5,9 @@ import { durationParser, enumParser, floatParser, intParser, isoTimeOrNowParser,
 import { OUTPUT_FORMATS, type OutputFormat } from '../codec/formats.js';
 import { setting } from './setting-spec.js';
 
+/** The event shapes the simulator writes (./../sim/foreign-shape.ts, ./../sim/compact-shape.ts). */
+export const SIM_SHAPES = ['labeljoin', 'foreign', 'compact'] as const;
+
 /** A load spike: from `afterMs` of event time after the start, `factor` times the view rate for `durationMs`. */
 export interface Spike {
   readonly factor: number;
@@ -140,11 +143,11 @@ export const SIM_SETTINGS = {
     meta: OUTPUT_FORMATS.join('|'),
     doc: 'encoding of the events the simulator sends',
   }),
-  'sim.shape': setting<'labeljoin' | 'foreign'>({
+  'sim.shape': setting<(typeof SIM_SHAPES)[number]>({
     default: 'labeljoin',
-    parse: enumParser(['labeljoin', 'foreign'] as const),
+    parse: enumParser(SIM_SHAPES),
     flag: 'shape',
-    meta: 'labeljoin|foreign',
-    doc: 'event shape: labeljoin (our schemas, in sim.format) or foreign (schemas/foreign/, string ids, seconds, nested fields, through the schema registry; join with --config schemas/foreign/inputs.json)',
+    meta: SIM_SHAPES.join('|'),
+    doc: 'event shape: labeljoin (our schemas, in sim.format); foreign (schemas/foreign/, string ids, seconds, nested fields, through the schema registry; join with --config schemas/foreign/inputs.json); compact (schemas/compact/: plain Avro, user in the key, time in the record timestamp, (producer, sequence) ids; join with --config schemas/compact/inputs.json)',
   }),
 } as const;

@@ -286,6 +286,13 @@ export const TOOL_SETTINGS = {
     meta: 'DAYS',
     doc: 'how long every topic keeps its records, in the cost projection (the paper: 3)',
   }),
+  'cost.wire': setting<'avro' | 'compact'>({
+    default: 'avro',
+    parse: enumParser(['avro', 'compact'] as const),
+    flag: 'wire',
+    meta: 'avro|compact',
+    doc: "labeljoin's inputs on the wire in the cost projection: avro (its own schemas) or compact (the compact shape: user in the key, time in the record timestamp, (producer, sequence) ids; simulate --shape compact)",
+  }),
   'cost.prices': setting<string>({
     default: join(packageRoot(), 'cost', 'prices.json'),
     parse: parseString,

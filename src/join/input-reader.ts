@@ -122,9 +122,9 @@ export class InputReader {
     this.#d = deps;
     const declared = deps.declared;
     this.#decodeView =
-      declared?.views !== undefined ? (value, record) => declared.decodeView(value, record.key, record) : (value, record) => deps.codec.decodeView(value, record, options.formats.viewsFormat);
+      declared?.views !== undefined ? (value, record) => declared.decodeView(value, record, record) : (value, record) => deps.codec.decodeView(value, record, options.formats.viewsFormat);
     this.#decodeEngagement =
-      declared?.declaresEngagements === true ? (value, record) => declared.decodeEngagement(value, record) : (value, record) => deps.codec.decodeEngagement(value, record, options.formats.engagementsFormat);
+      declared?.declaresEngagements === true ? (value, record) => declared.decodeEngagement(value, record, record) : (value, record) => deps.codec.decodeEngagement(value, record, options.formats.engagementsFormat);
     const engagementTopics = options.topics.engagements;
     if (engagementTopics.length === 0) throw new RangeError('no engagements topic');
     this.#shared = new Set(engagementTopics.filter((t) => t === options.topics.views));

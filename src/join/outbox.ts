@@ -9,7 +9,8 @@
  *
  *   kept = n u8 | delay[0..n) f64 little-endian (NaN: label 0) | view
  *   view = the view, Avro single-object (schemas/view.avsc)                      labeljoin's own views
- *        | key length u32 big-endian | the samples' key | the record value as read   declared views
+ *        | key length u32 big-endian | the samples' key | record timestamp i64 big-endian (ms)
+ *          | the record value as read                                              declared views
  *
  * the label bits themselves are in the index (EmittedView.labels).
  */
@@ -94,7 +95,7 @@ export class Outbox {
 
   /** What the index keeps of an emitted view for a later correction (layout above). */
   keep(view: ViewEvent, labelled: ViewLabels): Buffer {
-    const body = view.passed === undefined ? this.#codec.encodeView(view, 'avro') : keptDeclared(view.passed.sampleKey, view.passed.value);
+    const body = view.passed === undefined ? this.#codec.encodeView(view, 'avro') : keptDeclared(view.passed.sampleKey, view.passed.timestamp, view.passed.value);
     const n = labelled.delays.length;
     const out = Buffer.allocUnsafe(1 + 8 * n + body.length);
     out[0] = n;
@@ -114,7 +115,8 @@ export class Outbox {
     const body = kept.subarray(1 + 8 * n);
     if (this.#declared?.views === undefined) return { view: this.#codec.decodeView(body, KEPT_ORIGIN, 'avro'), labelled: { labels: labelBits, delays } };
     const keyLength = body.readUInt32BE(0);
-    return { view: this.#declared.decodeView(body.subarray(4 + keyLength), body.subarray(4, 4 + keyLength), KEPT_ORIGIN), labelled: { labels: labelBits, delays } };
+    const meta = { key: body.subarray(4, 4 + keyLength), timestamp: body.readBigInt64BE(4 + keyLength) };
+    return { view: this.#declared.decodeView(body.subarray(12 + keyLength), meta, KEPT_ORIGIN), labelled: { labels: labelBits, delays } };
   }
 
   /** The bad record, as it came, with the reason in headers, to the same partition of the dead-letter topic. */
@@ -168,10 +170,11 @@ export class Outbox {
   }
 }
 
-function keptDeclared(key: Buffer, value: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(4 + key.length + value.length);
+function keptDeclared(key: Buffer, timestamp: bigint, value: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(12 + key.length + value.length);
   out.writeUInt32BE(key.length, 0);
   key.copy(out, 4);
-  value.copy(out, 4 + key.length);
+  out.writeBigInt64BE(timestamp, 4 + key.length);
+  value.copy(out, 12 + key.length);
   return out;
 }

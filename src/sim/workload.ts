@@ -48,7 +48,18 @@ export interface WorkloadOptions
   readonly partitions: number;
   /** The Kafka key of a user's events, which decides their partition (default: the user id as decimal text). */
   readonly userKey?: (userId: number) => Buffer;
+  /**
+   * How event ids are made: 'random' (default), a random UUID (version 4); 'sequenced', as a producer with a
+   * counter makes them (the compact shape, ./compact-shape.ts):
+   *   producer u64 big-endian (PRODUCER_BASE + one of 64 producers) | that producer's counter u64 big-endian
+   * The random draws are the same either way, so both give the same events apart from their ids.
+   */
+  readonly ids?: 'random' | 'sequenced';
 }
+
+/** The first of the 64 simulated producers' numbers in a sequenced id ("lj" in its low half). */
+export const PRODUCER_BASE = 0x6c6a0000n;
+const PRODUCERS = 64;
 
 export type Send =
   | { readonly kind: 'view'; readonly event: OwnViewEvent; readonly partition: number; readonly arrival: number; readonly duplicate: boolean }
@@ -218,12 +229,26 @@ export class Workload {
     this.#sessions.push(at, session);
   }
 
+  /** Each producer's next sequence number (ids 'sequenced'). */
+  readonly #sequences = new Array<bigint>(PRODUCERS).fill(0n);
+
+  /** A new event id (WorkloadOptions.ids); draws the same random numbers whichever the kind of id. */
+  #eventId(): Buffer {
+    const id = this.#random.uuid();
+    if (this.#o.ids !== 'sequenced') return id;
+    const producer = id[0]! % PRODUCERS;
+    const out = Buffer.allocUnsafe(16);
+    out.writeBigUInt64BE(PRODUCER_BASE + BigInt(producer), 0);
+    out.writeBigUInt64BE(this.#sequences[producer]!++, 8);
+    return out;
+  }
+
   #emitView(session: Session, ts: number): void {
     const r = this.#random;
     const profile = this.#population.users[session.user]!;
     const postIndex = this.#population.drawPost(r);
     const view: OwnViewEvent = {
-      event_id: r.uuid(),
+      event_id: this.#eventId(),
       user_id: profile.id,
       post_id: this.#population.postId(postIndex),
       ts,
@@ -255,7 +280,7 @@ export class Workload {
       // the watermark may not have moved that far), and the truth judges it by exactly that (./truth.ts).
       const transport = lateArrival ? Math.max(0, viewArrival - trueTs) + this.#o.windowMs + 60_000 + r.int(240_000) : Math.min(5_000, Math.round(r.exponential(300)));
       const engagement: EngagementEvent = {
-        event_id: r.uuid(),
+        event_id: this.#eventId(),
         user_id: profile.id,
         post_id: view.post_id,
         type,

@@ -124,7 +124,7 @@ export function rejoinSource(o: RejoinOptions): SampleSource {
             }
             let v;
             try {
-              v = o.declared?.views !== undefined ? o.declared.decodeView(r.value, r.key, r) : o.codec.decodeView(r.value, r);
+              v = o.declared?.views !== undefined ? o.declared.decodeView(r.value, r, r) : o.codec.decodeView(r.value, r);
             } catch (error) {
               bad(error);
               return;
@@ -168,7 +168,7 @@ async function spillEngagements(o: RejoinOptions, topic: string, kinds: KindRule
       if (kinds !== undefined && kinds.kindOf(r) !== 'engagement') return;
       let e;
       try {
-        e = o.declared?.declaresEngagements === true ? o.declared.decodeEngagement(r.value, r) : o.codec.decodeEngagement(r.value, r);
+        e = o.declared?.declaresEngagements === true ? o.declared.decodeEngagement(r.value, r, r) : o.codec.decodeEngagement(r.value, r);
       } catch (error) {
         bad(error);
         return;

@@ -58,7 +58,17 @@ describe('projectCosts', () => {
     assert.ok(Math.abs(r.workload.inputCut.labeljoin - (1 - 35 / 150)) < 1e-12, 'labeljoin carries the measured bytes');
   });
 
-  it('prices Pub/Sub by the bytes published and delivered, and the bytes retained', () => {
+  it('with --wire compact, labeljoin carries the compact shape\'s input bytes (samples stay Avro); without the figure, it says which', () => {
+    const withCompact: Measurements = { ...MEASURED, wire: { ...MEASURED.wire, views: { ...MEASURED.wire.views, compactLz4: 20 }, engagements: { ...MEASURED.wire.engagements, compactLz4: 10 } } };
+    const prices = sheet({ pubsubThroughputPerTiB: 40, pubsubStoragePerGiBMonth: 0.5, vcpuHour: 0.036, memoryGiBHour: 0.0036 });
+    const compact = projectCosts(withCompact, prices, { viewsMBps: 20, retentionDays: 2, wire: 'compact' });
+    assert.equal(compact.workload.inputBytesPerEvent.labeljoin, 15);
+    assert.equal(compact.workload.inputBytesPerEvent.approach2, r.workload.inputBytesPerEvent.approach2);
+    assert.ok(compact.totals.labeljoin < r.totals.labeljoin);
+    assert.throws(() => projectCosts(MEASURED, prices, { viewsMBps: 20, retentionDays: 2, wire: 'compact' }), /wire\.views\.compactLz4/);
+  });
+
+    it('prices Pub/Sub by the bytes published and delivered, and the bytes retained', () => {
     // Mean bytes/s as JSON: 50k views × 200 + 50k engagements × 100 + 50k samples × 500 = 40 MB/s.
     const bytesPerSecond = 40e6;
     assert.ok(Math.abs(line(r, 'approach1', /throughput/).monthlyUsd - ((2 * bytesPerSecond * 1e6) / TIB) * 40) < 1e-6);

@@ -23,6 +23,7 @@ import { testDir } from '../helpers/tmp.js';
 const TOPICS = { views: 'imp', engagements: ['int'], samples: 'out' };
 const ENCODER_TOPICS = { views: 'imp', engagements: 'int' };
 const at = (offset: number) => ({ topic: 'imp', partition: 0, offset: BigInt(offset) });
+const NO_META = { key: null, timestamp: 0n };
 const inputs = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'foreign', 'inputs.json'), 'utf8')) as { inputs: { views: unknown; engagements: unknown } };
 const views = parseViewInput(inputs.inputs.views) as ViewDeclaration;
 const engagements = parseEngagementInput(inputs.inputs.engagements) as EngagementDeclaration;
@@ -49,7 +50,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     const values = sent.map((v) => encoder.view(v));
     await declared.prepareViews(values);
     values.forEach((value, i) => {
-      const v = declared.decodeView(value, null, at(i));
+      const v = declared.decodeView(value, NO_META, at(i));
       assert.deepEqual(v.event_id, sent[i]!.event_id);
       assert.equal(v.ts, sent[i]!.ts, 'seconds with the ms in the fraction give the ms back');
       assert.equal(v.user_id, stringKey(`u-${sent[i]!.user_id}`));
@@ -59,7 +60,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     const e: EngagementEvent = { ...engagement(3), type: 'favorite', view_id: id(77) };
     const value = encoder.engagement(e);
     await declared.prepareEngagements('int', [value]);
-    const decoded = declared.decodeEngagement(value, { ...at(1), topic: 'int' });
+    const decoded = declared.decodeEngagement(value, NO_META, { ...at(1), topic: 'int' });
     assert.equal(decoded.type, 'favorite', 'SAVE is mapped to favorite');
     assert.deepEqual(decoded.view_id, id(77));
     assert.deepEqual(decoded.event_id, e.event_id);
@@ -72,7 +73,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     await declared.prepareViews(pair);
     const sampleIds = new Set<number>();
     for (const [i, value] of pair.entries()) {
-      const v = declared.decodeView(value, Buffer.from('k'), at(i));
+      const v = declared.decodeView(value, { key: Buffer.from('k'), timestamp: 0n }, at(i));
       const tail = { sample_id: sampleIdFor(v.event_id, 1), view_event_id: v.event_id, labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 1, skip: 0 }, delays_ms: { like: 12, share: null, comment: null, favorite: null, play: -5, skip: null }, version: 1, emitted_at: T0 + 99 };
       const out = declared.sample(v, tail);
       assert.deepEqual(out.key, Buffer.from('k'), "the view record's key is the sample's");
@@ -113,7 +114,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     const value = Buffer.from(encoder.view(viewOf(2, T0)));
     value.writeUInt32BE(999, 1);
     await declared.prepareViews([value]);
-    assert.throws(() => declared.decodeView(value, null, at(5)), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_UNDECODABLE' && /schema id 999/.test(error.message) && /imp\/0@5/.test(error.message));
+    assert.throws(() => declared.decodeView(value, NO_META, at(5)), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_UNDECODABLE' && /schema id 999/.test(error.message) && /imp\/0@5/.test(error.message));
     const json = new DeclaredInputs({
       views: parseViewInput({ format: 'json', fields: { user: 'u', item: 'i', time: 't', timeUnit: 'iso' } }) as ViewDeclaration,
       engagements: undefined,
@@ -121,9 +122,9 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
       topics: TOPICS,
       lookup: undefined,
     });
-    assert.throws(() => json.decodeView(Buffer.from('{"u":true,"i":"x","t":"2026-01-01T00:00:00Z"}'), null, at(6)), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_WRONG_TYPE' && error.field === 'u');
-    assert.throws(() => json.decodeView(Buffer.from('{"u":"a","i":"x","t":"yesterday"}'), null, at(7)), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_WRONG_TYPE' && error.field === 't');
-    const ok = json.decodeView(Buffer.from('{"u":"a","i":7,"t":"2026-01-01T00:00:00.250Z","extra":{"x":[1,2]}}'), null, at(8));
+    assert.throws(() => json.decodeView(Buffer.from('{"u":true,"i":"x","t":"2026-01-01T00:00:00Z"}'), NO_META, at(6)), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_WRONG_TYPE' && error.field === 'u');
+    assert.throws(() => json.decodeView(Buffer.from('{"u":"a","i":"x","t":"yesterday"}'), NO_META, at(7)), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_WRONG_TYPE' && error.field === 't');
+    const ok = json.decodeView(Buffer.from('{"u":"a","i":7,"t":"2026-01-01T00:00:00.250Z","extra":{"x":[1,2]}}'), NO_META, at(8));
     assert.equal(ok.ts, Date.UTC(2026, 0, 1, 0, 0, 0, 250));
     assert.equal(ok.post_id, 7);
     assert.deepEqual(ok.event_id, contentId(Buffer.from('{"u":"a","i":7,"t":"2026-01-01T00:00:00.250Z","extra":{"x":[1,2]}}')), 'no event id declared: the content is hashed');
@@ -139,7 +140,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     const d = new DeclaredInputs({ views: undefined, engagements, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: registry });
     const value = enc.engagement({ ...engagement(1), type: 'hover' });
     await d.prepareEngagements('int', [value]);
-    assert.throws(() => d.decodeEngagement(value, { ...at(9), topic: 'int' }), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_UNKNOWN_TYPE' && error.field === 'kind');
+    assert.throws(() => d.decodeEngagement(value, NO_META, { ...at(9), topic: 'int' }), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_UNKNOWN_TYPE' && error.field === 'kind');
     assert.ok(declared.views !== undefined);
   });
 
@@ -151,7 +152,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     await declared.check();
     const type = avroType(foreignSchema('impression'));
     const record = { impression_id: '0b6a7d8e-1f1e-4c9a-9d1c-5f0e7a6b3c2d', user: { id: 'u-1', region: 'IN-KA', language: null }, item_id: 'p-2', shown_at_s: T0 / 1000, placement: { surface: 'HOME', rank: 3 }, client: { platform: 'ios', app_version: '1' }, features: { a: 1.5 } };
-    const v = declared.decodeView(type.toBuffer(record), null, at(1));
+    const v = declared.decodeView(type.toBuffer(record), NO_META, at(1));
     assert.deepEqual(v.event_id, uuidFromString(record.impression_id));
     const out = declared.sample(v, { sample_id: v.event_id, view_event_id: v.event_id, labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: 1, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0 });
     assert.equal(out.value[0], 0xc3);
@@ -162,10 +163,10 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     const single = new DeclaredInputs({ views: parseViewInput({ ...views, format: 'avro-single-object', schemaFile: file }) as ViewDeclaration, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: undefined });
     await single.check();
     const framed = new AvroRecordCodec(foreignSchema('impression')).encode(record);
-    assert.deepEqual(single.decodeView(framed, null, at(2)).event_id, v.event_id, 'single-object framing: the same view');
+    assert.deepEqual(single.decodeView(framed, NO_META, at(2)).event_id, v.event_id, 'single-object framing: the same view');
     const other = Buffer.from(framed);
     other[5] = other[5]! ^ 0xff; // another writer schema's fingerprint
-    assert.throws(() => single.decodeView(other, null, at(3)), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_UNDECODABLE' && /fingerprint/.test(error.message));
+    assert.throws(() => single.decodeView(other, NO_META, at(3)), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_UNDECODABLE' && /fingerprint/.test(error.message));
   });
 });
 
@@ -178,7 +179,7 @@ describe('declared passFields: the sample carries a subset of the view', () => {
     await declared.check();
     const value = encoder.view(viewOf(3, T0 + 5));
     await declared.prepareViews([value]);
-    const v = declared.decodeView(value, null, at(0));
+    const v = declared.decodeView(value, NO_META, at(0));
     const out = declared.sample(v, { sample_id: v.event_id, view_event_id: v.event_id, labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: 7, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0 });
     const schema = JSON.parse((await registry.schemaById(readConfluentId(out.value)!))!) as { fields: Array<{ name: string }> };
     assert.deepEqual(schema.fields.map((f) => f.name), ['impression_id', 'user', 'item_id', 'shown_at_s', 'features', 'sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at']);
@@ -210,7 +211,7 @@ describe('declared inputs when the registry or a schema is not what was hoped', 
     };
     await assert.rejects(declared.prepareViews([value]), (e: unknown) => e instanceof LabeljoinError && e.retriable);
     await declared.prepareViews([value]);
-    assert.deepEqual(declared.decodeView(value, null, at(1)).event_id, viewOf(2, T0).event_id);
+    assert.deepEqual(declared.decodeView(value, NO_META, at(1)).event_id, viewOf(2, T0).event_id);
   });
 
   it('a registry schema that is no Avro schema makes its records bad records, not a crash', async () => {
@@ -219,7 +220,7 @@ describe('declared inputs when the registry or a schema is not what was hoped', 
     const id = await registry.register('imp-value', JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' }));
     const value = Buffer.concat([Buffer.from([0, 0, 0, 0, id]), Buffer.from('{}')]);
     await declared.prepareViews([value]);
-    assert.throws(() => declared.decodeView(value, null, at(2)), (e: unknown) => e instanceof BadRecordError && e.code === 'RECORD_UNDECODABLE' && /not an Avro schema/.test(e.message));
+    assert.throws(() => declared.decodeView(value, NO_META, at(2)), (e: unknown) => e instanceof BadRecordError && e.code === 'RECORD_UNDECODABLE' && /not an Avro schema/.test(e.message));
   });
 
   it('longs above 2^53 (a Snowflake id) decode exactly: the id is hashed from its exact value, other longs pass through', async (t) => {
@@ -229,8 +230,8 @@ describe('declared inputs when the registry or a schema is not what was hoped', 
     const declared = new DeclaredInputs({ views: parseViewInput({ format: 'avro', schemaFile: file, fields: { user: 'u', item: 'p', time: 'ts', eventId: 'id' } }) as ViewDeclaration, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: undefined });
     await declared.check();
     const body = (n: bigint): Buffer => declaredType(schema).toBuffer({ id: n, u: 7n, p: 'x', ts: BigInt(T0), trace: 2n ** 62n + 1n });
-    const a = declared.decodeView(body(2n ** 62n + 1n), null, at(3));
-    const b = declared.decodeView(body(2n ** 62n + 2n), null, at(4));
+    const a = declared.decodeView(body(2n ** 62n + 1n), NO_META, at(3));
+    const b = declared.decodeView(body(2n ** 62n + 2n), NO_META, at(4));
     assert.notDeepEqual(a.event_id, b.event_id, 'ids one apart above 2^53 stay apart');
     assert.deepEqual(a.event_id, eventIdBytes(2n ** 62n + 1n, 'id'));
     assert.equal(a.user_id, 7);
@@ -250,7 +251,7 @@ describe('declared inputs when the registry or a schema is not what was hoped', 
 });
 
 function declared(d: DeclaredInputs, raw: string): ReturnType<DeclaredInputs['decodeView']> {
-  return d.decodeView(Buffer.from(raw), null, at(9));
+  return d.decodeView(Buffer.from(raw), NO_META, at(9));
 }
 
 describe('declared ids and keys', () => {
@@ -294,5 +295,45 @@ describe('declarations in the config', () => {
     assert.throws(() => parseViewInput({ format: 'json', fields: { user: 'u', item: 'i', time: 't', usr: 'x' } }), /unknown key fields\.usr/);
     assert.throws(() => parseEngagementInput({ format: 'json', fields: { user: 'u', item: 'i', time: 't' } }), /fields\.type: missing/);
     assert.throws(() => new DeclaredInputs({ views: undefined, engagements: { ...engagements, types: { LIKE: 'love' } }, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: new MemorySchemas() }), MappingError);
+  });
+});
+
+describe('declared "@key" and "@timestamp": the user and time of the Kafka record', () => {
+  const compact = (name: string): string => join(packageRoot(), 'schemas', 'compact', name);
+  const fields = { user: '@key', item: 'post_id', time: '@timestamp', eventId: 'event_id' };
+  const sampleOf = { labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: 9, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0 };
+
+  it('a view reads them from its record; its sample carries them between the view body and the added fields; readers find them there', async () => {
+    const declaration = parseViewInput({ format: 'avro', schemaFile: compact('view.avsc'), fields }) as ViewDeclaration;
+    const d = new DeclaredInputs({ views: declaration, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: undefined });
+    await d.check();
+    const body = avroType(JSON.parse(readFileSync(compact('view.avsc'), 'utf8')) as Record<string, unknown>).toBuffer({ event_id: id(7), post_id: 31, context: view(1).context });
+    const v = d.decodeView(body, { key: Buffer.from('4242'), timestamp: BigInt(T0 + 17) }, at(1));
+    assert.deepEqual([v.user_id, v.post_id, v.ts, v.event_id], [stringKey('4242'), 31, T0 + 17, id(7)]);
+    const out = d.sample(v, { sample_id: v.event_id, view_event_id: v.event_id, ...sampleOf });
+    assert.deepEqual(out.key, Buffer.from('4242'));
+    assert.deepEqual(out.value.subarray(10, 10 + body.length), body, 'the view body first, unchanged');
+    const schema = d.sampleSchemas()[0]! as { fields: Array<{ name: string }> };
+    assert.deepEqual(schema.fields.map((f) => f.name), ['event_id', 'post_id', 'context', 'record_key', 'record_timestamp', 'sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at']);
+    const s = declaredType(schema as unknown as Record<string, unknown>).fromBuffer(out.value.subarray(10)) as Record<string, unknown>;
+    assert.deepEqual([s['record_key'], Number(s['record_timestamp'])], ['4242', T0 + 17]);
+    assert.deepEqual(declaredSampleKeys(declaration.fields)(s), { viewTs: T0 + 17, userId: stringKey('4242'), postId: 31 });
+  });
+
+  it('an engagement reads them too; a record without a key is a bad record naming "@key"', () => {
+    const declaration = parseEngagementInput({ format: 'avro', schemaFile: compact('engagement.avsc'), fields: { ...fields, type: 'type', viewId: 'view_id' } }) as EngagementDeclaration;
+    const d = new DeclaredInputs({ views: undefined, engagements: declaration, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: undefined });
+    const body = avroType(JSON.parse(readFileSync(compact('engagement.avsc'), 'utf8')) as Record<string, unknown>).toBuffer({ event_id: id(8), post_id: 31, type: 'share', view_id: id(7) });
+    const e = d.decodeEngagement(body, { key: Buffer.from('4242'), timestamp: BigInt(T0 + 99) }, { ...at(2), topic: 'int' });
+    assert.deepEqual([e.user_id, e.post_id, e.ts, e.type, e.view_id], [stringKey('4242'), 31, T0 + 99, 'share', id(7)]);
+    assert.throws(() => d.decodeEngagement(body, { key: null, timestamp: BigInt(T0) }, { ...at(3), topic: 'int' }), (error: unknown) => error instanceof BadRecordError && error.code === 'RECORD_MISSING_FIELD' && error.field === '@key');
+  });
+
+  it('refused at start-up: "@key" for another field than user, "@timestamp" for another than time or in another unit', () => {
+    const base = { format: 'avro', schemaFile: compact('view.avsc') };
+    assert.throws(() => parseViewInput({ ...base, fields: { ...fields, item: '@key' } }), (e: unknown) => e instanceof ValueError && /fields.item: @key may name only fields.user/.test(e.message));
+    assert.throws(() => parseViewInput({ ...base, fields: { ...fields, user: '@timestamp' } }), (e: unknown) => e instanceof ValueError && /fields.user: @timestamp may name only fields.time/.test(e.message));
+    assert.throws(() => parseViewInput({ ...base, fields: { ...fields, timeUnit: 's' } }), (e: unknown) => e instanceof ValueError && /"@timestamp" \(the record timestamp\) is in ms/.test(e.message));
+    assert.throws(() => parseViewInput({ ...base, fields: { ...fields, eventId: '@key' } }), (e: unknown) => e instanceof ValueError && /fields.eventId/.test(e.message));
   });
 });

@@ -60,7 +60,16 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ file: '/nonexistent/labeljoin.json' }), /cannot read config file/);
   });
 
-  it('accepts typed JSON values in the file', () => {
+  it('resolves a declaration\'s relative schemaFile against the config file\'s directory (absolute ones stay)', () => {
+    const declaration = (schemaFile: string) => ({ format: 'avro', schemaFile, fields: { user: '@key', item: 'post_id', time: '@timestamp' } });
+    const file = configFile(JSON.stringify({ inputs: { views: declaration('view.avsc'), engagements: [{ ...declaration('/abs/e.avsc'), fields: { user: 'u', item: 'p', time: 't', type: 'k' } }] } }));
+    const config = loadConfig({ file });
+    const dir = file.slice(0, file.lastIndexOf('/'));
+    assert.equal((config.inputs.views as { schemaFile: string }).schemaFile, join(dir, 'view.avsc'));
+    assert.equal((config.inputs.engagements as ReadonlyArray<{ schemaFile: string }>)[0]!.schemaFile, '/abs/e.avsc');
+  });
+
+    it('accepts typed JSON values in the file', () => {
     const config = loadConfig({ file: configFile(JSON.stringify({ topics: { partitions: 3 }, kafka: { brokers: ['a:1', 'b:2'] } })) });
     assert.equal(config.topics.partitions, 3);
     assert.deepEqual(config.kafka.brokers, ['a:1', 'b:2']);

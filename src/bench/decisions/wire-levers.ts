@@ -96,7 +96,7 @@ for (const perSend of [Number(values['records-per-send'])]) {
     let total = 0;
     const records = { views: 0, engagements: 0 };
     for (const kind of ['views', 'engagements'] as const) {
-      const encoded: Encoded = { keys: [], timestamps: [], values: { json: [], avro: [] } };
+      const encoded: Encoded = { keys: [], timestamps: [], values: { json: [], avro: [], compact: [] } };
       for (const send of sends) {
         if ((send.kind === 'view') !== (kind === 'views')) continue;
         encoded.keys.push(userKey(send.event.user_id));

@@ -30,8 +30,8 @@ import { avroType, type AvroSchema } from '../schemas.js';
 import { checkEngagementType, parseJsonObject } from '../validate.js';
 import { contentId, entityKey, eventIdBytes, timeMs } from './ids.js';
 import { confluentHeader } from '../confluent-framing.js';
-import { checkPath, PathMismatch, pathReader, required, type FieldRole, type PathReader } from './record-path.js';
-import { derivedSampleSchema, projectedView, tailType, type SampleTail } from './sample-schema.js';
+import { checkPath, isRecordPath, PathMismatch, pathReader, required, type FieldRole, type PathReader, type RecordMeta } from './record-path.js';
+import { CARRIED_KEY_FIELD, CARRIED_TIMESTAMP_FIELD, carriedBy, carriedType, derivedSampleSchema, projectedView, tailType, type Carried, type SampleTail } from './sample-schema.js';
 import { WriterTable, type SchemaLookup, type Writer } from './writers.js';
 
 export { MappingError };
@@ -94,15 +94,15 @@ class Source<F extends CommonFields> {
     return { record, body, writer, bodyStart };
   }
 
-  common(record: unknown, body: Buffer): { id: Buffer; user: number; item: number; ts: number; userValue: unknown } {
+  common(record: unknown, body: Buffer, meta: RecordMeta): { id: Buffer; user: number; item: number; ts: number; userValue: unknown } {
     const f = this.declaration.fields;
     const r = this.readers;
-    const userValue = required(r.user, record, f.user);
+    const userValue = required(r.user, record, f.user, meta);
     return {
       id: r.eventId === undefined ? contentId(body) : eventIdBytes(required(r.eventId, record, f.eventId!), f.eventId!),
       user: entityKey(userValue, f.user),
       item: entityKey(required(r.item, record, f.item), f.item),
-      ts: timeMs(required(r.time, record, f.time), f.timeUnit, f.time),
+      ts: timeMs(required(r.time, record, f.time, meta), f.timeUnit, f.time),
       userValue,
     };
   }
@@ -133,6 +133,9 @@ export class DeclaredInputs {
   readonly #o: DeclaredInputsOptions;
   readonly #allowedTypes: ReadonlySet<string>;
   readonly #tail: avro.Type;
+  /** What the views' samples carry of their Kafka record ("@key", "@timestamp"), and its encoder. */
+  readonly #carried: Carried;
+  readonly #carriedType: avro.Type | undefined;
   /** View writer key -> how its samples are written. */
   readonly #samples = new Map<string, SampleWriter>();
   /** View writer key -> why no sample schema could be made for it. */
@@ -166,6 +169,8 @@ export class DeclaredInputs {
       });
     }
     this.#tail = tailType(o.labelTypes);
+    this.#carried = o.views === undefined ? { key: false, timestamp: false } : carriedBy(o.views.fields);
+    this.#carriedType = carriedType(this.#carried);
   }
 
   /**
@@ -231,32 +236,34 @@ export class DeclaredInputs {
     return [...(this.views === undefined ? [] : [this.views]), ...[...this.#engagements.values()].map((e) => e.source)];
   }
 
-  decodeView(value: Buffer | null, key: Buffer | null, origin: RecordOrigin): ViewEvent {
+  /** A view of the declared shape; `meta`: its Kafka record's key and timestamp. */
+  decodeView(value: Buffer | null, meta: RecordMeta, origin: RecordOrigin): ViewEvent {
     const source = this.views!;
+    const key = meta.key;
     return withOrigin(origin, () => {
       const { record, body, writer, bodyStart } = source.read(value);
       if (writer !== undefined && this.#o.writesSamples !== false && !this.#samples.has(writer.key)) throw new FieldProblem('RECORD_UNDECODABLE', undefined, this.#sampleProblems.get(writer.key) ?? 'no sample schema for its writer schema');
-      const c = source.common(record, body);
+      const c = source.common(record, body, meta);
       return {
         event_id: c.id,
         user_id: c.user,
         post_id: c.item,
         ts: c.ts,
         context: null,
-        passed: { value: value!, bodyStart, writer: writer?.key ?? 'json', sampleKey: key ?? Buffer.from(String(c.userValue), 'utf8') },
+        passed: { value: value!, bodyStart, writer: writer?.key ?? 'json', sampleKey: key ?? Buffer.from(String(c.userValue), 'utf8'), timestamp: meta.timestamp },
       };
     });
   }
 
-  /** An engagement of the declared topic the record comes from (origin.topic). */
-  decodeEngagement(value: Buffer | null, origin: RecordOrigin): EngagementEvent {
+  /** An engagement of the declared topic the record comes from (origin.topic); `meta`: its Kafka record's key and timestamp. */
+  decodeEngagement(value: Buffer | null, meta: RecordMeta, origin: RecordOrigin): EngagementEvent {
     const e = this.#engagements.get(origin.topic);
     if (e === undefined) throw new RangeError(`no engagement declaration for topic ${origin.topic}`);
     const source = e.source;
     const fields = source.declaration.fields;
     return withOrigin(origin, () => {
       const { record, body } = source.read(value);
-      const c = source.common(record, body);
+      const c = source.common(record, body, meta);
       let type: string;
       if (e.typeReader === undefined) type = e.carries!;
       else {
@@ -282,9 +289,10 @@ export class DeclaredInputs {
     const passed = view.passed!;
     // Only the fields the sample adds (the caller may pass a whole SampleRecord: its user_id, context... are not the view's).
     const tail: SampleTail = { sample_id: sample.sample_id, view_event_id: sample.view_event_id, labels: sample.labels, delays_ms: sample.delays_ms, version: sample.version, emitted_at: sample.emitted_at };
+    const carried = this.#carriedValues(view);
     if (passed.writer === 'json') {
       const o = this.#keep(parseJsonObject(passed.value));
-      const value = { ...o, ...tail, sample_id: uuidToString(tail.sample_id), view_event_id: uuidToString(tail.view_event_id) };
+      const value = { ...o, ...carried, ...tail, sample_id: uuidToString(tail.sample_id), view_event_id: uuidToString(tail.view_event_id) };
       return { key: passed.sampleKey, value: Buffer.from(JSON.stringify(value)) };
     }
     const writer = this.#samples.get(passed.writer)!;
@@ -292,7 +300,16 @@ export class DeclaredInputs {
     const viewBody = passed.value.subarray(passed.bodyStart);
     const p = writer.projection;
     const body = p === undefined ? viewBody : p.kept.toBuffer(p.view.fromBuffer(viewBody));
-    return { key: passed.sampleKey, value: Buffer.concat([writer.header, body, end], writer.header.length + body.length + end.length) };
+    const middle = this.#carriedType === undefined ? EMPTY : this.#carriedType.toBuffer(carried);
+    return { key: passed.sampleKey, value: Buffer.concat([writer.header, body, middle, end], writer.header.length + body.length + middle.length + end.length) };
+  }
+
+  /** The record_key and record_timestamp a view's sample carries (./sample-schema.ts); {} when the view's body has user and time. */
+  #carriedValues(view: ViewEvent): Record<string, string | number> {
+    const out: Record<string, string | number> = {};
+    if (this.#carried.key) out[CARRIED_KEY_FIELD] = view.passed!.sampleKey.toString('utf8');
+    if (this.#carried.timestamp) out[CARRIED_TIMESTAMP_FIELD] = view.ts;
+    return out;
   }
 
   /** The derived sample schema of a view writer (registered when a registry is configured). */
@@ -301,7 +318,7 @@ export class DeclaredInputs {
     if (known !== undefined) return known;
     const projected = projectedView(w.schema, w.type, this.#o.views?.passFields);
     const projection = projected.kept === undefined ? undefined : { view: w.type, kept: projected.kept };
-    const schema = derivedSampleSchema(projected.schema, this.#o.labelTypes);
+    const schema = derivedSampleSchema(projected.schema, this.#o.labelTypes, this.#carried);
     const lookup = this.#o.lookup;
     const header =
       lookup === undefined
@@ -332,6 +349,8 @@ export class DeclaredInputs {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+
 function declarationList(d: EngagementDeclaration | readonly EngagementDeclaration[] | undefined): readonly EngagementDeclaration[] {
   if (d === undefined) return [];
   return isList(d) ? d : [d];
@@ -353,7 +372,7 @@ function commonRoles(f: CommonFields): Array<[string | undefined, FieldRole]> {
 function mismatch(type: avro.Type, roles: ReadonlyArray<[string | undefined, FieldRole]>, schema: AvroSchema): string | undefined {
   if (schema['type'] !== 'record') return 'the schema is not a record';
   for (const [path, role] of roles) {
-    if (path === undefined) continue;
+    if (path === undefined || isRecordPath(path)) continue;
     try {
       checkPath(type, path, role);
     } catch (error) {

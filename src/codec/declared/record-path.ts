@@ -2,9 +2,27 @@
  * Field paths of a declaration ("user.id") checked against a record schema
  * and read from decoded records. A path is field names joined by dots; each
  * step but the last goes into a record (or a union of null and a record).
+ *
+ * Two paths name the Kafka record around the value instead of a field in it:
+ *   @key        the record key as UTF-8 text (user only)
+ *   @timestamp  the record timestamp, ms since epoch (time only)
+ * A sample keeps what they read in its own fields (./sample-schema.ts:
+ * record_key, record_timestamp), so readers of samples find them there.
  */
 import type avro from 'avsc';
+import { RECORD_KEY, RECORD_TIMESTAMP } from '../../config/inputs.js';
 import { FieldProblem } from '../errors.js';
+
+/** What a record path reads besides the value: the Kafka record's key and timestamp. */
+export interface RecordMeta {
+  readonly key: Buffer | null;
+  readonly timestamp: bigint;
+}
+
+/** Whether a declared path names the Kafka record (key, timestamp) rather than a field of the value. */
+export function isRecordPath(path: string | undefined): path is typeof RECORD_KEY | typeof RECORD_TIMESTAMP {
+  return path === RECORD_KEY || path === RECORD_TIMESTAMP;
+}
 
 /** What a mapped field may hold, by its role in the join. */
 export const ROLE_TYPES = {
@@ -59,10 +77,12 @@ function underlying(type: avro.Type): string {
   return (type as avro.types.LogicalType).underlyingType.typeName.replace(/^abstract:/, '');
 }
 
-/** A compiled path: reads its field from a decoded record (avsc object or parsed JSON). */
-export type PathReader = (record: unknown) => unknown;
+/** A compiled path: reads its field from a decoded record (avsc object or parsed JSON), or from the Kafka record (meta). */
+export type PathReader = (record: unknown, meta?: RecordMeta) => unknown;
 
 export function pathReader(path: string): PathReader {
+  if (path === RECORD_KEY) return (_record, meta) => (meta?.key === null || meta?.key === undefined ? undefined : meta.key.toString('utf8'));
+  if (path === RECORD_TIMESTAMP) return (_record, meta) => (meta === undefined ? undefined : Number(meta.timestamp));
   const steps = path.split('.');
   if (steps.length === 1) {
     const name = steps[0]!;
@@ -79,8 +99,8 @@ export function pathReader(path: string): PathReader {
 }
 
 /** A path's value, which must be present. */
-export function required(read: PathReader, record: unknown, path: string): unknown {
-  const value = read(record);
+export function required(read: PathReader, record: unknown, path: string, meta?: RecordMeta): unknown {
+  const value = read(record, meta);
   if (value === undefined || value === null) throw new FieldProblem('RECORD_MISSING_FIELD', path, 'no value');
   return value;
 }

@@ -14,18 +14,51 @@
  *   delays_ms      record labeljoin.SampleDelays  per type: null or long ms from view to engagement
  *   version        int                            0, then +1 per correction
  *   emitted_at     long (timestamp-millis)        wall-clock time of emission
+ * When the views declaration takes the user from the record key or the time
+ * from the record timestamp (fields "@key", "@timestamp"), the view's body
+ * lacks them, and the sample carries them between the view's fields and the
+ * tail, so that it stands on its own:
+ *   record_key        string                      the view record's key (UTF-8), when fields.user is "@key"
+ *   record_timestamp  long (timestamp-millis)     the view record's timestamp, when fields.time is "@timestamp"
  * The record is named after the view record with "Sample" appended, in the
  * view's namespace, so the view's own named types keep their names.
  * A new version of the view schema derives a new sample schema the same way:
  * it is compatible with the earlier one exactly when the view schemas are.
  */
 import avro from 'avsc';
-import type { ViewDeclaration } from '../../config/inputs.js';
+import { RECORD_KEY, RECORD_TIMESTAMP, type CommonFields, type ViewDeclaration } from '../../config/inputs.js';
 import type { AvroSchema } from '../schemas.js';
 import { declaredType } from './avro-types.js';
 import { readSchema } from './writers.js';
 
 export const ADDED_FIELDS = ['sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at'] as const;
+/** The sample fields that keep what a view's "@key" and "@timestamp" read. */
+export const CARRIED_KEY_FIELD = 'record_key';
+export const CARRIED_TIMESTAMP_FIELD = 'record_timestamp';
+
+/** Which parts of the Kafka record a views declaration reads, which its samples therefore carry. */
+export interface Carried {
+  readonly key: boolean;
+  readonly timestamp: boolean;
+}
+
+export function carriedBy(fields: CommonFields): Carried {
+  return { key: fields.user === RECORD_KEY, timestamp: fields.time === RECORD_TIMESTAMP };
+}
+
+/** The carried fields, as Avro field declarations (none when the view's body has user and time). */
+export function carriedFields(c: Carried): AvroSchema[] {
+  return [
+    ...(c.key ? [{ name: CARRIED_KEY_FIELD, type: 'string', doc: 'labeljoin: the view record\'s key' }] : []),
+    ...(c.timestamp ? [{ name: CARRIED_TIMESTAMP_FIELD, type: { type: 'long', logicalType: 'timestamp-millis' }, doc: 'labeljoin: the view record\'s timestamp' }] : []),
+  ];
+}
+
+/** Encodes the carried fields alone; undefined when there are none. */
+export function carriedType(c: Carried): avro.Type | undefined {
+  const fields = carriedFields(c);
+  return fields.length === 0 ? undefined : avro.Type.forSchema({ type: 'record', name: 'labeljoin.SampleCarried', fields } as avro.Schema);
+}
 
 export interface SampleTail {
   sample_id: Buffer;
@@ -52,12 +85,14 @@ export function tailFields(labelTypes: readonly string[]): AvroSchema[] {
   ];
 }
 
-/** The view schema's record with the added fields after its own; throws naming a view field that an added one would hide. */
-export function derivedSampleSchema(view: AvroSchema, labelTypes: readonly string[]): AvroSchema {
+/** The view schema's record with the carried and added fields after its own; throws naming a view field that one of them would hide. */
+export function derivedSampleSchema(view: AvroSchema, labelTypes: readonly string[], carried: Carried): AvroSchema {
   if (view['type'] !== 'record') throw new Error('the view schema is not a record');
   const fields = view['fields'] as AvroSchema[];
-  const clash = fields.find((f) => (ADDED_FIELDS as readonly string[]).includes(String(f['name'])));
-  if (clash !== undefined) throw new Error(`the view schema has a field "${String(clash['name'])}", which the sample adds (${ADDED_FIELDS.join(', ')})`);
+  const extra = [...carriedFields(carried), ...tailFields(labelTypes)];
+  const names = extra.map((f) => String(f['name']));
+  const clash = fields.find((f) => names.includes(String(f['name'])));
+  if (clash !== undefined) throw new Error(`the view schema has a field "${String(clash['name'])}", which the sample adds (${names.join(', ')})`);
   const fullName = String(view['name']);
   const dot = fullName.lastIndexOf('.');
   const namespace = dot >= 0 ? fullName.slice(0, dot) : (view['namespace'] as string | undefined);
@@ -67,7 +102,7 @@ export function derivedSampleSchema(view: AvroSchema, labelTypes: readonly strin
     name,
     ...(namespace === undefined ? {} : { namespace }),
     doc: `A view of ${fullName} with the labels labeljoin joined to it.`,
-    fields: [...fields, ...tailFields(labelTypes)],
+    fields: [...fields, ...extra],
   };
 }
 
@@ -91,5 +126,5 @@ export function projectedView(viewSchema: AvroSchema, viewType: avro.Type, passF
 /** The sample schema the joiner derives from a views declaration's schema file (passFields applied): what readers of its single-object samples need. */
 export function fileSampleSchema(views: ViewDeclaration, labelTypes: readonly string[]): AvroSchema {
   const schema = readSchema(views.schemaFile!);
-  return derivedSampleSchema(projectedView(schema, declaredType(schema), views.passFields).schema, labelTypes);
+  return derivedSampleSchema(projectedView(schema, declaredType(schema), views.passFields).schema, labelTypes, carriedBy(views.fields));
 }
