@@ -7,9 +7,12 @@
  *   2. the limit: the same input read by a bare loop of our client (fetch and
  *      decompress, no decoding) and by Kafka's own JVM consumer
  *      (ConsumerPerformance from the broker's jars);
- *   3. `labeljoin join --drain` as its own process, watched through /proc:
- *      input events/s, CPU seconds per million input events, peak RSS, bytes
- *      written to the local store and bytes read (its fetches) per million input events;
+ *   3. `labeljoin join --drain` as its own process (or --joiners N processes in
+ *      one consumer group, started together), watched through /proc: input
+ *      events/s (the log's input events over the longest drain), CPU seconds
+ *      per million input events (all processes), peak RSS (the largest
+ *      process), bytes written to the local store and bytes read (its
+ *      fetches) per million input events;
  *   4. the topics are deleted.
  */
 import { KafkaAdmin } from '../kafka/admin.js';
@@ -33,6 +36,8 @@ export interface JoinBenchOptions {
   readonly encoder?: (topics: { readonly views: string; readonly engagements: string }) => Promise<SimEncoder>;
   /** Views and engagements in one topic, told apart by the kind header. */
   readonly consolidated?: boolean;
+  /** Joiner processes run at once in one group (default 1). */
+  readonly joiners?: number;
 }
 
 export interface JoinBenchResult {
@@ -50,6 +55,8 @@ export interface JoinBenchResult {
     readonly readBytesPerMillion: number;
   };
   readonly layout: 'two-topics' | 'consolidated';
+  /** Joiner processes that shared the partitions. */
+  readonly joiners: number;
   /** Compressed bytes of the input topics' logs on the broker. */
   readonly inputLogBytes: number;
   readonly limit: {
@@ -92,18 +99,35 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
     }
     const kafkaConsumerEventsPerSec = perfMessages / Math.max(0.001, perfSeconds);
 
-    progress('labeljoin join --drain');
-    const joiner = startJoinerProcess(settings, topics, `${o.topicPrefix}-joiner`, state, ['--drain', ...o.joinFlags]);
-    const watch = new ProcessWatch(joiner.child.pid ?? 0);
-    const code = await joiner.ended;
-    const usage = watch.stop();
-    if (code !== 0) throw new BenchFailedError('labeljoin join --drain', `exited ${code}: ${joiner.stderrTail()}`);
-    const m = /drained after ([\d.]+) s: (\d+) views and (\d+) engagements in \(\d+\/s\), (\d+) samples out/.exec(joiner.stdout());
-    if (m === null) throw new BenchFailedError('labeljoin join --drain', `unexpected summary: ${joiner.stdout().slice(0, 300)}`);
-    const seconds = Number(m[1]);
-    const joined = Number(m[2]) + Number(m[3]);
-    const eventsPerSec = joined / Math.max(0.001, seconds);
-    const millions = joined / 1e6;
+    const n = o.joiners ?? 1;
+    progress(n === 1 ? 'labeljoin join --drain' : `${n} x labeljoin join --drain, one group`);
+    const runs = Array.from({ length: n }, (_, i) => {
+      const joiner = startJoinerProcess(settings, topics, `${o.topicPrefix}-joiner`, `${state}/${i}`, ['--drain', ...o.joinFlags]);
+      return { joiner, watch: new ProcessWatch(joiner.child.pid ?? 0) };
+    });
+    let seconds = 0;
+    let samples = 0;
+    let joined = 0;
+    const usage = { cpuSeconds: 0, peakRssBytes: 0, writeBytes: 0, readBytes: 0 };
+    for (const { joiner, watch } of runs) {
+      const code = await joiner.ended;
+      const u = watch.stop();
+      if (code !== 0) throw new BenchFailedError('labeljoin join --drain', `exited ${code}: ${joiner.stderrTail()}`);
+      const m = /drained after ([\d.]+) s: (\d+) views and (\d+) engagements in \(\d+\/s\), (\d+) samples out/.exec(joiner.stdout());
+      if (m === null) throw new BenchFailedError('labeljoin join --drain', `unexpected summary: ${joiner.stdout().slice(0, 300)}`);
+      seconds = Math.max(seconds, Number(m[1]));
+      joined += Number(m[2]) + Number(m[3]);
+      samples += Number(m[4]);
+      usage.cpuSeconds += u.cpuSeconds;
+      usage.peakRssBytes = Math.max(usage.peakRssBytes, u.peakRssBytes);
+      usage.writeBytes += u.writeBytes;
+      usage.readBytes += u.readBytes;
+    }
+    // One process: what it joined. Several: a partition handed over at the start is read by two, so the rate
+    // is the log's input events over the longest drain (the processes start together).
+    const events = n === 1 ? joined : inputEvents;
+    const eventsPerSec = events / Math.max(0.001, seconds);
+    const millions = events / 1e6;
     return {
       views: sim.views,
       inputEvents,
@@ -111,13 +135,14 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
       join: {
         seconds,
         eventsPerSec,
-        samples: Number(m[4]),
+        samples,
         cpuSecondsPerMillion: usage.cpuSeconds / millions,
         peakRssMiB: usage.peakRssBytes / 2 ** 20,
         storeBytesPerMillion: usage.writeBytes / millions,
         readBytesPerMillion: usage.readBytes / millions,
       },
       layout: consolidated ? 'consolidated' : 'two-topics',
+      joiners: n,
       inputLogBytes,
       limit: { ourClientEventsPerSec, kafkaConsumerEventsPerSec },
       fractionOfOurClient: eventsPerSec / ourClientEventsPerSec,

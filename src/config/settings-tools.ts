@@ -195,6 +195,13 @@ export const TOOL_SETTINGS = {
     meta: 'N',
     doc: 'simulated views (with their engagements) the join benchmark pre-fills the log with',
   }),
+  'bench.joiners': setting<number>({
+    default: 1,
+    parse: intParser(1, 16),
+    flag: 'joiners',
+    meta: 'N',
+    doc: 'joiner processes the join benchmark runs at once, in one consumer group (the partitions shared among them)',
+  }),
   'bench.layout': setting<BenchLayout>({
     default: 'two-topics',
     parse: enumParser(BENCH_LAYOUTS),
