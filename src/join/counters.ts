@@ -30,6 +30,8 @@ export interface JoinCounters {
   engagementsIn: number;
   /** engagements read again after a restart to rebuild the index (not counted in engagementsIn) */
   replayedEngagements: number;
+  /** views joined again silently after a restart under late policy "correct", to rebuild their labels and versions (not in viewsIn) */
+  replayedViews: number;
   samplesOut: number;
   /** samples whose label t is 1, by type */
   positives: Record<string, number>;
@@ -62,6 +64,7 @@ export function newCounters(labelTypes: readonly string[]): JoinCounters {
     viewsIn: 0,
     engagementsIn: 0,
     replayedEngagements: 0,
+    replayedViews: 0,
     samplesOut: 0,
     positives: Object.fromEntries(labelTypes.map((t) => [t, 0])),
     duplicateViews: 0,

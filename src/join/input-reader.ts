@@ -9,6 +9,10 @@
  *     offsets-for-times; the views joined just before the committed offset are
  *     read again and remembered (repeats are duplicates, engagements for them
  *     late);
+ *   - under the late policy "correct", views from further back (./replay.ts):
+ *     those an earlier run emitted whose correction horizon is still open at
+ *     the committed offset, and the engagements they need, joined again
+ *     silently up to the committed offset so that their corrections go on;
  *   - each round, one fetch of views p where the operator holds none (or holds a
  *     view whose time waits for the next views' verdict), and of engagements p
  *     where it holds none (so memory is bounded by the fetch size);
@@ -38,6 +42,7 @@ import { kindRule, unknownKindError, type KindRule, type RecordKind } from '../c
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { JoinOperator } from './operator.js';
+import { replayFrom } from './replay.js';
 import type { LogBatch, LogPosition, Membership, PartitionLog } from './partition-log.js';
 
 export interface ReaderOptions {
@@ -47,6 +52,9 @@ export interface ReaderOptions {
   readonly maxSkewMs: number;
   readonly outOfOrdernessMs: number;
   readonly viewDisorderMs: number;
+  readonly allowedLatenessMs: number;
+  /** "correct": after a restart, the views whose corrections may still come are joined again silently (./replay.ts). */
+  readonly latePolicy: 'drop' | 'correct';
   readonly idleTimeoutMs: number;
   /** K of the event-time rule (src/time/confirmed-time.ts): the start is anchored on the earliest of the first K + 1 views. */
   readonly timeConfirmations: number;
@@ -168,19 +176,31 @@ export class InputReader {
         this.#lostToRetention(viewsTopic, p, views, logStart);
         views = logStart;
       }
-      const { engagements, anchor, lastJoined } = await this.#engagementStart(p, views);
+      let { engagements, anchor, lastJoined } = await this.#engagementStart(p, views);
+      let read = views;
+      const replay = committed.get(p) !== undefined && anchor !== undefined ? await this.#replayStart(p, views, anchor) : undefined;
+      if (replay !== undefined) {
+        read = replay;
+        ({ engagements, anchor, lastJoined } = await this.#engagementStart(p, read));
+      }
       this.#positions.set(p, {
-        viewPos: views,
+        viewPos: read,
         viewEnd: -1n,
         drainViewEnd: viewEnds === undefined ? undefined : (viewEnds.get(p) ?? 0n),
         lanes: engagements.map((pos, i) => ({ pos, end: -1n, drainEnd: engEnds === undefined ? undefined : (engEnds[i]!.get(p) ?? 0n) })),
       });
       // The last joined view was due: the earlier run had read the engagements up to its time + window.
-      const replayBefore = committed.get(p) !== undefined && lastJoined !== undefined ? lastJoined + this.#o.windowMs : undefined;
-      this.#d.operator.open(p, { views, replayBefore, lanes: engagementTopics.length });
-      if (anchor !== undefined) await this.#rememberJoined(p, views, anchor);
+      // Replaying (silent up to the committed offset), every engagement is judged again, late ones included.
+      const replayBefore = replay === undefined && committed.get(p) !== undefined && lastJoined !== undefined ? lastJoined + this.#o.windowMs : undefined;
+      this.#d.operator.open(p, { views: read, replayBefore, lanes: engagementTopics.length, silentBefore: replay === undefined ? undefined : views });
+      if (anchor !== undefined) await this.#rememberJoined(p, read, anchor);
       added.push({ partition: p, views });
-      this.#d.logger.info('partition assigned', { partition: p, views: views.toString(), engagements: engagements.map(String).join(',') });
+      this.#d.logger.info('partition assigned', {
+        partition: p,
+        views: views.toString(),
+        engagements: engagements.map(String).join(','),
+        ...(replay === undefined ? {} : { replayViewsFrom: replay.toString(), replayViews: Number(views - replay) }),
+      });
     }
     return { added, revoked };
   }
@@ -204,6 +224,17 @@ export class InputReader {
     if (anchor === undefined) return { engagements: await Promise.all(topics.map(async (t) => (await log.beginningOffsets(t, [p])).get(p) ?? 0n)), anchor, lastJoined };
     const from = BigInt(Math.max(0, anchor - this.#o.maxSkewMs - this.#o.viewDisorderMs - this.#o.outOfOrdernessMs));
     return { engagements: await Promise.all(topics.map(async (t) => (await log.offsetsForTime(t, [p], from)).get(p) ?? 0n)), anchor, lastJoined };
+  }
+
+  /**
+   * Late policy "correct", resuming at the committed `viewOffset`: the earlier views offset
+   * from which the views an earlier run emitted are joined again (./replay.ts); undefined
+   * when there is none to join again (policy "drop", or no view in the horizon).
+   */
+  async #replayStart(p: number, viewOffset: bigint, anchor: number): Promise<bigint | undefined> {
+    if (this.#o.latePolicy !== 'correct') return undefined;
+    const from = (await this.#d.log.offsetsForTime(this.#o.topics.views, [p], BigInt(replayFrom(anchor, this.#o)))).get(p);
+    return from !== undefined && from < viewOffset ? from : undefined;
   }
 
   /** A record read at a views or engagements position: of that position's kind in a topic of one kind, else what it says (undefined: neither). */
@@ -248,7 +279,8 @@ export class InputReader {
    * Before resuming at `viewOffset`, reads the views joined just before it
    * (those an earlier run emitted, back to the anchor time - view disorder -
    * out-of-orderness) for the operator to remember. Their labels are not known
-   * again: under the late policy "correct" they get no correction after a restart.
+   * again; under the late policy "correct" `viewOffset` is the replay start
+   * (./replay.ts), so these are views whose correction horizon has closed.
    */
   async #rememberJoined(p: number, viewOffset: bigint, anchor: number): Promise<void> {
     const log = this.#d.log;

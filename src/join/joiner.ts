@@ -151,7 +151,7 @@ export class Joiner {
     const cap = this.#o.maxRate;
     if (cap === undefined) return false;
     const c = this.counters;
-    const taken = c.viewsIn + c.engagementsIn + c.replayedEngagements;
+    const taken = c.viewsIn + c.engagementsIn + c.replayedEngagements + c.replayedViews;
     const now = this.#d.clock.now();
     if (Number.isNaN(this.#capAt)) {
       this.#capAt = now;

@@ -150,7 +150,7 @@ export class JoinOperator {
   view(partition: number, record: SourceRecord, decoded: ViewEvent | BadRecordError): void {
     const part = this.#parts.get(partition);
     if (part === undefined) return;
-    const view = this.#usable(record, decoded);
+    const view = this.#usable(record, decoded, record.offset < part.silentBefore);
     if (view === undefined) {
       part.heldViews.push({ offset: record.offset, view: null, time: 'in-time', dueTs: Number.NEGATIVE_INFINITY, record: undefined, source: record, remembered: false });
       return;
@@ -167,9 +167,10 @@ export class JoinOperator {
   }
 
   engagement(partition: number, lane: number, record: SourceRecord, decoded: EngagementEvent | BadRecordError): void {
-    const l = this.#parts.get(partition)?.lanes[lane];
-    if (l === undefined) return;
-    const e = this.#usable(record, decoded);
+    const part = this.#parts.get(partition);
+    const l = part?.lanes[lane];
+    if (part === undefined || l === undefined) return;
+    const e = this.#usable(record, decoded, part.silent);
     if (e !== undefined) l.held.push({ e, record });
   }
 
@@ -253,10 +254,10 @@ export class JoinOperator {
 
   // the steps ------------------------------------------------------------------
 
-  /** The decoded event, or undefined when the record is bad (then it is dead-lettered). */
-  #usable<E>(record: SourceRecord, decoded: E | BadRecordError): E | undefined {
+  /** The decoded event, or undefined when the record is bad (then it is dead-lettered, unless an earlier run did: silent). */
+  #usable<E>(record: SourceRecord, decoded: E | BadRecordError, silent: boolean): E | undefined {
     if (decoded instanceof BadRecordError) {
-      this.#deadLetter(record, decoded);
+      if (!silent) this.#deadLetter(record, decoded);
       return undefined;
     }
     return decoded;
@@ -289,9 +290,10 @@ export class JoinOperator {
   #viewOutlier(part: PartitionJoin, r: Resolution<HeldView>): void {
     const held = r.item;
     if (held.view === null || held.remembered) return; // a remembered one was judged by the earlier run
-    this.counters.timeOutliers.views++;
+    const silent = held.offset < part.silentBefore; // judged again: the earlier run counted and dead-lettered it
+    if (!silent) this.counters.timeOutliers.views++;
     if (this.#r.outlierPolicy === 'dead-letter' && held.record !== undefined) {
-      this.#deadLetter(held.record, this.#outlierError(held.record, r));
+      if (!silent) this.#deadLetter(held.record, this.#outlierError(held.record, r));
       held.view = null;
     } else {
       held.time = 'outlier';
@@ -323,6 +325,7 @@ export class JoinOperator {
         if (deferred) this.#index(part, r.item.e, r.item.record);
         continue;
       }
+      if (part.silent) continue; // judged again: the earlier run counted and dead-lettered it
       this.counters.timeOutliers.engagements++;
       if (deferred) this.#deadLetter(r.item.record, this.#outlierError(r.item.record, r));
       else this.#d.log.debug('engagement time outlier kept as data', { partition: part.partition, offset: r.item.record.offset, ts: r.ts, partitionTime: r.base });
@@ -407,7 +410,7 @@ export class JoinOperator {
         if ((pending ? head.view.ts : head.dueTs) + this.#r.windowMs <= watermark) {
           part.heldViews.shift();
           head.record = undefined; // joined: whatever its verdict, it is not dead-lettered any more
-          this.#join(part, head.view, head.source);
+          this.#join(part, head.view, head.source, head.offset < part.silentBefore);
           part.released = head.offset + 1n;
           continue;
         }
@@ -433,25 +436,29 @@ export class JoinOperator {
     }
   }
 
-  #join(part: PartitionJoin, view: ViewEvent, record: SourceRecord | undefined): void {
+  /** silent: joined again after a restart (./replay.ts): the state as the earlier run had it, nothing output or counted. */
+  #join(part: PartitionJoin, view: ViewEvent, record: SourceRecord | undefined, silent: boolean): void {
     const index = this.#d.index;
     const c = this.counters;
-    c.viewsIn++;
+    if (silent) c.replayedViews++;
+    else c.viewsIn++;
     const seen = this.#viewIds.check(part.partition, view.event_id, viewFingerprint(view), Math.max(view.ts, part.timeHigh), part.timeHigh - this.#emittedKeepMs);
     if (seen === 'same') {
-      c.duplicateViews++;
+      if (!silent) c.duplicateViews++;
       return;
     }
     if (seen === 'conflict') {
-      if (record !== undefined) this.#conflict(record, 'view');
+      if (record !== undefined && !silent) this.#conflict(record, 'view');
       return;
     }
     const types = this.#r.labelTypes;
     const labelled = labelView(view.event_id, view.ts, index.candidates(view.user_id, view.post_id), types.length, this.#r);
-    const sample = this.#d.outbox.sample(part.partition, view, labelled, 0, this.#d.clock.now());
-    this.#d.observer?.sampleEmitted(sample);
-    c.samplesOut++;
-    for (let i = 0; i < types.length; i++) if (((labelled.labels >>> i) & 1) === 1) c.positives[types[i]!]!++;
+    if (!silent) {
+      const sample = this.#d.outbox.sample(part.partition, view, labelled, 0, this.#d.clock.now());
+      this.#d.observer?.sampleEmitted(sample);
+      c.samplesOut++;
+      for (let i = 0; i < types.length; i++) if (((labelled.labels >>> i) & 1) === 1) c.positives[types[i]!]!++;
+    }
     const kept = this.#r.latePolicy === 'correct' ? this.#d.outbox.keep(view, labelled) : undefined;
     index.recordEmitted(part.partition, view.user_id, view.post_id, view.ts, view.event_id, 0, labelled.labels, kept);
     if (view.ts > (part.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) part.newestEmittedTs = view.ts;
@@ -467,6 +474,15 @@ export class JoinOperator {
       if (seen === 'new') this.#d.index.addEngagement(p, e, type);
       return;
     }
+    if (part.silent) {
+      // Read again after a restart under "correct" (./replay.ts): indexed and late-checked as the
+      // earlier run did, so that the views it joined get their labels and versions; nothing output.
+      this.counters.replayedEngagements++;
+      if (seen !== 'new') return;
+      this.#d.index.addEngagement(p, e, type);
+      this.#lateCheck(part, e, type, record, true);
+      return;
+    }
     this.counters.engagementsIn++;
     if (seen === 'same') {
       this.counters.duplicateEngagements++;
@@ -477,7 +493,7 @@ export class JoinOperator {
       return;
     }
     this.#d.index.addEngagement(p, e, type); // false: the index still holds it (same user, post and id), nothing to add
-    this.#lateCheck(part, e, type, record);
+    this.#lateCheck(part, e, type, record, false);
   }
 
   /** A used event id with other content: the first record wins, this one is dead-lettered. */
@@ -485,15 +501,17 @@ export class JoinOperator {
     this.#deadLetter(record, new BadRecordError('RECORD_CONFLICTING_DUPLICATE', record, `a ${what} with this event id and other content was read before; the first one counts`, 'event_id'));
   }
 
-  /** An engagement for views already emitted is late: counted, and corrected under "correct". */
-  #lateCheck(part: PartitionJoin, e: EngagementEvent, type: number, record: SourceRecord): void {
+  /** An engagement for views already emitted is late: counted, and corrected under "correct" (silent: in the state only). */
+  #lateCheck(part: PartitionJoin, e: EngagementEvent, type: number, record: SourceRecord, silent: boolean): void {
     const span = viewTimesFor(e.ts, this.#r);
     if (span.from > (part.newestEmittedTs ?? Number.NEGATIVE_INFINITY)) return; // no view it can label was emitted
     const index = this.#d.index;
     const emitted = index.emittedOf(e.user_id, e.post_id, span.from, span.to).filter((v) => labelsEmitted({ ts: e.ts, viewId: e.view_id }, v, this.#r));
     if (emitted.length === 0) return;
-    this.counters.late++;
-    this.#d.outbox.late(record, this.#r.latePolicy, emitted.map((v) => sampleIdFor(v.viewId, v.version)));
+    if (!silent) {
+      this.counters.late++;
+      this.#d.outbox.late(record, this.#r.latePolicy, emitted.map((v) => sampleIdFor(v.viewId, v.version)));
+    }
     index.markMatched(e.user_id, e.post_id, e.event_id);
     if (this.#r.latePolicy !== 'correct') return;
     const outbox = this.#d.outbox;
@@ -503,9 +521,9 @@ export class JoinOperator {
       const next = afterLate(labelled, type, e.ts - v.viewTs);
       if (next === undefined) continue;
       const version = v.version + 1;
-      outbox.sample(part.partition, view, next, version, this.#d.clock.now());
+      if (!silent) outbox.sample(part.partition, view, next, version, this.#d.clock.now());
       index.updateEmitted(v, version, next.labels, outbox.keep(view, next));
-      this.counters.corrections++;
+      if (!silent) this.counters.corrections++;
     }
   }
 
@@ -523,7 +541,7 @@ export class JoinOperator {
     const limit = head === undefined ? watermark : Math.min(watermark, head + this.#r.windowMs);
     if (limit === Number.NEGATIVE_INFINITY) return;
     for (const { user, post, engagement } of this.#d.index.expire(p, limit)) {
-      if (engagement.ts < part.replayBefore) continue; // judged by the run that first read it
+      if (engagement.ts < part.replayBefore || part.silent) continue; // judged by the run that first read it
       this.counters.orphans++;
       this.#d.outbox.orphan(p, user, post, engagement);
     }

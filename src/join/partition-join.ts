@@ -56,6 +56,14 @@ export interface PartitionStart {
   readonly replayBefore?: number | undefined;
   /** Event time of the newest view the earlier run joined. */
   readonly newestJoinedTs?: number | undefined;
+  /**
+   * After a restart under the late policy "correct" (./replay.ts): the offset the
+   * earlier run committed. The views before it (read again from `views` on, an
+   * earlier offset) and the engagements taken while one of them is still to
+   * join are joined again silently: the state gets their labels and versions,
+   * nothing is output (the earlier run output it).
+   */
+  readonly silentBefore?: bigint | undefined;
 }
 
 /** Lanes per partition number at most: a lane's key in the engagement time is partition * MAX_LANES + lane. */
@@ -118,6 +126,8 @@ export class PartitionJoin {
   /** Time of the newest view joined (or remembered as joined): engagements newer than it + window cannot be late. */
   newestEmittedTs: number | undefined;
   readonly replayBefore: number;
+  /** Views offsets before this were joined and output by an earlier run (-1: none): see PartitionStart. */
+  readonly silentBefore: bigint;
   /** The views' confirmed time (ts order of the views log). */
   readonly viewTime: ConfirmedTime<HeldView>;
 
@@ -138,6 +148,12 @@ export class PartitionJoin {
     this.released = start.views;
     this.replayBefore = start.replayBefore ?? Number.NEGATIVE_INFINITY;
     this.newestEmittedTs = start.newestJoinedTs;
+    this.silentBefore = start.silentBefore ?? -1n;
+  }
+
+  /** Whether the partition is still replaying what an earlier run output: some view before silentBefore is not joined yet. */
+  get silent(): boolean {
+    return this.released < this.silentBefore;
   }
 
   /** Every engagement lane has handed over and taken all there is now. */
