@@ -25,7 +25,7 @@ describe('labeljoin cost', () => {
     const r = await runCli(['cost', '--json', '--views-mbps', '100', '--retention-days', '1', '--html', html]);
     assert.equal(r.code, 0, r.stderr);
     const report = jsonOutput<CostReport>(r, 'cost');
-    assert.deepEqual(report.scenario, { viewsMBps: 100, retentionDays: 1 });
+    assert.deepEqual(report.scenario, { viewsMBps: 100, retentionDays: 1, wire: 'avro' });
     assert.ok(report.totals.approach1 > report.totals.approach2);
     const page = readFileSync(html, 'utf8');
     assert.match(page, /^<!doctype html>/);
