@@ -36,7 +36,7 @@ export const validateCommand: CommandSpec = {
   ].join('\n'),
   settings: [
     'kafka.brokers', 'topics.samples', 'topics.views', 'topics.engagements', 'topics.events', 'topics.kindBy', 'topics.kindHeader', 'inputs.views', 'inputs.engagements',
-    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs', 'join.labelTypes', 'join.latePolicy',
+    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs', 'join.labelTypes', 'join.latePolicy', 'join.negativeShare',
     'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'validate.minAgreement', 'validate.shadowFraction',
     'validate.from', 'validate.to', 'validate.buckets', 'validate.spillDir',
   ],

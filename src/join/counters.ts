@@ -31,6 +31,8 @@ export interface JoinCounters {
   /** engagements read again after a restart to rebuild the index (not counted in engagementsIn) */
   replayedEngagements: number;
   samplesOut: number;
+  /** all-negative samples not emitted under negative downsampling (--negative-share below 1) */
+  negativesDropped: number;
   /** samples whose label t is 1, by type */
   positives: Record<string, number>;
   duplicateViews: number;
@@ -63,6 +65,7 @@ export function newCounters(labelTypes: readonly string[]): JoinCounters {
     engagementsIn: 0,
     replayedEngagements: 0,
     samplesOut: 0,
+    negativesDropped: 0,
     positives: Object.fromEntries(labelTypes.map((t) => [t, 0])),
     duplicateViews: 0,
     duplicateEngagements: 0,
