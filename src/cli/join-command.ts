@@ -47,7 +47,7 @@ export const joinCommand: CommandSpec = {
     'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs',
     'join.viewsPartitioner', 'join.engagementsPartitioner', 'join.wrongPartition',
     'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.viewDisorderMs', 'join.allowedLatenessMs',
-    'join.latePolicy', 'join.idleTimeoutMs', 'join.maxJumpMs', 'join.timeConfirmations', 'join.outlierPolicy', 'join.timeMode', 'join.groupId', 'join.instanceId',
+    'join.latePolicy', 'join.negativeShare', 'join.idleTimeoutMs', 'join.maxJumpMs', 'join.timeConfirmations', 'join.outlierPolicy', 'join.timeMode', 'join.groupId', 'join.instanceId',
     'join.orphanTopic', 'join.lateTopic', 'join.state', 'join.stateDir', 'join.progressEveryMs', 'join.reconnectTimeoutMs', 'join.maxRate', 'observe.metricsHost', 'observe.metricsPort', 'observe.healthTimeoutMs',
   ],
   flags: [

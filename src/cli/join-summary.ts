@@ -37,7 +37,7 @@ export function joinSummaryJson(summary: JoinSummary, mode: Delivery['mode'], dr
 export function joinSummaryLines(s: JoinSummaryJson): string[] {
   const c = s.counters;
   return [
-    `join (${s.delivery}): ${s.drained ? 'drained' : 'stopped'} after ${s.seconds.toFixed(1)} s: ${c.viewsIn} views and ${c.engagementsIn} engagements in (${s.inputsPerSecond}/s), ${c.samplesOut} samples out, partitions ${s.partitions.join(',')}`,
+    `join (${s.delivery}): ${s.drained ? 'drained' : 'stopped'} after ${s.seconds.toFixed(1)} s: ${c.viewsIn} views and ${c.engagementsIn} engagements in (${s.inputsPerSecond}/s), ${c.samplesOut} samples out${c.negativesDropped > 0 ? ` (${c.negativesDropped} negatives dropped by downsampling)` : ''}, partitions ${s.partitions.join(',')}`,
     `  positives ${Object.entries(c.positives).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  duplicates ${c.duplicateViews} views + ${c.duplicateEngagements} engagements, late ${c.late}, corrections ${c.corrections}, orphans ${c.orphans}, dead-lettered ${c.deadLettered}${c.deadLettered > 0 ? ` ${JSON.stringify(c.deadLetteredBy)}` : ''}${c.timeOutliers.views + c.timeOutliers.engagements > 0 ? `, time outliers ${c.timeOutliers.views} views + ${c.timeOutliers.engagements} engagements` : ''}${c.replayedEngagements > 0 ? `, engagements re-read after a restart ${c.replayedEngagements}` : ''}${c.replayedViews > 0 ? `, views joined again silently after a restart ${c.replayedViews}` : ''}${c.lostToRetention > 0 ? `, LOST TO RETENTION ${c.lostToRetention}` : ''}${wrongPartition(c)}`,
   ];

@@ -9,6 +9,7 @@ import { shadowFilter } from '../codec/shadow.js';
 import { bothSections } from '../config/config.js';
 import { isLabeljoinError, UsageError } from '../errors.js';
 import { connectionSettings } from '../kafka/connection.js';
+import { downsampledReference } from '../validate/downsample.js';
 import { compareSampleSets, type ComparisonReport } from '../validate/compare.js';
 import { InputError } from '../validate/errors.js';
 import { reportHtml } from '../validate/report-html.js';
@@ -29,14 +30,17 @@ export const validateCommand: CommandSpec = {
     'The reference (B) is one of: --against SIDE; --truth FILE (from labeljoin simulate --truth; under --late-policy drop',
     'labels the truth marks late are expected 0); --rejoin (the views and engagements topics joined again offline,',
     'by a different method than the streaming joiner, under the same --window/--max-skew/--out-of-orderness/--late-policy).',
-    'Samples are matched by view (one sample per view; of several versions the newest counts). Memory is bounded:',
+    'Samples are matched by view (one sample per view; of several versions the newest counts), weights compared too.',
+    'With --negative-share F (the share the run under test A kept), the reference B is downsampled by the same',
+    'rule first: its positives kept, its all-negative samples kept by the hash of the view id with weight 1/F; the kept share is reported.',
+    'Memory is bounded:',
     'both sides are spilled to --buckets hash buckets on disk and compared one bucket at a time.',
     'Exit code: 0 when agreement (samples on both sides with every label equal, over all samples on either side)',
     'is at least --min-agreement; 1 when below; 2 on usage or input errors (missing file or topic, no broker).',
   ].join('\n'),
   settings: [
     'kafka.brokers', 'topics.samples', 'topics.views', 'topics.engagements', 'topics.events', 'topics.kindBy', 'topics.kindHeader', 'inputs.views', 'inputs.engagements',
-    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs', 'join.labelTypes', 'join.latePolicy',
+    'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs', 'join.labelTypes', 'join.latePolicy', 'join.negativeShare',
     'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'validate.minAgreement', 'validate.shadowFraction',
     'validate.from', 'validate.to', 'validate.buckets', 'validate.spillDir',
   ],
@@ -95,7 +99,11 @@ export const validateCommand: CommandSpec = {
           onProgress: progress,
         });
       }
-      report = await compareSampleSets(a, b, { ...v, labelTypes, keepUser, spillDir, onProgress: progress });
+      // A run under test with --negative-share F: the reference is downsampled by the contract for the comparison.
+      const share = config.join.negativeShare;
+      const downsampled = share < 1 ? downsampledReference(b, share) : undefined;
+      report = await compareSampleSets(a, downsampled?.source ?? b, { ...v, labelTypes, keepUser, spillDir, onProgress: progress });
+      if (downsampled !== undefined) report = { ...report, downsampling: downsampled.summary() };
     } catch (error) {
       // Any input that cannot be read at all (no broker, no topic, no file) is an input error: exit 2.
       if (isLabeljoinError(error) && error.code !== 'INPUT_INVALID') throw new InputError(error.message, error);

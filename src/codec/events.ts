@@ -73,6 +73,8 @@ export interface SampleRecord {
   context: ViewContext | null;
   version: number;
   emitted_at: number;
+  /** Importance weight under negative downsampling: 1 for a positive (and for every sample at share 1), 1 / share for a kept negative. */
+  weight: number;
   /** A sample of a declared view: the view's fields as the sample carries them. */
   view?: Record<string, unknown>;
   /** A sample of a declared view: its context fields' values, joined (the trainer's ctx feature). */

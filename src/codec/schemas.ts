@@ -65,6 +65,12 @@ export function sampleSchema(labelTypes: readonly string[]): AvroSchema {
       { name: 'context', doc: 'The view context, as the view carried it.', type: viewContextSchema() },
       { name: 'version', doc: '0 for the first emission; a label correction (late policy "correct") emits version + 1. Trainers keep the newest version.', type: 'int' },
       { name: 'emitted_at', doc: 'Wall-clock time the joiner emitted the sample (ms since epoch).', type: { type: 'long', logicalType: 'timestamp-millis' } },
+      {
+        name: 'weight',
+        doc: 'Importance weight (negative downsampling, --negative-share F): 1 for a sample with a positive label and for every sample when F = 1; 1/F for a kept all-negative sample. Readers of samples written before the field read the default 1.',
+        type: 'double',
+        default: 1,
+      },
     ],
   };
 }

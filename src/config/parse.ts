@@ -91,6 +91,14 @@ export function floatParser(min: number, max: number): Parser<number> {
   };
 }
 
+/** A share F with 0 < F <= 1 (a number, or its text). */
+export function shareParser(raw: unknown): number {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValueError(`expected a number, got ${show(raw)}`);
+  if (!(value > 0 && value <= 1)) throw new ValueError(`expected a share above 0 and at most 1, got ${value}`);
+  return value;
+}
+
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** A duration in ms: a whole number of ms, or a number with a unit (500ms, 15s, 10m, 2h, 1d). */

@@ -3,7 +3,7 @@
  * Part of the one settings table (src/config/settings.ts).
  */
 import { join } from 'node:path';
-import { durationParser, enumParser, intParser, optionalIntParser, optionalTopicParser, parseBrokerList, parseHeaderName, parseLabelTypes, parseString, parseTopicList, parseTopicName } from './parse.js';
+import { durationParser, enumParser, intParser, shareParser, optionalIntParser, optionalTopicParser, parseBrokerList, parseHeaderName, parseLabelTypes, parseString, parseTopicList, parseTopicName } from './parse.js';
 import { INPUT_FORMATS, KIND_RULES, OUTPUT_FORMATS, type InputFormat, type KindBy, type OutputFormat } from '../codec/formats.js';
 import { COMPRESSIONS, type Compression } from '../kafka/compression.js';
 import { PARTITIONERS, type PartitionerName } from '../kafka/partitioner.js';
@@ -254,6 +254,14 @@ export const PIPELINE_SETTINGS = {
     flag: 'late-policy',
     meta: 'drop|correct',
     doc: 'late engagement: count it (drop), or also emit a new version of the sample (correct)',
+  }),
+  'join.negativeShare': setting<number>({
+    default: 1,
+    parse: shareParser,
+    env: 'LABELJOIN_NEGATIVE_SHARE',
+    flag: 'negative-share',
+    meta: 'F',
+    doc: 'negative downsampling: keep every sample with a positive label and this share (0 < F <= 1) of the all-negative ones, chosen by a stable hash of the view id, with weight 1/F in the sample (docs/architecture.md, "Negative downsampling"); 1 keeps every sample',
   }),
   'join.idleTimeoutMs': setting<number>({
     default: 10_000,

@@ -33,6 +33,8 @@ export interface JoinCounters {
   /** views joined again silently after a restart under late policy "correct", to rebuild their labels and versions (not in viewsIn) */
   replayedViews: number;
   samplesOut: number;
+  /** all-negative samples not emitted under negative downsampling (--negative-share below 1) */
+  negativesDropped: number;
   /** samples whose label t is 1, by type */
   positives: Record<string, number>;
   duplicateViews: number;
@@ -66,6 +68,7 @@ export function newCounters(labelTypes: readonly string[]): JoinCounters {
     replayedEngagements: 0,
     replayedViews: 0,
     samplesOut: 0,
+    negativesDropped: 0,
     positives: Object.fromEntries(labelTypes.map((t) => [t, 0])),
     duplicateViews: 0,
     duplicateEngagements: 0,

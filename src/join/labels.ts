@@ -14,10 +14,26 @@
  *   read; under the late policy "correct" each such view whose label of the
  *   engagement's type is 0 gets a new version with that label 1 and its delay.
  *
+ * Negative downsampling (share F, 0 < F <= 1; 1 keeps everything): a view with
+ * some label 1 is always emitted, with weight 1; a view whose labels are all 0
+ * is emitted iff the view is kept, with weight 1 / F:
+ *
+ *   kept(v, F)  iff  F = 1  or  h(v) < F * 2^32
+ *     h(v) = murmur3's 32-bit finaliser (fmix32) of FNV-1a 32 over the 16 bytes
+ *            of the view's event id (the id the join knows the view by)
+ *
+ * A pure function of the view id: two runs, and a shadow comparison, keep the
+ * same views; a smaller share keeps a subset of a larger one's views. A dropped
+ * negative is remembered as emitted (version 0, not sent): a late engagement
+ * that makes it positive under "correct" emits version 1 with weight 1, the id
+ * and version a full run's correction of that view has.
+ *
  * The offline re-join (src/validate/rejoin.ts), the simulator's truth
  * (src/sim/truth.ts) and the tests' brute-force truth (test/helpers/truth.ts)
  * implement this contract independently, on purpose.
  */
+
+import { fmix32 } from '../codec/hash.js';
 
 export interface JoinWindow {
   readonly windowMs: number;
@@ -106,4 +122,24 @@ function addMatch(out: ViewLabels, type: number, delay: number): void {
   out.labels |= 1 << type;
   const current = out.delays[type];
   if (current === null || current === undefined || delay < current) out.delays[type] = delay;
+}
+
+/** h(v) of the downsampling rule above. */
+export function viewKeepHash(viewId: Buffer): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < viewId.length; i++) {
+    h ^= viewId[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return fmix32(h);
+}
+
+/** Whether a sample with these labels is emitted under negative share `share` (the rule above). */
+export function keepsSample(labels: number, viewId: Buffer, share: number): boolean {
+  return labels !== 0 || share >= 1 || viewKeepHash(viewId) < share * 2 ** 32;
+}
+
+/** The weight of an emitted sample with these labels: 1 for a positive (and for all at share 1), 1 / share for a kept negative. */
+export function sampleWeight(labels: number, share: number): number {
+  return labels !== 0 || share >= 1 ? 1 : 1 / share;
 }

@@ -51,7 +51,7 @@ import type { EngagementTime } from '../time/watermarks.js';
 import { newCounters, type JoinCounters, type JoinObserver } from './counters.js';
 import { emittedKeepMs, engagementKeepMs, type EngagementIndex, type IndexTimes } from './engagement-index.js';
 import { engagementFingerprint, IdMemory, viewFingerprint } from './id-memory.js';
-import { afterLate, labelsEmitted, labelView, viewTimesFor, type JoinWindow } from './labels.js';
+import { afterLate, keepsSample, labelsEmitted, labelView, sampleWeight, viewTimesFor, type JoinWindow } from './labels.js';
 import type { Outbox } from './outbox.js';
 import { PartitionJoin, type EngagementLane, type HeldEngagement, type HeldView, type PartitionStart } from './partition-join.js';
 
@@ -59,6 +59,8 @@ export interface JoinRules extends JoinWindow, ConfirmationRule, IndexTimes {
   readonly labelTypes: readonly string[];
   readonly outOfOrdernessMs: number;
   readonly latePolicy: 'drop' | 'correct';
+  /** Negative downsampling: the share of all-negative samples emitted (1: every one; ./labels.ts). */
+  readonly negativeShare: number;
   /** What becomes of a record whose event time its partition refuted. */
   readonly outlierPolicy: 'hold' | 'dead-letter';
 }
@@ -453,10 +455,14 @@ export class JoinOperator {
     }
     const types = this.#r.labelTypes;
     const labelled = labelView(view.event_id, view.ts, index.candidates(view.user_id, view.post_id), types.length, this.#r);
+    // A dropped negative (downsampling) is remembered as emitted all the same: its late
+    // engagements are late as in a full run, and a correction emits its version 1.
     if (!silent) {
-      const sample = this.#d.outbox.sample(part.partition, view, labelled, 0, this.#d.clock.now());
-      this.#d.observer?.sampleEmitted(sample);
-      c.samplesOut++;
+      if (keepsSample(labelled.labels, view.event_id, this.#r.negativeShare)) {
+        const sample = this.#d.outbox.sample(part.partition, view, labelled, 0, this.#d.clock.now(), sampleWeight(labelled.labels, this.#r.negativeShare));
+        this.#d.observer?.sampleEmitted(sample);
+        c.samplesOut++;
+      } else c.negativesDropped++;
       for (let i = 0; i < types.length; i++) if (((labelled.labels >>> i) & 1) === 1) c.positives[types[i]!]!++;
     }
     const kept = this.#r.latePolicy === 'correct' ? this.#d.outbox.keep(view, labelled) : undefined;
@@ -521,7 +527,7 @@ export class JoinOperator {
       const next = afterLate(labelled, type, e.ts - v.viewTs);
       if (next === undefined) continue;
       const version = v.version + 1;
-      if (!silent) outbox.sample(part.partition, view, next, version, this.#d.clock.now());
+      if (!silent) outbox.sample(part.partition, view, next, version, this.#d.clock.now(), sampleWeight(next.labels, this.#r.negativeShare));
       index.updateEmitted(v, version, next.labels, outbox.keep(view, next));
       if (!silent) this.counters.corrections++;
     }

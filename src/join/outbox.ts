@@ -63,8 +63,8 @@ export class Outbox {
     this.#labelTypes = codec.labelTypes;
   }
 
-  /** The sample of a view at `version` with these labels; returns it. */
-  sample(partition: number, view: ViewEvent, labelled: ViewLabels, version: number, emittedAt: number): SampleRecord {
+  /** The sample of a view at `version` with these labels and weight (./labels.ts, sampleWeight); returns it. */
+  sample(partition: number, view: ViewEvent, labelled: ViewLabels, version: number, emittedAt: number, weight: number): SampleRecord {
     const labels: Record<string, number> = {};
     const delays: Record<string, number | null> = {};
     for (let i = 0; i < this.#labelTypes.length; i++) {
@@ -83,6 +83,7 @@ export class Outbox {
       context: view.context,
       version,
       emitted_at: emittedAt,
+      weight,
     };
     // Samples go to the partition number of their inputs: with co-partitioned
     // topics that is where the Java partitioner puts the user's key too.

@@ -24,7 +24,7 @@ import { PreparingLog } from './preparing-log.js';
 /** The joiner's part of the config (src/config/settings-pipeline.ts), as the sections give it. */
 export type JoinSettings = Pick<
   ConfigSection<'join'>,
-  'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'viewDisorderMs' | 'allowedLatenessMs' | 'maxJumpMs' | 'timeConfirmations' | 'outlierPolicy' | 'latePolicy' | 'idleTimeoutMs' | 'timeMode' | 'orphanTopic' | 'lateTopic' | 'progressEveryMs' | 'reconnectTimeoutMs' | 'maxRate' | 'viewsPartitioner' | 'engagementsPartitioner' | 'wrongPartition'
+  'labelTypes' | 'windowMs' | 'maxSkewMs' | 'outOfOrdernessMs' | 'viewDisorderMs' | 'allowedLatenessMs' | 'maxJumpMs' | 'timeConfirmations' | 'outlierPolicy' | 'latePolicy' | 'negativeShare' | 'idleTimeoutMs' | 'timeMode' | 'orphanTopic' | 'lateTopic' | 'progressEveryMs' | 'reconnectTimeoutMs' | 'maxRate' | 'viewsPartitioner' | 'engagementsPartitioner' | 'wrongPartition'
 > & {
   readonly topics: Pick<ConfigSection<'topics'>, 'views' | 'engagements' | 'kindBy' | 'kindHeader' | 'samples' | 'deadLetter'>;
   readonly formats: Pick<ConfigSection<'codec'>, 'viewsFormat' | 'engagementsFormat' | 'samplesFormat'>;

@@ -18,6 +18,8 @@ export interface JoinSource {
     readonly viewsIn: number;
     readonly engagementsIn: number;
     readonly samplesOut: number;
+    /** all-negative samples not emitted (negative downsampling) */
+    readonly negativesDropped?: number;
     readonly positives: Readonly<Record<string, number>>;
     readonly duplicateViews: number;
     readonly duplicateEngagements: number;
@@ -96,6 +98,7 @@ export class JoinMetrics {
       this.inc({ input: 'engagements', topic: o.engagementTopics.join(',') }, s.counters.engagementsIn);
     } });
     counter('labeljoin_join_samples_out_total', 'Samples emitted (first versions)', (s) => s.counters.samplesOut);
+    counter('labeljoin_join_negatives_dropped_total', 'All-negative samples not emitted under negative downsampling (--negative-share)', (s) => s.counters.negativesDropped ?? 0);
     new Counter({ name: 'labeljoin_join_labels_total', help: 'Samples emitted, by label type and label value', labelNames: ['label', 'value'], registers, collect() {
       const s = src();
       this.reset();

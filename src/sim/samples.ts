@@ -27,6 +27,7 @@ export function simulatedSamples(options: WorkloadOptions): SampleRecord[] {
       context: view.context,
       version: 0,
       emitted_at: view.ts + options.windowMs + options.outOfOrdernessMs,
+      weight: 1,
     };
   });
 }

@@ -4,6 +4,13 @@
  * live stream. Per signal and per window of N samples: logloss and AUC of the
  * live model, and, once frozen, of a copy of the model frozen after the first
  * part of the stream (what training in real time buys under drift).
+ *
+ * Weights (negative downsampling, the sample's weight): logloss, the mean score
+ * and the observed rate are weighted means, so a downsampled stream reports
+ * what the full one would (calibration: the mean score against the observed
+ * rate). AUC is left unweighted: every positive has weight 1 and every
+ * negative the same weight 1/F, and a weight common to all negatives does not
+ * change the Mann-Whitney statistic.
  */
 
 export interface WindowReport {
@@ -19,6 +26,9 @@ export interface WindowReport {
 export interface SignalScore {
   readonly positives: number;
   readonly logloss: number;
+  /** Weighted mean of the live scores, and of the labels (the observed rate). */
+  readonly meanScore: number;
+  readonly observedRate: number;
   /** Area under the ROC curve; NaN when the window has only one class. */
   readonly auc: number;
   readonly frozenLogloss?: number;
@@ -36,6 +46,9 @@ export class ProgressiveValidation {
   readonly #signals: readonly string[];
   readonly #windowSize: number;
   #current: Scores[];
+  /** The samples' weights in the current window (one per sample, every signal). */
+  #weights: number[] = [];
+  #weighted = false;
   #count = 0;
   #fromTs = 0;
   #toTs = 0;
@@ -47,8 +60,10 @@ export class ProgressiveValidation {
   }
 
   /** Records one sample: per signal, the live score, the frozen score (if any) and the label. */
-  record(ts: number, live: ArrayLike<number>, frozen: ArrayLike<number> | undefined, labels: ArrayLike<number>): void {
+  record(ts: number, live: ArrayLike<number>, frozen: ArrayLike<number> | undefined, labels: ArrayLike<number>, weight = 1): void {
     if (this.#count === 0) this.#fromTs = ts;
+    this.#weights.push(weight);
+    if (weight !== 1) this.#weighted = true;
     this.#toTs = ts;
     for (let s = 0; s < this.#signals.length; s++) {
       const c = this.#current[s]!;
@@ -63,19 +78,24 @@ export class ProgressiveValidation {
   close(): WindowReport | undefined {
     if (this.#count === 0) return undefined;
     const signals: Record<string, SignalScore> = {};
+    const w = this.#weighted ? this.#weights : undefined;
     this.#signals.forEach((name, s) => {
       const c = this.#current[s]!;
       const frozenComplete = c.frozen.length === c.labels.length;
       signals[name] = {
         positives: c.labels.reduce((a, b) => a + b, 0),
-        logloss: logloss(c.live, c.labels),
+        logloss: logloss(c.live, c.labels, w),
+        meanScore: weightedMean(c.live, w),
+        observedRate: weightedMean(c.labels, w),
         auc: auc(c.live, c.labels),
-        ...(frozenComplete ? { frozenLogloss: logloss(c.frozen, c.labels), frozenAuc: auc(c.frozen, c.labels) } : {}),
+        ...(frozenComplete ? { frozenLogloss: logloss(c.frozen, c.labels, w), frozenAuc: auc(c.frozen, c.labels) } : {}),
       };
     });
     const report: WindowReport = { window: this.windows.length + 1, samples: this.#count, fromTs: this.#fromTs, toTs: this.#toTs, signals };
     this.windows.push(report);
     this.#current = this.#fresh();
+    this.#weights = [];
+    this.#weighted = false;
     this.#count = 0;
     return report;
   }
@@ -87,14 +107,31 @@ export class ProgressiveValidation {
 
 const EPS = 1e-7;
 
-export function logloss(scores: readonly number[], labels: readonly number[]): number {
+/** Mean logloss; with weights, the weighted mean (sum of w * loss over sum of w). */
+export function logloss(scores: readonly number[], labels: readonly number[], weights?: readonly number[]): number {
   if (scores.length === 0) return Number.NaN;
   let sum = 0;
+  let total = 0;
   for (let i = 0; i < scores.length; i++) {
     const p = Math.min(1 - EPS, Math.max(EPS, scores[i]!));
-    sum -= labels[i]! === 1 ? Math.log(p) : Math.log(1 - p);
+    const loss = labels[i]! === 1 ? Math.log(p) : Math.log(1 - p);
+    const w = weights === undefined ? 1 : weights[i]!;
+    sum -= weights === undefined ? loss : w * loss;
+    total += w;
   }
-  return sum / scores.length;
+  return sum / total;
+}
+
+/** The mean of xs, weighted when weights are given; NaN for none. */
+export function weightedMean(xs: readonly number[], weights?: readonly number[]): number {
+  let sum = 0;
+  let total = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const w = weights === undefined ? 1 : weights[i]!;
+    sum += w * xs[i]!;
+    total += w;
+  }
+  return total === 0 ? Number.NaN : sum / total;
 }
 
 /**

@@ -5,7 +5,8 @@
  *
  *   φ = b + w_user + w_post + w_ctx
  *         + <V_user→post, V_post→user> + <V_user→ctx, V_ctx→user> + <V_post→ctx, V_ctx→post>
- *   p = sigmoid(φ),  loss = logloss(p, y),  g = p − y
+ *   p = sigmoid(φ),  loss = w·logloss(p, y),  g = w·(p − y)
+ *   (w: the sample's weight, 1 but for a kept negative under negative downsampling)
  *
  * where V_f→g is the k-vector the feature of field f keeps for field g. Each
  * step: grad(b) = g; grad(w) = g + λw; grad(V_f→g) = g·V_g→f + λV_f→g (all from
@@ -147,7 +148,8 @@ export class Ffm {
    * per-call objects. The signals' blocks are disjoint, so scoring s after the steps of the signals before it
    * gives what scoring them all first gives. Mutates the rows.
    */
-  scoreAndStep(bias: Float32Array, ru: Float32Array, rp: Float32Array, rc: Float32Array, labels: ArrayLike<number>, scores: Float64Array): void {
+  /** weight: the sample's importance weight (negative downsampling): the gradient of its loss times weight; 1 changes nothing. */
+  scoreAndStep(bias: Float32Array, ru: Float32Array, rp: Float32Array, rc: Float32Array, labels: ArrayLike<number>, scores: Float64Array, weight = 1): void {
     const { k, learningRate: eta, l2 } = this.params;
     const block = this.block;
     const k2 = 2 * k;
@@ -162,7 +164,7 @@ export class Ffm {
       for (let d = 0; d < k; d++) phi += rp[v1 + d]! * rc[v1 + d]!;
       const p = sigmoid(phi);
       scores[s] = p;
-      const g = p - labels[s]!;
+      const g = (p - labels[s]!) * weight;
       bias[2 * s + 1]! += g * g;
       bias[2 * s]! -= (eta * g) / Math.sqrt(bias[2 * s + 1]!);
       pairStep(ru, v0, rp, v0, k, g, eta, l2);

@@ -30,6 +30,8 @@
  * A crash before 4 ends redoes the batch from the stored offset; after, nothing
  * is redone. A correction (version > 0 of an applied view) takes a step with
  * the corrected labels; the step of the earlier version is not undone.
+ * Each step's gradient is the sample's loss gradient times its weight (1, or
+ * 1/F for a kept negative under negative downsampling; ./ffm.ts).
  */
 import type { EventCodec } from '../codec/codec.js';
 import type { DeclaredSampleReader } from '../codec/declared/declared-samples.js';
@@ -380,11 +382,11 @@ export class Trainer {
         // The frozen copy scores before the live model learns (it shares the rows not written since freezing).
         const frozen = done === undefined ? this.#frozenScores(impression.map((x) => keys[x]!), impression.map((x) => live[x]!)) : undefined;
         for (const x of impression) if (!this.#frozen.has(keys[x]!)) this.#frozen.set(keys[x]!, live[x]!.slice());
-        model.scoreAndStep(bias, live[ux]!, live[px]!, live[cx]!, labels, scores);
-        if (frozen !== undefined) this.validation.record(s.view_ts, scores, frozen, labels);
+        model.scoreAndStep(bias, live[ux]!, live[px]!, live[cx]!, labels, scores, s.weight);
+        if (frozen !== undefined) this.validation.record(s.view_ts, scores, frozen, labels, s.weight);
       } else {
-        model.scoreAndStep(bias, live[ux]!, live[px]!, live[cx]!, labels, scores);
-        if (done === undefined) this.validation.record(s.view_ts, scores, undefined, labels);
+        model.scoreAndStep(bias, live[ux]!, live[px]!, live[cx]!, labels, scores, s.weight);
+        if (done === undefined) this.validation.record(s.view_ts, scores, undefined, labels, s.weight);
       }
       if (done !== undefined) this.counters.corrections++;
       this.counters.updates += signals.length;

@@ -3,7 +3,7 @@
  * (a topic, an Avro or NDJSON file, the simulator's truth, an offline re-join),
  * and its fixed-size byte layout in the spill files (src/validate/spill.ts).
  *
- * Byte layout of one spilled record (COMPARABLE_BYTES = 68, little-endian):
+ * Byte layout of one spilled record (COMPARABLE_BYTES = 76, little-endian):
  *   offset 0   16 bytes  view event id (the sample's identity: one sample per view)
  *   offset 16  16 bytes  sample id (repeats of one sample have the same id)
  *   offset 32   8 bytes  view time, int64 ms since the epoch
@@ -12,12 +12,14 @@
  *   offset 56   4 bytes  version, uint32 (0 first; a late-policy correction is +1)
  *   offset 60   4 bytes  labels bitmask, bit i = label of labelTypes[i]
  *   offset 64   4 bytes  absent bitmask, bit i = the side has no label field for labelTypes[i]
+ *   offset 68   8 bytes  weight, float64 (1 when the side has no weight field; 1/F for a kept
+ *                        negative under negative downsampling)
  */
 import { FieldProblem } from '../codec/errors.js';
 import type { SampleKeys } from '../codec/declared/sample-keys.js';
 import { uuidFromString } from '../codec/events.js';
 
-export const COMPARABLE_BYTES = 68;
+export const COMPARABLE_BYTES = 76;
 
 export interface Comparable {
   readonly viewId: Buffer;
@@ -28,6 +30,7 @@ export interface Comparable {
   readonly version: number;
   readonly labels: number;
   readonly absent: number;
+  readonly weight: number;
 }
 
 export function writeComparable(c: Comparable, out: Buffer, at: number): void {
@@ -39,6 +42,7 @@ export function writeComparable(c: Comparable, out: Buffer, at: number): void {
   out.writeUInt32LE(c.version >>> 0, at + 56);
   out.writeUInt32LE(c.labels >>> 0, at + 60);
   out.writeUInt32LE(c.absent >>> 0, at + 64);
+  out.writeDoubleLE(c.weight, at + 68);
 }
 
 export function readComparable(buf: Buffer, at: number): Comparable {
@@ -51,6 +55,7 @@ export function readComparable(buf: Buffer, at: number): Comparable {
     version: buf.readUInt32LE(at + 56),
     labels: buf.readUInt32LE(at + 60),
     absent: buf.readUInt32LE(at + 64),
+    weight: buf.readDoubleLE(at + 68),
   };
 }
 
@@ -83,7 +88,15 @@ export function comparableFromObject(o: Record<string, unknown>, labelTypes: rea
     version,
     labels,
     absent,
+    weight: weightOf(o),
   };
+}
+
+function weightOf(o: Record<string, unknown>): number {
+  const v = o['weight'];
+  if (v === undefined || v === null) return 1; // a sample written before the field
+  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
+  throw new FieldProblem('RECORD_WRONG_TYPE', 'weight', `expected a positive number, got ${JSON.stringify(v)}`);
 }
 
 function uuid(o: Record<string, unknown>, field: string): Buffer {

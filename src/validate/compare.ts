@@ -25,6 +25,7 @@ import type { ConfigSection } from '../config/config.js';
 import { COMPARABLE_BYTES, readComparable, writeComparable, type Comparable } from './comparable.js';
 import { compareSchemas, type SchemaComparison, type SideSchema } from './schema-compat.js';
 import type { BadInput, SampleSource } from './sources.js';
+import type { DownsamplingSummary } from './downsample.js';
 import { BucketSpill, hashId } from './spill.js';
 
 const MAX_TIME_BUCKETS = 60;
@@ -92,12 +93,16 @@ export interface ComparisonReport {
   readonly onlyInB: number;
   /** matched / union */
   readonly matchRate: number;
-  /** samples on both sides with every label and key field equal, / union: the figure --min-agreement checks */
+  /** samples on both sides with every label, key field and weight equal, / union: the figure --min-agreement checks */
   readonly agreement: number;
   /** equal label values / (matched × label types) */
   readonly labelAgreement: number;
   /** matched samples whose user, post or view time differ */
   readonly keyFieldDiffs: number;
+  /** matched samples whose weights differ (negative downsampling; a sample without the field has weight 1) */
+  readonly weightDiffs: number;
+  /** When the reference was downsampled for the comparison (--negative-share below 1; src/validate/downsample.ts). */
+  readonly downsampling?: DownsamplingSummary;
   readonly perLabel: Readonly<Record<string, Confusion & { readonly agreement: number }>>;
   readonly timeBuckets: { readonly widthMs: number; readonly rows: TimeBucketRow[] };
   readonly schema: SchemaComparison;
@@ -209,7 +214,7 @@ function newestByView(bytes: Buffer, s: SideState): Map<string, Comparable> {
   return newest;
 }
 
-type BucketResult = Pick<ComparisonReport, 'union' | 'matched' | 'onlyInA' | 'onlyInB' | 'matchRate' | 'agreement' | 'labelAgreement' | 'keyFieldDiffs' | 'perLabel' | 'timeBuckets' | 'examples'>;
+type BucketResult = Pick<ComparisonReport, 'union' | 'matched' | 'onlyInA' | 'onlyInB' | 'matchRate' | 'agreement' | 'labelAgreement' | 'keyFieldDiffs' | 'weightDiffs' | 'perLabel' | 'timeBuckets' | 'examples'>;
 
 function compareBuckets(spillA: BucketSpill, spillB: BucketSpill, sa: SideState, sb: SideState, o: CompareOptions): BucketResult {
   const types = o.labelTypes;
@@ -231,6 +236,7 @@ function compareBuckets(spillA: BucketSpill, spillB: BucketSpill, sa: SideState,
   let onlyInB = 0;
   let agreeing = 0;
   let keyFieldDiffs = 0;
+  let weightDiffs = 0;
   let equalLabels = 0;
 
   for (let bucket = 0; bucket < o.buckets; bucket++) {
@@ -249,6 +255,8 @@ function compareBuckets(spillA: BucketSpill, spillB: BucketSpill, sa: SideState,
       r.matched++;
       const keysEqual = ca.userId === cb.userId && ca.postId === cb.postId && ca.viewTs === cb.viewTs;
       if (!keysEqual) keyFieldDiffs++;
+      const weightsEqual = ca.weight === cb.weight;
+      if (!weightsEqual) weightDiffs++;
       const labelDiffs: string[] = [];
       types.forEach((t, i) => {
         const bit = 1 << i;
@@ -270,6 +278,7 @@ function compareBuckets(spillA: BucketSpill, spillB: BucketSpill, sa: SideState,
           labelDiffs.push(`${t} A ${x ? 1 : 0} B ${y ? 1 : 0}`);
         }
       });
+      if (!weightsEqual) labelDiffs.push(`weight A ${ca.weight} B ${cb.weight}`);
       if (keysEqual && labelDiffs.length === 0) {
         agreeing++;
         r.agreeing++;
@@ -300,6 +309,7 @@ function compareBuckets(spillA: BucketSpill, spillB: BucketSpill, sa: SideState,
     agreement: ratio(agreeing, union),
     labelAgreement: ratio(equalLabels, matched * types.length),
     keyFieldDiffs,
+    weightDiffs,
     perLabel: Object.fromEntries(types.map((t, i) => {
       const k = confusion[i]!;
       return [t, { ...k, agreement: ratio(k.both1 + k.both0, matched) }];

@@ -235,7 +235,7 @@ function joinBucket(engagementBytes: Buffer, viewBytes: Buffer, o: RejoinOptions
       labels |= 1 << e.type;
     }
     const id = viewBytes.subarray(at, at + 16);
-    emit({ viewId: id, sampleId: id, viewTs: ts, userId, postId, version: 0, labels, absent: 0 });
+    emit({ viewId: id, sampleId: id, viewTs: ts, userId, postId, version: 0, labels, absent: 0, weight: 1 });
   }
 }
 

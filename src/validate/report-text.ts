@@ -24,6 +24,8 @@ export function reportLines(r: ComparisonReport): string[] {
     `samples on either side ${int(r.union)}: in both ${int(r.matched)}, only in A ${int(r.onlyInA)}, only in B ${int(r.onlyInB)}`,
     `match rate ${pct(r.matchRate)}   label agreement ${pct(r.labelAgreement)}   agreement ${pct(r.agreement)} (needed ${pct(r.minAgreement)}: ${r.passed ? 'PASS' : 'FAIL'})`,
     ...(r.keyFieldDiffs > 0 ? [`in both but user, post or view time differ: ${int(r.keyFieldDiffs)}`] : []),
+    ...(r.weightDiffs > 0 ? [`in both but the weights differ: ${int(r.weightDiffs)}`] : []),
+    ...(r.downsampling === undefined ? [] : [`negative downsampling ${r.downsampling.share}: the reference's negatives kept ${int(r.downsampling.kept)} of ${int(r.downsampling.negatives)} (kept share ${r.downsampling.keptShare.toFixed(4)}), with weight ${1 / r.downsampling.share}`]),
     '',
     `${'label'.padEnd(12)}${'agreement'.padStart(12)}${'A1 B1'.padStart(12)}${'A1 B0'.padStart(10)}${'A0 B1'.padStart(10)}${'A0 B0'.padStart(12)}${r.labelTypes.some((t) => r.perLabel[t]!.absent > 0) ? 'absent'.padStart(10) : ''}`,
     ...r.labelTypes.map((t) => {

@@ -144,7 +144,7 @@ function kinds(t: unknown, named: Map<string, unknown>): string[] {
   if (typeof t === 'string') {
     if (named.has(t)) return kinds(named.get(t), named);
     if (t === 'int' || t === 'long') return ['integer'];
-    if (t === 'float' || t === 'double') return ['number'];
+    if (t === 'float' || t === 'double') return ['number', 'integer']; // JSON writes an integral double (a weight of 1) as an integer
     if (t === 'bytes') return ['string'];
     return [t];
   }

@@ -227,7 +227,7 @@ export function truthSource(path: string, labelTypes: readonly string[], latePol
             const late = latePolicy === 'drop' && row.late?.includes(t) === true;
             if (!late && row.labels?.[t] === 1) labels |= 1 << i;
           });
-          sink.sample({ viewId, sampleId, viewTs: row.ts, userId: row.user_id, postId: row.post_id, version: 0, labels, absent: 0 });
+          sink.sample({ viewId, sampleId, viewTs: row.ts, userId: row.user_id, postId: row.post_id, version: 0, labels, absent: 0, weight: 1 });
         } catch (error) {
           sink.bad(badInput(`${path}:line ${line}`, error));
         }

@@ -12,7 +12,7 @@ const SUMMARY: TrainSummary = {
   counters: { samplesIn: 1_000, applied: 950, duplicates: 40, stale: 10, corrections: 5, deadLettered: 0, updates: 1_900, storeCommits: 20, storeMsTotal: 50, storeMsMax: 7.4 },
   elapsedMs: 4_000,
   partitions: [1, 3],
-  windows: [{ window: 1, samples: 500, fromTs: 0, toTs: 1, signals: { like: { positives: 0, logloss: 0.25, auc: Number.NaN }, play: { positives: 9, logloss: 0.5, auc: 0.75, frozenAuc: 0.7, frozenLogloss: 0.55 } } }],
+  windows: [{ window: 1, samples: 500, fromTs: 0, toTs: 1, signals: { like: { positives: 0, logloss: 0.25, meanScore: 0.01, observedRate: 0, auc: Number.NaN }, play: { positives: 9, logloss: 0.5, meanScore: 0.02, observedRate: 0.018, auc: 0.75, frozenAuc: 0.7, frozenLogloss: 0.55 } } }],
   dedupEntries: { 1: 400, 3: 500 },
 };
 
@@ -39,7 +39,7 @@ describe('train summary', () => {
       counters: SUMMARY.counters,
       storeMsPerBatch: 2.5,
       dedupViews: 900,
-      windows: [{ window: 1, samples: 500, fromTs: 0, toTs: 1, signals: { like: { positives: 0, logloss: 0.25, auc: null }, play: { positives: 9, logloss: 0.5, auc: 0.75, frozenAuc: 0.7, frozenLogloss: 0.55 } } }],
+      windows: [{ window: 1, samples: 500, fromTs: 0, toTs: 1, signals: { like: { positives: 0, logloss: 0.25, meanScore: 0.01, observedRate: 0, auc: null }, play: { positives: 9, logloss: 0.5, meanScore: 0.02, observedRate: 0.018, auc: 0.75, frozenAuc: 0.7, frozenLogloss: 0.55 } } }],
     });
   });
 });

@@ -26,6 +26,7 @@ function sample(): SampleRecord {
     context: v.context,
     version: 0,
     emitted_at: T0 + 700_000,
+    weight: 1,
   };
 }
 

@@ -74,7 +74,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     const sampleIds = new Set<number>();
     for (const [i, value] of pair.entries()) {
       const v = declared.decodeView(value, { key: Buffer.from('k'), timestamp: 0n }, at(i));
-      const tail = { sample_id: sampleIdFor(v.event_id, 1), view_event_id: v.event_id, labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 1, skip: 0 }, delays_ms: { like: 12, share: null, comment: null, favorite: null, play: -5, skip: null }, version: 1, emitted_at: T0 + 99 };
+      const tail = { sample_id: sampleIdFor(v.event_id, 1), view_event_id: v.event_id, labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 1, skip: 0 }, delays_ms: { like: 12, share: null, comment: null, favorite: null, play: -5, skip: null }, version: 1, emitted_at: T0 + 99, weight: 1 };
       const out = declared.sample(v, tail);
       assert.deepEqual(out.key, Buffer.from('k'), "the view record's key is the sample's");
       const id = readConfluentId(out.value)!;
@@ -128,7 +128,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     assert.equal(ok.ts, Date.UTC(2026, 0, 1, 0, 0, 0, 250));
     assert.equal(ok.post_id, 7);
     assert.deepEqual(ok.event_id, contentId(Buffer.from('{"u":"a","i":7,"t":"2026-01-01T00:00:00.250Z","extra":{"x":[1,2]}}')), 'no event id declared: the content is hashed');
-    const sample = JSON.parse(json.sample(ok, { sample_id: ok.event_id, view_event_id: ok.event_id, labels: { like: 0, share: 0, comment: 0, favorite: 0, play: 0, skip: 1 }, delays_ms: { like: null, share: null, comment: null, favorite: null, play: null, skip: 40 }, version: 0, emitted_at: T0 }).value.toString()) as Record<string, unknown>;
+    const sample = JSON.parse(json.sample(ok, { sample_id: ok.event_id, view_event_id: ok.event_id, labels: { like: 0, share: 0, comment: 0, favorite: 0, play: 0, skip: 1 }, delays_ms: { like: null, share: null, comment: null, favorite: null, play: null, skip: 40 }, version: 0, emitted_at: T0, weight: 1 }).value.toString()) as Record<string, unknown>;
     assert.deepEqual(sample['extra'], { x: [1, 2] });
     assert.equal((sample['labels'] as Record<string, number>)['skip'], 1);
   });
@@ -154,7 +154,7 @@ describe('declared inputs (a foreign shape through a schema registry)', () => {
     const record = { impression_id: '0b6a7d8e-1f1e-4c9a-9d1c-5f0e7a6b3c2d', user: { id: 'u-1', region: 'IN-KA', language: null }, item_id: 'p-2', shown_at_s: T0 / 1000, placement: { surface: 'HOME', rank: 3 }, client: { platform: 'ios', app_version: '1' }, features: { a: 1.5 } };
     const v = declared.decodeView(type.toBuffer(record), NO_META, at(1));
     assert.deepEqual(v.event_id, uuidFromString(record.impression_id));
-    const out = declared.sample(v, { sample_id: v.event_id, view_event_id: v.event_id, labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: 1, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0 });
+    const out = declared.sample(v, { sample_id: v.event_id, view_event_id: v.event_id, labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: 1, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0, weight: 1 });
     assert.equal(out.value[0], 0xc3);
     const derived = avroType(declared.sampleSchemas()[0]!);
     const s = derived.fromBuffer(out.value.subarray(10)) as Record<string, unknown>;
@@ -180,9 +180,9 @@ describe('declared passFields: the sample carries a subset of the view', () => {
     const value = encoder.view(viewOf(3, T0 + 5));
     await declared.prepareViews([value]);
     const v = declared.decodeView(value, NO_META, at(0));
-    const out = declared.sample(v, { sample_id: v.event_id, view_event_id: v.event_id, labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: 7, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0 });
+    const out = declared.sample(v, { sample_id: v.event_id, view_event_id: v.event_id, labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: 7, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0, weight: 1 });
     const schema = JSON.parse((await registry.schemaById(readConfluentId(out.value)!))!) as { fields: Array<{ name: string }> };
-    assert.deepEqual(schema.fields.map((f) => f.name), ['impression_id', 'user', 'item_id', 'shown_at_s', 'features', 'sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at']);
+    assert.deepEqual(schema.fields.map((f) => f.name), ['impression_id', 'user', 'item_id', 'shown_at_s', 'features', 'sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at', 'weight']);
     const s = avroType(schema as unknown as Record<string, unknown>).fromBuffer(out.value.subarray(5)) as Record<string, unknown>;
     assert.equal(s['impression_id'], uuidToString(v.event_id));
     assert.equal((s['user'] as { id: string }).id, `u-${view(3).user_id}`);
@@ -242,7 +242,7 @@ describe('declared inputs when the registry or a schema is not what was hoped', 
     const json = new DeclaredInputs({ views: parseViewInput({ format: 'json', fields: { user: 'user_id', item: 'post_id', time: 't', timeUnit: 'iso' } }) as ViewDeclaration, engagements: undefined, labelTypes: DEFAULT_LABEL_TYPES, topics: TOPICS, lookup: undefined });
     const raw = '{"user_id":"alice","post_id":"p1","t":"2026-01-01T00:00:00Z","context":{"surface":"home"}}';
     const v = declared(json, raw);
-    const record = { sample_id: v.event_id, view_event_id: v.event_id, user_id: v.user_id, post_id: v.post_id, view_ts: v.ts, context: null, labels: { like: 0, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: null, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0 };
+    const record = { sample_id: v.event_id, view_event_id: v.event_id, user_id: v.user_id, post_id: v.post_id, view_ts: v.ts, context: null, labels: { like: 0, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: null, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0, weight: 1 };
     const out = JSON.parse(json.sample(v, record).value.toString()) as Record<string, unknown>;
     assert.equal(out['user_id'], 'alice');
     assert.deepEqual(out['context'], { surface: 'home' });
@@ -301,7 +301,7 @@ describe('declarations in the config', () => {
 describe('declared "@key" and "@timestamp": the user and time of the Kafka record', () => {
   const compact = (name: string): string => join(packageRoot(), 'schemas', 'compact', name);
   const fields = { user: '@key', item: 'post_id', time: '@timestamp', eventId: 'event_id' };
-  const sampleOf = { labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: 9, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0 };
+  const sampleOf = { labels: { like: 1, share: 0, comment: 0, favorite: 0, play: 0, skip: 0 }, delays_ms: { like: 9, share: null, comment: null, favorite: null, play: null, skip: null }, version: 0, emitted_at: T0, weight: 1 };
 
   it('a view reads them from its record; its sample carries them between the view body and the added fields; readers find them there', async () => {
     const declaration = parseViewInput({ format: 'avro', schemaFile: compact('view.avsc'), fields }) as ViewDeclaration;
@@ -314,7 +314,7 @@ describe('declared "@key" and "@timestamp": the user and time of the Kafka recor
     assert.deepEqual(out.key, Buffer.from('4242'));
     assert.deepEqual(out.value.subarray(10, 10 + body.length), body, 'the view body first, unchanged');
     const schema = d.sampleSchemas()[0]! as { fields: Array<{ name: string }> };
-    assert.deepEqual(schema.fields.map((f) => f.name), ['event_id', 'post_id', 'context', 'record_key', 'record_timestamp', 'sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at']);
+    assert.deepEqual(schema.fields.map((f) => f.name), ['event_id', 'post_id', 'context', 'record_key', 'record_timestamp', 'sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at', 'weight']);
     const s = declaredType(schema as unknown as Record<string, unknown>).fromBuffer(out.value.subarray(10)) as Record<string, unknown>;
     assert.deepEqual([s['record_key'], Number(s['record_timestamp'])], ['4242', T0 + 17]);
     assert.deepEqual(declaredSampleKeys(declaration.fields)(s), { viewTs: T0 + 17, userId: stringKey('4242'), postId: 31 });

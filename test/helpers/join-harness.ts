@@ -109,6 +109,7 @@ export class JoinHarness {
       timeConfirmations: 0,
       outlierPolicy: 'hold',
       latePolicy: 'drop',
+      negativeShare: 1,
       idleTimeoutMs: 10_000,
       timeMode: 'event',
       drain: false,

@@ -26,6 +26,7 @@ export function makeSamples(n: number, users = 50): SampleRecord[] {
       context: { language: 'hi', region: 'IN-KA', device: 'android', app_version: '2026.11.3', surface: 'home', position: i % 20 },
       version: 0,
       emitted_at: T0 + i * 1000 + 700_000,
+      weight: 1,
     };
   });
 }

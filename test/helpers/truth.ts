@@ -180,3 +180,23 @@ function add(m: Map<string, Set<string>>, key: string, value: string): void {
   if (s === undefined) m.set(key, (s = new Set()));
   s.add(value);
 }
+
+/**
+ * Negative downsampling by the contract, computed apart from src/join/labels.ts
+ * (in BigInt arithmetic): a view with some label 1 is kept with weight 1; an
+ * all-negative one iff F = 1 or fmix32(FNV-1a 32 of its 16 id bytes) / 2^32 < F,
+ * with weight 1 / F (1 when F = 1).
+ */
+export function contractDownsample(viewId: Buffer, positive: boolean, share: number): { kept: boolean; weight: number } {
+  if (positive || share === 1) return { kept: true, weight: 1 };
+  const mask = (1n << 32n) - 1n;
+  let h = 2166136261n;
+  for (const byte of viewId) h = ((h ^ BigInt(byte)) * 16777619n) & mask;
+  h ^= h >> 16n;
+  h = (h * 0x85ebca6bn) & mask;
+  h ^= h >> 13n;
+  h = (h * 0xc2b2ae35n) & mask;
+  h ^= h >> 16n;
+  const kept = Number(h) / 2 ** 32 < share;
+  return { kept, weight: kept ? 1 / share : 0 };
+}

@@ -57,4 +57,21 @@ describe('progressive validation', () => {
     assert.equal(v.windows[1]!.signals['like']!.auc, 0);
     assert.equal(v.windows[1]!.signals['like']!.frozenAuc, 1);
   });
+
+  it('weights: logloss, mean score and observed rate are weighted means, AUC unchanged by a weight common to the negatives', () => {
+    const full = new ProgressiveValidation(['like'], 100);
+    const down = new ProgressiveValidation(['like'], 100);
+    // the full stream: 1 positive at 0.8, 10 negatives at 0.1; downsampled: the positive and 1 negative with weight 10
+    full.record(1, [0.8], undefined, [1]);
+    for (let i = 0; i < 10; i++) full.record(2, [0.1], undefined, [0]);
+    down.record(1, [0.8], undefined, [1], 1);
+    down.record(2, [0.1], undefined, [0], 10);
+    const f = full.close()!.signals['like']!;
+    const d = down.close()!.signals['like']!;
+    assert.ok(Math.abs(f.logloss - d.logloss) < 1e-12);
+    assert.ok(Math.abs(d.meanScore - 1.8 / 11) < 1e-12 && Math.abs(f.meanScore - d.meanScore) < 1e-12);
+    assert.ok(Math.abs(d.observedRate - 1 / 11) < 1e-12);
+    assert.equal(d.auc, f.auc);
+    assert.equal(logloss([0.5, 0.25], [1, 0]), logloss([0.5, 0.25], [1, 0], [1, 1]));
+  });
 });

@@ -95,4 +95,21 @@ describe('FFM', () => {
     assert.equal(sigmoid(-1000), 0);
     assert.equal(sigmoid(0), 0.5);
   });
+
+  it('a weighted step scales the gradient: weight 1 gives the unweighted step bit for bit, weight 3 moves the bias further', () => {
+    const m = new Ffm({ signals: 1, k: 4, learningRate: 0.1, l2: 0.001, seed: 3 });
+    const step = (weight: number | undefined): Float32Array[] => {
+      const r = rows(m, ['u:1', 'p:2', 'c:3']);
+      const scores = new Float64Array(1);
+      if (weight === undefined) m.scoreAndStep(r.bias, r.features[0], r.features[1], r.features[2], [0], scores);
+      else m.scoreAndStep(r.bias, r.features[0], r.features[1], r.features[2], [0], scores, weight);
+      return [r.bias, ...r.features];
+    };
+    const plain = step(undefined);
+    assert.deepEqual(step(1), plain);
+    const start = rows(m, ['u:1', 'p:2', 'c:3']).bias[0]!;
+    const heavy = step(3);
+    assert.ok(start - heavy[0]![0]! > start - plain[0]![0]! && start - plain[0]![0]! > 0, 'a negative pushes the bias down, three times the gradient further');
+    assert.ok(Math.abs(heavy[0]![1]! - 1 - 9 * (plain[0]![1]! - 1)) < 1e-5, 'AdaGrad accumulates the squared weighted gradient (Float32)');
+  });
 });

@@ -72,6 +72,7 @@ function samples(n: number): SampleRecord[][] {
         context: { language: 'hi', region: 'IN-KA', device: 'android', app_version: '1', surface: SURFACES[i % 3]!, position: i % 25 },
         version: 0,
         emitted_at: Date.UTC(2026, 0, 1) + i * 250 + 60_000,
+        weight: 1,
       };
     }
     sent.push(s);

@@ -28,7 +28,7 @@ metrics.attach(source);
 const samples: SampleRecord[] = Array.from({ length: 1024 }, (_, i) => ({
   sample_id: Buffer.alloc(16), view_event_id: Buffer.alloc(16), user_id: i, post_id: i, view_ts: Date.now() - 620_000,
   labels: {}, delays_ms: { like: i % 3 === 0 ? 15_000 : null, share: null, comment: null, favorite: null, play: 2_000, skip: i % 2 === 0 ? 1_500 : null },
-  context: { language: 'hi', region: 'IN-KA', device: 'android', app_version: '1', surface: 'home', position: 0 }, version: 0, emitted_at: Date.now(),
+  context: { language: 'hi', region: 'IN-KA', device: 'android', app_version: '1', surface: 'home', position: 0 }, version: 0, emitted_at: Date.now(), weight: 1,
 }));
 let t0 = process.hrtime.bigint();
 for (let i = 0; i < n; i++) metrics.observer.sampleEmitted(samples[i & 1023]!);

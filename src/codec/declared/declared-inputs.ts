@@ -288,7 +288,7 @@ export class DeclaredInputs {
   sample(view: ViewEvent, sample: SampleTail): { key: Buffer; value: Buffer } {
     const passed = view.passed!;
     // Only the fields the sample adds (the caller may pass a whole SampleRecord: its user_id, context... are not the view's).
-    const tail: SampleTail = { sample_id: sample.sample_id, view_event_id: sample.view_event_id, labels: sample.labels, delays_ms: sample.delays_ms, version: sample.version, emitted_at: sample.emitted_at };
+    const tail: SampleTail = { sample_id: sample.sample_id, view_event_id: sample.view_event_id, labels: sample.labels, delays_ms: sample.delays_ms, version: sample.version, emitted_at: sample.emitted_at, weight: sample.weight };
     const carried = this.#carriedValues(view);
     if (passed.writer === 'json') {
       const o = this.#keep(parseJsonObject(passed.value));

@@ -89,6 +89,7 @@ export class DeclaredSampleReader {
       context: null,
       version: Number(o['version']),
       emitted_at: Number(o['emitted_at']),
+      weight: o['weight'] === undefined ? 1 : Number(o['weight']),
       contextKey: this.#context.map(([, read]) => String(read(o) ?? '')).join('|'),
     };
   }

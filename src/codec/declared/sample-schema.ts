@@ -14,6 +14,8 @@
  *   delays_ms      record labeljoin.SampleDelays  per type: null or long ms from view to engagement
  *   version        int                            0, then +1 per correction
  *   emitted_at     long (timestamp-millis)        wall-clock time of emission
+ *   weight         double, default 1              1, or 1 / share for a kept negative under
+ *                                                 negative downsampling (--negative-share)
  * When the views declaration takes the user from the record key or the time
  * from the record timestamp (fields "@key", "@timestamp"), the view's body
  * lacks them, and the sample carries them between the view's fields and the
@@ -31,7 +33,7 @@ import type { AvroSchema } from '../schemas.js';
 import { declaredType } from './avro-types.js';
 import { readSchema } from './writers.js';
 
-export const ADDED_FIELDS = ['sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at'] as const;
+export const ADDED_FIELDS = ['sample_id', 'view_event_id', 'labels', 'delays_ms', 'version', 'emitted_at', 'weight'] as const;
 /** The sample fields that keep what a view's "@key" and "@timestamp" read. */
 export const CARRIED_KEY_FIELD = 'record_key';
 export const CARRIED_TIMESTAMP_FIELD = 'record_timestamp';
@@ -67,6 +69,7 @@ export interface SampleTail {
   delays_ms: Record<string, number | null>;
   version: number;
   emitted_at: number;
+  weight: number;
 }
 
 /** The added fields, as Avro field declarations. */
@@ -82,6 +85,7 @@ export function tailFields(labelTypes: readonly string[]): AvroSchema[] {
     },
     { name: 'version', type: 'int', doc: 'labeljoin: 0, then one more per label correction; keep the newest' },
     { name: 'emitted_at', type: { type: 'long', logicalType: 'timestamp-millis' }, doc: 'labeljoin: when the joiner emitted it (wall clock)' },
+    { name: 'weight', type: 'double', default: 1, doc: 'labeljoin: importance weight, 1 / share for a kept negative under negative downsampling, else 1' },
   ];
 }
 
