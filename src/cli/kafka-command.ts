@@ -13,11 +13,29 @@ import { connectionSettings } from '../kafka/connection.js';
 import { BrokerNotLocalError, BrokerNotRunningError, KafkaError, PortInUseError } from '../kafka/errors.js';
 import { localBrokerPort } from '../kafka/local/address.js';
 import { brokerPaths, runningBroker, startLocalBroker, stopLocalBroker, type BrokerState } from '../kafka/local/broker.js';
+import { localCluster, runningNodes, startLocalCluster, stopLocalCluster } from '../kafka/local/cluster.js';
 import { registerDataDir, registeredDataDirs, unregisterDataDir } from '../kafka/local/registry.js';
 import { localClientSecurity } from '../kafka/local/security-material.js';
 import { jsonFlag, jsonLine, type CommandContext, type CommandSpec } from './command.js';
 
 const LOCAL_SETTINGS = ['local.port', 'local.dataDir', 'kafka.brokers'] as const;
+
+/** `kafka start --nodes N`, N ≥ 2: the local replicated cluster (src/kafka/local/cluster.ts). */
+async function startCluster(ctx: CommandContext): Promise<number> {
+  if (ctx.brokersGiven) throw new UsageError(`--nodes ${ctx.config.local.nodes} starts a local cluster on --port and the ports after it; do not give --brokers or LABELJOIN_BROKERS to \`kafka start\` then (see: labeljoin kafka start --help)`);
+  const r = await startLocalCluster({ ...ctx.config.local, log: ctx.log.child('kafka.local') });
+  registerDataDir(r.cluster.dataDir);
+  if (ctx.flags['json'] === true) {
+    ctx.out(jsonLine({ started: r.startedNodes.length > 0, startedNodes: r.startedNodes, bootstrap: r.bootstrap, nodes: r.nodes.map((n) => ({ pid: n.pid, port: n.port, dataDir: n.dataDir })), dataDir: r.cluster.dataDir, kafkaVersion: r.kafkaVersion, clusterId: r.cluster.clusterId, security: 'plaintext' }));
+    return 0;
+  }
+  const what = r.startedNodes.length === 0 ? 'already running' : r.startedNodes.length === r.cluster.nodes ? `started, up in ${(r.elapsedMs / 1000).toFixed(1)} s` : `node(s) ${r.startedNodes.join(', ')} started, up in ${(r.elapsedMs / 1000).toFixed(1)} s`;
+  ctx.out(`Kafka ${r.kafkaVersion} cluster of ${r.cluster.nodes} nodes (${what}; data ${r.cluster.dataDir}, cluster ${r.cluster.clusterId})`);
+  for (const n of r.nodes) ctx.out(`  node at ${n.bootstrap} (pid ${n.pid}, log ${brokerPaths(n.dataDir).serverLog})`);
+  ctx.out(`clients: --brokers ${r.bootstrap}`);
+  return 0;
+}
+
 
 export const kafkaStart: CommandSpec = {
   name: 'kafka start',
@@ -35,10 +53,17 @@ export const kafkaStart: CommandSpec = {
     'sasl_ssl the SASL user "labeljoin" (SCRAM-SHA-512/256, PLAIN, OAUTHBEARER) with a random',
     'password in DATA/security/sasl-password (mode 0600). The output names these files and a',
     'config file for the clients: labeljoin <command> --config DATA/security/client.json.',
+    '',
+    'With --nodes N (2 to 9; the "three brokers" of issue 21 are --nodes 3), a replicated cluster of',
+    'N KRaft nodes (each broker and controller) starts on 127.0.0.1, node k on port --port + k - 1,',
+    'with data in DATA/node-k; plaintext only. `topics create` then gives topics replication factor',
+    'min(3, N) and, from 3 on, min.insync.replicas=2. Starting it again starts the nodes that are',
+    'not running (a killed node rejoins). Clients: --brokers 127.0.0.1:P,127.0.0.1:P+1,...',
   ].join('\n'),
-  settings: [...LOCAL_SETTINGS, 'local.security'],
+  settings: [...LOCAL_SETTINGS, 'local.nodes', 'local.security'],
   flags: [jsonFlag('the running broker (bootstrap, security, the files a client needs)')],
   async run(ctx) {
+    if (ctx.config.local.nodes > 1) return startCluster(ctx);
     let local = ctx.config.local;
     if (ctx.brokersGiven) {
       const named = brokersSource(ctx);
@@ -96,8 +121,8 @@ export const kafkaStatus: CommandSpec = {
   settings: LOCAL_SETTINGS,
   async run(ctx) {
     if (ctx.brokersGiven) return describeExternal(ctx, 'reachable');
-    const running = knownDataDirs(ctx).map((dir) => runningBroker(dir)).filter((s): s is BrokerState => s !== undefined);
-    const shown = typeof ctx.flags['data'] === 'string' ? running.filter((s) => s.dataDir === resolve(ctx.config.local.dataDir))
+    const running = knownDataDirs(ctx).flatMap((dir) => localBrokers(dir));
+    const shown = typeof ctx.flags['data'] === 'string' ? running.filter((s) => s.home === resolve(ctx.config.local.dataDir))
       : typeof ctx.flags['port'] === 'string' ? running.filter((s) => s.port === ctx.config.local.port) : running;
     if (shown.length === 0) {
       ctx.out('no local Kafka broker is running');
@@ -107,7 +132,8 @@ export const kafkaStatus: CommandSpec = {
       const admin = new KafkaAdmin(connectionSettings(ctx.config, { brokers: [s.bootstrap], retries: 0, security: localClientSecurity(s.dataDir, s.security ?? 'plaintext') }));
       try {
         const info = await admin.describeCluster();
-        ctx.out(`Kafka ${s.kafkaVersion} running at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir}, cluster ${info.clusterId}, up since ${s.startedAt})`);
+        const of = s.home === s.dataDir ? '' : `, node of the local cluster in ${s.home} (${runningNodes(s.home).length} of ${localCluster(s.home)?.nodes ?? 0} nodes running, ${info.brokers.length} in the metadata)`;
+        ctx.out(`Kafka ${s.kafkaVersion} running at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir}, cluster ${info.clusterId}, up since ${s.startedAt}${of})`);
       } catch {
         ctx.out(`Kafka ${s.kafkaVersion} process ${s.pid} is alive at ${s.bootstrap} but does not answer (data ${s.dataDir}; see ${brokerPaths(s.dataDir).serverLog})`);
         return 1;
@@ -121,20 +147,29 @@ export const kafkaStatus: CommandSpec = {
 
 export const kafkaStop: CommandSpec = {
   name: 'kafka stop',
-  summary: 'Stop one local broker started by labeljoin, gracefully (SIGTERM; SIGKILL after 30 s), and list those left running.',
+  summary: 'Stop one local broker (or every node of one local cluster) started by labeljoin, gracefully (SIGTERM; SIGKILL after 30 s), and list those left running.',
   details: [
     'Which one: --data DIR, else the one listening on --port N, else the one --brokers or',
     'LABELJOIN_BROKERS names when that is one address on this machine (127.0.0.1:N, localhost:N),',
     'else the broker of the default data directory. Other brokers (of other checkouts or data',
     'directories) keep running; they are listed with the command that stops each. A --brokers',
     'list naming any other cluster stops nothing and exits 1: labeljoin stops only brokers it started.',
-    'Nothing to stop is not an error (exit 0).',
+    'A data directory of a local cluster (kafka start --nodes N) stops all its nodes, each named,',
+    'and --port N of one of its nodes picks that cluster. Nothing to stop is not an error (exit 0).',
   ].join('\n'),
   settings: LOCAL_SETTINGS,
   async run(ctx) {
     const { dirs, what } = selectForStop(ctx);
     let stopped = 0;
     for (const dir of dirs) {
+      if (localCluster(dir) !== undefined) {
+        const nodes = await stopLocalCluster(dir, ctx.log.child('kafka.local'));
+        for (const s of nodes) ctx.out(`stopped Kafka node at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir})`);
+        if (nodes.length > 0) ctx.out(`stopped the local cluster in ${dir} (${nodes.length} of ${localCluster(dir)?.nodes ?? 0} nodes were running)`);
+        stopped += nodes.length;
+        unregisterDataDir(dir);
+        continue;
+      }
       try {
         const s = await stopLocalBroker(dir, ctx.log.child('kafka.local'));
         ctx.out(`stopped Kafka at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir})`);
@@ -145,8 +180,8 @@ export const kafkaStop: CommandSpec = {
       unregisterDataDir(dir);
     }
     if (stopped === 0) ctx.out(`no local Kafka broker was running (${what})`);
-    const left = knownDataDirs(ctx).filter((d) => !dirs.includes(d)).map((d) => runningBroker(d)).filter((s): s is BrokerState => s !== undefined);
-    for (const s of left) ctx.out(`still running: Kafka at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir}); stop it with: labeljoin kafka stop --data ${s.dataDir}`);
+    const left = knownDataDirs(ctx).filter((d) => !dirs.includes(d)).flatMap((d) => localBrokers(d));
+    for (const s of left) ctx.out(`still running: Kafka at ${s.bootstrap} (pid ${s.pid}, data ${s.dataDir}); stop it with: labeljoin kafka stop --data ${s.home}`);
     return 0;
   },
 };
@@ -165,7 +200,14 @@ function selectForStop(ctx: CommandContext): { dirs: string[]; what: string } {
   }
   if (port === undefined) return { dirs: [dataDir], what: `default data ${dataDir}` };
   const matching = port;
-  return { dirs: knownDataDirs(ctx).filter((d) => runningBroker(d)?.port === matching), what: `port ${matching}` };
+  return { dirs: knownDataDirs(ctx).filter((d) => localBrokers(d).some((s) => s.port === matching)), what: `port ${matching}` };
+}
+
+/** The running local brokers of a data directory: its single broker, or the running nodes of its cluster; `home` is that directory. */
+function localBrokers(dir: string): Array<BrokerState & { readonly home: string }> {
+  const single = runningBroker(dir);
+  const found = single === undefined ? runningNodes(dir) : [single];
+  return found.map((s) => ({ ...s, home: dir }));
 }
 
 /** Every data directory labeljoin knows a local broker of: the registry's and the configured one. */

@@ -3,7 +3,7 @@
  */
 import { KafkaAdmin } from '../kafka/admin.js';
 import { connectionSettings } from '../kafka/connection.js';
-import { ensurePipelineTopics, pipelineTopicSpecs } from '../kafka/topics.js';
+import { ensurePipelineTopics } from '../kafka/topics.js';
 import type { CommandSpec } from './command.js';
 
 const TOPIC_SETTINGS = [
@@ -26,6 +26,8 @@ export const topicsCreate: CommandSpec = {
     'give the partition count of the input topics), or `labeljoin topics create new-samples` for a',
     'second pipeline to compare. Existing topics are kept as they are; one with a different',
     'partition count is reported and the exit code is 1.',
+    'Replication: --replication-factor, else min(3, brokers in the cluster); from 3 on the topics get',
+    'min.insync.replicas=2 (with the producers\' acks=all, a write survives the loss of one replica).',
   ].join('\n'),
   settings: TOPIC_SETTINGS,
   positionals: { meta: 'TOPIC...', max: 16 },
@@ -33,10 +35,12 @@ export const topicsCreate: CommandSpec = {
     const admin = new KafkaAdmin(connectionSettings(ctx.config));
     try {
       const result = await ensurePipelineTopics(admin, ctx.config, ctx.positionals);
-      for (const spec of pipelineTopicSpecs(ctx.config, ctx.positionals)) {
+      for (const spec of result.specs) {
         const existing = result.existing.get(spec.name);
         const state = existing === undefined ? 'created' : 'exists';
-        ctx.out(`${state.padEnd(8)}${spec.name} (${existing ?? spec.partitions} partitions)`);
+        const insync = spec.configs?.['min.insync.replicas'];
+        const replication = existing === undefined ? `, replication factor ${spec.replicationFactor}${insync === undefined ? '' : `, min.insync.replicas ${insync}`}` : '';
+        ctx.out(`${state.padEnd(8)}${spec.name} (${existing ?? spec.partitions} partitions${replication})`);
       }
       for (const m of result.mismatched) {
         ctx.out(`error: ${m.topic} has ${m.partitions} partitions, expected ${ctx.config.topics.partitions}; the pipeline needs co-partitioned topics`);

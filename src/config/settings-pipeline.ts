@@ -103,13 +103,13 @@ export const PIPELINE_SETTINGS = {
     meta: 'N',
     doc: 'partitions of each topic created by `topics create` (all the same: co-partitioned)',
   }),
-  'topics.replicationFactor': setting<number>({
-    default: 1,
-    parse: intParser(1, 32),
+  'topics.replicationFactor': setting<number | undefined>({
+    default: undefined,
+    parse: optionalIntParser(1, 32),
     env: 'LABELJOIN_REPLICATION_FACTOR',
     flag: 'replication-factor',
     meta: 'N',
-    doc: 'replication factor of topics created by `topics create`',
+    doc: 'replication factor of topics created by `topics create`; default min(3, brokers in the cluster); with 3 or more, min.insync.replicas is 2',
   }),
   'local.port': setting<number>({
     default: 9092,
@@ -118,6 +118,14 @@ export const PIPELINE_SETTINGS = {
     flag: 'port',
     meta: 'N',
     doc: 'port of the local broker (listens on 127.0.0.1 only)',
+  }),
+  'local.nodes': setting<number>({
+    default: 1,
+    parse: intParser(1, 9),
+    env: 'LABELJOIN_KAFKA_NODES',
+    flag: 'nodes',
+    meta: 'N',
+    doc: 'nodes of the local cluster `kafka start` starts (each broker and controller; the issue\'s "--brokers 3" is --nodes 3, since --brokers names the bootstrap list); node k listens on --port + k - 1',
   }),
   'local.dataDir': setting<string>({
     default: join(defaultDataHome(), 'labeljoin', 'kafka'),

@@ -11,7 +11,7 @@
  *   <data>/security/           secured brokers only (--security ssl|sasl_ssl): CA, certificates,
  *                              keystores, SASL password, client config (security-material.ts)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -30,7 +30,7 @@ import { renderServerProperties, type BrokerSecurityProperties } from './propert
 import { ensureSecurityMaterial, LOCAL_SASL_USER, localClientSecurity, scramUserArgs, securityFiles, writeClientConfig } from './security-material.js';
 
 /** The local broker's settings: the whole local section (security plaintext when not given). */
-export interface LocalBrokerOptions extends Omit<ConfigSection<'local'>, 'security'> {
+export interface LocalBrokerOptions extends Omit<ConfigSection<'local'>, 'security' | 'nodes'> {
   readonly security?: LocalSecurity;
   readonly log?: Logger;
 }
@@ -103,6 +103,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Sta
   const already = runningBroker(dataDir);
   if (already !== undefined) return { state: already, started: false, resolvedJars: false, elapsedMs: Date.now() - began };
 
+  if (existsSync(join(dataDir, 'cluster.json'))) throw new BrokerStartError(`${dataDir} holds a local cluster (kafka start --nodes N); start the single broker in another data directory (--data DIR)`, []);
   const java = javaExecutable();
   checkJava(java);
   if (!(await portIsFree(options.port))) throw new PortInUseError(options.port);
@@ -119,57 +120,12 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Sta
   const bootstrap = `127.0.0.1:${options.port}`;
   if (security !== undefined) writeClientConfig(security.files, bootstrap, security.mode);
 
-  const jvmArgs = [
-    `-Xms${Math.min(options.heapMb, 256)}m`,
-    `-Xmx${options.heapMb}m`,
-    '-XX:+UseG1GC',
-    '-XX:MaxGCPauseMillis=20',
-    '-Djava.awt.headless=true',
-    `-Dkafka.logs.dir=${paths.logs}`,
-    `-Dlog4j2.configurationFile=${join(packageRoot(), 'kafka', 'log4j2.properties')}`,
-    // Marks the process as ours, so `stop` never signals an unrelated process that reused the pid.
-    `-Dlabeljoin.dataDir=${dataDir}`,
-    '-cp',
-    classPath.jars.join(':'),
-    'kafka.Kafka',
-    paths.properties,
-  ];
-  const out = openSync(paths.stdoutLog, 'a');
-  const child = spawn(java, jvmArgs, { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
-  let exit: string | undefined;
-  child.on('exit', (code, signal) => {
-    exit = signal === null ? `exit code ${code}` : `signal ${signal}`;
-  });
-  child.on('error', (error) => {
-    exit = error.message;
-  });
-  const pid = child.pid;
-  if (pid === undefined) throw new BrokerStartError(`could not start ${java}`, []);
+  const launched = launchNode(java, classPath.jars, dataDir, options.heapMb);
+  log.info('waiting for the broker to answer', { bootstrap, pid: launched.pid, security: mode });
+  await awaitAnswer(launched, bootstrap, localClientSecurity(dataDir, mode), began + options.startTimeoutMs, options.startTimeoutMs, paths);
+  const pid = launched.pid;
 
-  log.info('waiting for the broker to answer', { bootstrap, pid, security: mode });
-  const deadline = began + options.startTimeoutMs;
-  const admin = new KafkaAdmin({ brokers: [bootstrap], clientId: 'labeljoin-local-probe', requestTimeoutMs: 2_000, retries: 0, security: localClientSecurity(dataDir, mode) });
-  try {
-    for (;;) {
-      if (exit !== undefined) throw new BrokerStartError(`the broker process ended (${exit})`, logTail(paths));
-      try {
-        const info = await admin.describeCluster();
-        if (info.brokers.length > 0) break;
-      } catch {
-        // Not up yet: try again until the deadline.
-      }
-      if (Date.now() > deadline) {
-        killQuietly(pid);
-        throw new BrokerStartError(`no answer to a metadata request within ${options.startTimeoutMs} ms`, logTail(paths));
-      }
-      await sleep(250);
-    }
-  } finally {
-    await admin.close();
-  }
-
-  child.unref();
+  launched.child.unref();
   const state: BrokerState = {
     pid,
     port: options.port,
@@ -216,7 +172,7 @@ export function logTail(paths: ReturnType<typeof brokerPaths>, lines = 20): stri
  * talks to itself; a data directory first formatted without them cannot
  * become a SASL broker later (the users would be missing): that is refused.
  */
-function formatStorageOnce(java: string, jars: readonly string[], paths: ReturnType<typeof brokerPaths>, security: BrokerSecurityProperties | undefined): string {
+export function formatStorageOnce(java: string, jars: readonly string[], paths: ReturnType<typeof brokerPaths>, security: BrokerSecurityProperties | undefined, givenClusterId?: string): string {
   const meta = join(paths.kraft, 'meta.properties');
   const withUsers = join(paths.kraft, 'labeljoin-scram-users');
   if (existsSync(meta)) {
@@ -226,7 +182,7 @@ function formatStorageOnce(java: string, jars: readonly string[], paths: ReturnT
     const match = /cluster\.id=(\S+)/.exec(readFileSync(meta, 'utf8'));
     if (match?.[1] !== undefined) return match[1];
   }
-  const clusterId = newClusterId();
+  const clusterId = givenClusterId ?? newClusterId();
   const users = security === undefined ? [] : scramUserArgs(security.secrets, security.clientPassword);
   const result = spawnSync(
     java,
@@ -273,9 +229,69 @@ export function newClusterId(random: (n: number) => Buffer = randomBytes): strin
   }
 }
 
+/** A spawned broker JVM: its pid, and why it ended when it did. */
+export interface LaunchedNode {
+  readonly pid: number;
+  readonly child: ChildProcess;
+  readonly exit: () => string | undefined;
+}
 
+/** Spawns the broker JVM of this data directory (its server.properties written already), detached. */
+export function launchNode(java: string, jars: readonly string[], dataDir: string, heapMb: number): LaunchedNode {
+  const paths = brokerPaths(dataDir);
+  const jvmArgs = [
+    `-Xms${Math.min(heapMb, 256)}m`,
+    `-Xmx${heapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dkafka.logs.dir=${paths.logs}`,
+    `-Dlog4j2.configurationFile=${join(packageRoot(), 'kafka', 'log4j2.properties')}`,
+    // Marks the process as ours, so `stop` never signals an unrelated process that reused the pid.
+    `-Dlabeljoin.dataDir=${dataDir}`,
+    '-cp',
+    jars.join(':'),
+    'kafka.Kafka',
+    paths.properties,
+  ];
+  const out = openSync(paths.stdoutLog, 'a');
+  const child = spawn(java, jvmArgs, { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  let exit: string | undefined;
+  child.on('exit', (code, signal) => {
+    exit = signal === null ? `exit code ${code}` : `signal ${signal}`;
+  });
+  child.on('error', (error) => {
+    exit = error.message;
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new BrokerStartError(`could not start ${java}`, []);
+  return { pid, child, exit: () => exit };
+}
 
-
+/** Waits until the broker at `bootstrap` answers a metadata request naming `minBrokers` brokers; kills it at the deadline. */
+export async function awaitAnswer(node: LaunchedNode, bootstrap: string, security: ReturnType<typeof localClientSecurity>, deadline: number, timeoutMs: number, paths: ReturnType<typeof brokerPaths>, minBrokers = 1): Promise<void> {
+  const admin = new KafkaAdmin({ brokers: [bootstrap], clientId: 'labeljoin-local-probe', requestTimeoutMs: 2_000, retries: 0, security });
+  try {
+    for (;;) {
+      const exit = node.exit();
+      if (exit !== undefined) throw new BrokerStartError(`the broker process ended (${exit})`, logTail(paths));
+      try {
+        const info = await admin.describeCluster();
+        if (info.brokers.length >= minBrokers) return;
+      } catch {
+        // Not up yet: try again until the deadline.
+      }
+      if (Date.now() > deadline) {
+        killQuietly(node.pid);
+        throw new BrokerStartError(`no answer to a metadata request within ${timeoutMs} ms`, logTail(paths));
+      }
+      await sleep(250);
+    }
+  } finally {
+    await admin.close();
+  }
+}
 
 export function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolvePort) => {
