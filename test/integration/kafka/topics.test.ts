@@ -37,7 +37,7 @@ describe('pipeline topics on the real broker', () => {
     const admin = testAdmin(t, [samples, `${prefix}-views`]);
     const r = await runCli(['topics', 'create', samples, '--partitions', '5', '--brokers', testBrokers().join(','), '--views-topic', `${prefix}-views`]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `created ${samples} (5 partitions)\n`);
+    assert.equal(r.stdout, `created ${samples} (5 partitions, replication factor 1)\n`);
     const counts = await admin.partitionCounts([samples, `${prefix}-views`]);
     assert.deepEqual([...counts], [[samples, 5]]);
   });
