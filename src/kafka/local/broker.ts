@@ -11,9 +11,9 @@
  *   <data>/security/           secured brokers only (--security ssl|sasl_ssl): CA, certificates,
  *                              keystores, SASL password, client config (security-material.ts)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +22,7 @@ import { silentLogger, type Logger } from '../../log/logger.js';
 import { packageRoot } from '../../paths.js';
 import { KafkaAdmin } from '../admin.js';
 import { BrokerNotRunningError, BrokerStartError, BrokerStopError, PortInUseError } from '../errors.js';
-import { isOurProcess, killQuietly, readStateFile, terminate } from './local-process.js';
+import { isOurProcess, killQuietly, launchJvm, readStateFile, terminate } from './local-process.js';
 import type { LocalSecurity } from '../security-names.js';
 import { checkJava, javaExecutable, keytoolExecutable } from './java.js';
 import { resolveClassPath } from './maven.js';
@@ -254,19 +254,9 @@ export function launchNode(java: string, jars: readonly string[], dataDir: strin
     'kafka.Kafka',
     paths.properties,
   ];
-  const out = openSync(paths.stdoutLog, 'a');
-  const child = spawn(java, jvmArgs, { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
-  let exit: string | undefined;
-  child.on('exit', (code, signal) => {
-    exit = signal === null ? `exit code ${code}` : `signal ${signal}`;
-  });
-  child.on('error', (error) => {
-    exit = error.message;
-  });
-  const pid = child.pid;
+  const { pid, child, exit } = launchJvm(java, jvmArgs, paths.stdoutLog);
   if (pid === undefined) throw new BrokerStartError(`could not start ${java}`, []);
-  return { pid, child, exit: () => exit };
+  return { pid, child, exit };
 }
 
 /** Waits until the broker at `bootstrap` answers a metadata request naming `minBrokers` brokers; kills it at the deadline. */

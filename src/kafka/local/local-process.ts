@@ -4,7 +4,8 @@
  * its pid, and carries a -D marker naming that directory on its command line,
  * so that a pid reused by another process is never taken for ours.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../log/logger.js';
 
@@ -67,4 +68,25 @@ export async function terminate(pid: number, o: { readonly what: string; readonl
     }
     await sleep(100);
   }
+}
+
+/** A JVM started detached, its output appended to a log file; `exit()` says how it ended (undefined while it runs). */
+export interface LaunchedJvm {
+  readonly pid: number | undefined;
+  readonly child: ChildProcess;
+  readonly exit: () => string | undefined;
+}
+
+export function launchJvm(java: string, jvmArgs: readonly string[], logFile: string): LaunchedJvm {
+  const out = openSync(logFile, 'a');
+  const child = spawn(java, jvmArgs, { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  let exit: string | undefined;
+  child.on('exit', (code, signal) => {
+    exit = signal === null ? `exit code ${code}` : `signal ${signal}`;
+  });
+  child.on('error', (error) => {
+    exit = error.message;
+  });
+  return { pid: child.pid, child, exit: () => exit };
 }

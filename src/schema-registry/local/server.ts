@@ -9,13 +9,12 @@
  *   <data>/registry.json        state of the running registry (RegistryState as JSON), removed on stop
  *   <data>/logs/registry.log    the JVM's stdout and stderr (Quarkus logs to the console)
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { portIsFree } from '../../kafka/local/broker.js';
 import { PortInUseError } from '../../kafka/errors.js';
-import { isOurProcess, killQuietly, readStateFile, terminate } from '../../kafka/local/local-process.js';
+import { isOurProcess, killQuietly, launchJvm, readStateFile, terminate } from '../../kafka/local/local-process.js';
 import { checkJava, javaExecutable } from '../../kafka/local/java.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import { SchemaRegistryNotRunningError, SchemaRegistryStartError, SchemaRegistryStopError } from '../errors.js';
@@ -91,17 +90,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
     '-jar',
     app.runnerJar,
   ];
-  const out = openSync(paths.log, 'a');
-  const child = spawn(java, jvmArgs, { detached: true, stdio: ['ignore', out, out] });
-  closeSync(out);
-  let exit: string | undefined;
-  child.on('exit', (code, signal) => {
-    exit = signal === null ? `exit code ${code}` : `signal ${signal}`;
-  });
-  child.on('error', (error) => {
-    exit = error.message;
-  });
-  const pid = child.pid;
+  const { pid, child, exit: exited } = launchJvm(java, jvmArgs, paths.log);
   if (pid === undefined) throw new SchemaRegistryStartError(`could not start ${java}`, []);
 
   const url = `http://127.0.0.1:${options.port}${CCOMPAT_PATH}`;
@@ -109,6 +98,7 @@ export async function startLocalRegistry(options: LocalRegistryOptions): Promise
   // The first start's Maven build is not counted: the time limit is for the JVM to answer.
   const deadline = Date.now() + options.startTimeoutMs;
   for (;;) {
+    const exit = exited();
     if (exit !== undefined) throw new SchemaRegistryStartError(`the registry process ended (${exit})`, logTail(dataDir));
     if (await answers(url)) break;
     if (Date.now() > deadline) {
