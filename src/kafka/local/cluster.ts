@@ -103,7 +103,7 @@ export async function startLocalCluster(options: LocalBrokerOptions & { readonly
       formatStorageOnce(java, classPath.jars, paths, undefined, cluster.clusterId);
       launched.set(id, launchNode(java, classPath.jars, dir, options.heapMb));
     }
-    // A quorum of voters must run before any node answers: all are launched, then each is awaited.
+    // A quorum of voters must run before a node answers: all are launched, then each is awaited.
     log.info('waiting for the cluster to answer', { nodes: cluster.nodes, starting: missing });
     const deadline = began + options.startTimeoutMs;
     try {
