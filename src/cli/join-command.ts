@@ -97,7 +97,7 @@ export const joinCommand: CommandSpec = {
     const statePath = joinPath(j.stateDir, `${j.groupId}-${j.instanceId ?? process.pid}`);
     const index: EngagementIndex = j.state === 'memory' ? new MemoryEngagementIndex(j) : new StoreEngagementIndex(new LmdbStore({ path: statePath, fresh: true }), j);
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxBytesPerPartition: j.fetchBytesPerPartition, maxWaitMs: 200 });
-    const group = new GroupMember(settings, { groupId: j.groupId, topic: t.views, instanceId: j.instanceId });
+    const group = new GroupMember(settings, { groupId: j.groupId, topic: t.views, instanceId: j.instanceId, log: log.child('group') });
     let delivery: Delivery;
     let closeOutput: () => Promise<void>;
     if (exactly && j.instanceId !== undefined) {

@@ -81,7 +81,7 @@ export const repartitionCommand: CommandSpec = {
     }
 
     const fetcher = new KafkaFetcher(settings, { isolation: 'read_committed', maxBytesPerPartition: r.fetchBytesPerPartition, maxWaitMs: 200 });
-    const member = new GroupMember(settings, { groupId: group, topic: from, instanceId: group });
+    const member = new GroupMember(settings, { groupId: group, topic: from, instanceId: group, log: log.child('group') });
     // A transaction begun right after the last one ended is refused (CONCURRENT_TRANSACTIONS) until the
     // coordinator has written its markers, a few ms; the client's default 250 ms between attempts would be
     // the cost of every transaction. Java's producer tries again after 20 ms too.

@@ -3,6 +3,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin } from '@platformatic/kafka';
+import { GuardedAdmin } from './guarded-clients.js';
 import { baseClientOptions, ConnectionAlerts, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
 import { TopicMissingError, TopicsNotCopartitionedError } from './errors.js';
 
@@ -19,6 +20,16 @@ export interface TopicSpec {
   readonly configs?: Readonly<Record<string, string>>;
 }
 
+/** One partition's replicas as the cluster's metadata has them (node ids). */
+export interface PartitionReplicas {
+  readonly partition: number;
+  /** Node id of the leader; -1 while it has none. */
+  readonly leader: number;
+  readonly replicas: readonly number[];
+  /** The in-sync replicas. */
+  readonly isr: readonly number[];
+}
+
 export interface CreateTopicsResult {
   readonly created: readonly string[];
   /** Topics that were there already, with their partition count. */
@@ -31,7 +42,7 @@ export class KafkaAdmin {
   readonly #alerts = new ConnectionAlerts();
 
   constructor(settings: ConnectionSettings) {
-    this.#admin = new Admin(baseClientOptions(settings));
+    this.#admin = new GuardedAdmin(baseClientOptions(settings));
     this.#alerts.watch(this.#admin);
     this.#brokers = settings.brokers;
   }
@@ -63,6 +74,21 @@ export class KafkaAdmin {
       if (info !== undefined) counts.set(topic, info.partitionsCount);
     }
     return counts;
+  }
+
+  /** Leader, replicas and in-sync replicas of each partition of each topic that exists (fresh metadata). */
+  async replication(topics: readonly string[]): Promise<Map<string, PartitionReplicas[]>> {
+    const present = new Set(await this.listTopics());
+    const wanted = topics.filter((t) => present.has(t));
+    const out = new Map<string, PartitionReplicas[]>();
+    if (wanted.length === 0) return out;
+    const metadata = await this.#call('describe topics', () => this.#admin.metadata({ topics: wanted, forceUpdate: true }));
+    for (const topic of wanted) {
+      const info = metadata.topics.get(topic);
+      if (info === undefined) continue;
+      out.set(topic, info.partitions.map((p, partition) => ({ partition, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr] })));
+    }
+    return out;
   }
 
   /**

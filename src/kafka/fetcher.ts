@@ -18,6 +18,7 @@
  * the markers in order instead.
  */
 import { ConnectionPool, Consumer, fetchV13, fetchV14, fetchV15, fetchV16, fetchV17 } from '@platformatic/kafka';
+import { GuardedConsumer } from './guarded-clients.js';
 import { baseClientOptions, ConnectionAlerts, hasKafkaCode, isBrokerAnswer, isSecurityFailure, translateError, type ConnectionSettings, type SecurityClientOptions } from './connection.js';
 import { KafkaRequestError, OffsetOutOfRangeError, TopicMissingError } from './errors.js';
 
@@ -92,7 +93,7 @@ export class KafkaFetcher {
   constructor(settings: ConnectionSettings, options: FetcherOptions = {}) {
     // The client wants a group id even for plain fetches; no group is ever joined here.
     const clientOptions = baseClientOptions(settings);
-    this.#client = new Consumer({ ...clientOptions, groupId: `${settings.clientId}-fetcher` });
+    this.#client = new GuardedConsumer({ ...clientOptions, groupId: `${settings.clientId}-fetcher` });
     // Our own connections (for Fetch) take the same TLS and SASL options as the client's.
     const { tls, sasl } = clientOptions;
     this.#poolOptions = { connectTimeout: clientOptions.connectTimeout, requestTimeout: clientOptions.requestTimeout, ...(tls === undefined ? {} : { tls }), ...(sasl === undefined ? {} : { sasl }) };

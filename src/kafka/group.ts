@@ -9,8 +9,11 @@
  * membership is static (KIP-345): a restart within the session timeout gets
  * the same partitions back without a rebalance.
  */
-import { Consumer } from '@platformatic/kafka';
-import { baseClientOptions, ConnectionAlerts, translateError, type ConnectionSettings } from './connection.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer } from '@platformatic/kafka';
+import { baseClientOptions, ConnectionAlerts, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
+import { GuardedConsumer, isMissingNode } from './guarded-clients.js';
+import { silentLogger, type Logger } from '../log/logger.js';
 
 export interface GroupOptions {
   readonly groupId: string;
@@ -18,27 +21,71 @@ export interface GroupOptions {
   readonly instanceId?: string | undefined;
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
+  readonly log?: Logger;
 }
 
+/** Waits between attempts to join with a new client while the cluster does not answer. */
+const REJOIN_BACKOFF_MS = [250, 500, 1_000, 2_000, 4_000] as const;
+
+/**
+ * The coordinator the client knows is not the group's any more: it answered NOT_COORDINATOR or
+ * COORDINATOR_NOT_AVAILABLE, or it left the cluster's metadata (a node killed and fenced).
+ */
+function coordinatorMoved(error: unknown): boolean {
+  return isMissingNode(error) || hasKafkaCode(error, 'NOT_COORDINATOR') || hasKafkaCode(error, 'COORDINATOR_NOT_AVAILABLE');
+}
+
+/**
+ * The membership, through one client at a time. The library's client finds the group's
+ * coordinator once and keeps asking that node; when the coordinator moves (its node died and
+ * another took over the group), every heartbeat and commit of that client fails for good. Then
+ * the client is replaced by a new one that finds the coordinator again and joins (a static
+ * member takes its own place back; otherwise the group rebalances). While that happens the
+ * member holds no partition: assigned() is empty, so the reader lets its partitions go, and
+ * whoever gets them resumes from the committed offsets (at-least-once).
+ */
 export class GroupMember {
-  readonly #consumer: Consumer;
+  #consumer: Consumer;
+  readonly #settings: ConnectionSettings;
   readonly #o: GroupOptions;
   readonly #brokers: readonly string[];
   readonly #alerts = new ConnectionAlerts();
   #joined = false;
+  #closed = false;
+  /** Set when the coordinator moved: the next assigned() replaces the client. */
+  #moved = false;
+  #replacing: Promise<void> | undefined;
+  #replacements = 0;
 
   constructor(settings: ConnectionSettings, options: GroupOptions) {
+    this.#settings = settings;
     this.#o = options;
     this.#brokers = settings.brokers;
-    this.#consumer = new Consumer({
-      ...baseClientOptions(settings),
-      groupId: options.groupId,
-      ...(options.instanceId === undefined ? {} : { groupInstanceId: options.instanceId }),
-      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
-      rebalanceTimeout: options.sessionTimeoutMs ?? 10_000,
+    this.#consumer = this.#newClient();
+  }
+
+  #newClient(): Consumer {
+    const o = this.#o;
+    const consumer = new GuardedConsumer({
+      ...baseClientOptions(this.#settings),
+      groupId: o.groupId,
+      ...(o.instanceId === undefined ? {} : { groupInstanceId: o.instanceId }),
+      sessionTimeout: o.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: o.heartbeatIntervalMs ?? 1_000,
+      rebalanceTimeout: o.sessionTimeoutMs ?? 10_000,
     });
-    this.#alerts.watch(this.#consumer);
+    this.#alerts.watch(consumer);
+    // Heartbeats run inside the library; a failed one is only an event. One that failed because
+    // the coordinator moved means this client will never reach the group again.
+    consumer.on('consumer:heartbeat:error', (payload: { error?: unknown } | undefined) => {
+      if (consumer === this.#consumer && coordinatorMoved(payload?.error)) this.#moved = true;
+    });
+    // The library emits 'error' when rejoining after a failed heartbeat fails; unheard, an
+    // EventEmitter error ends the process. The client is replaced instead.
+    consumer.on('error', () => {
+      if (consumer === this.#consumer) this.#moved = true;
+    });
+    return consumer;
   }
 
   async join(): Promise<void> {
@@ -47,21 +94,29 @@ export class GroupMember {
       await this.#consumer.joinGroup({});
       this.#joined = true;
     } catch (error) {
+      if (coordinatorMoved(error)) this.#moved = true;
       throw translateError(`join group ${this.#o.groupId}`, error, this.#brokers, this.#alerts);
     }
   }
 
-  /** Partitions of the topic assigned to this member now (empty while rebalancing). */
+  /** Partitions of the topic assigned to this member now (empty while rebalancing or while its client is replaced). */
   assigned(): number[] {
+    if (this.#moved && this.#replacing === undefined && this.#joined && !this.#closed) this.#replacing = this.#replace().finally(() => (this.#replacing = undefined));
+    if (this.#replacing !== undefined) return [];
     const mine = this.#consumer.assignments?.find((a) => a.topic === this.#o.topic);
     return mine === undefined ? [] : [...mine.partitions].sort((a, b) => a - b);
+  }
+
+  /** How many times the client was replaced because the coordinator moved. */
+  get replacements(): number {
+    return this.#replacements;
   }
 
   get topic(): string {
     return this.#o.topic;
   }
 
-  /** The client behind the membership; for src/kafka/transactional.ts only. */
+  /** The client behind the membership now (replaced when the coordinator moves); for src/kafka/transactional.ts only. */
   get client(): Consumer {
     return this.#consumer;
   }
@@ -76,6 +131,7 @@ export class GroupMember {
         return [p, o === undefined || o < 0n ? undefined : o] as const;
       }));
     } catch (error) {
+      if (coordinatorMoved(error)) this.#moved = true;
       throw translateError(`read committed offsets of ${this.#o.groupId}`, error, this.#brokers, this.#alerts);
     }
   }
@@ -87,16 +143,39 @@ export class GroupMember {
         offsets: [...offsets].map(([partition, offset]) => ({ topic: this.#o.topic, partition, offset, leaderEpoch: -1 })),
       });
     } catch (error) {
+      if (coordinatorMoved(error)) this.#moved = true;
       throw translateError(`commit offsets of ${this.#o.groupId}`, error, this.#brokers, this.#alerts);
     }
   }
 
   /** Leaves the group (a static member stays until its session times out) and closes. */
   async close(): Promise<void> {
+    this.#closed = true;
+    await this.#replacing;
     try {
       if (this.#joined && this.#o.instanceId === undefined) await this.#consumer.leaveGroup();
     } finally {
       await this.#consumer.close(true);
+    }
+  }
+
+  /** A new client in place of one whose coordinator moved, joined again (retried until it is, or the member closes). */
+  async #replace(): Promise<void> {
+    const old = this.#consumer;
+    this.#moved = false;
+    this.#replacements++;
+    old.close(true, () => undefined); // its coordinator is gone: nothing to leave, nothing to wait for
+    (this.#o.log ?? silentLogger).warn('the group coordinator moved; joining again with a new client (partitions resume from their commits)', { group: this.#o.groupId, replacements: this.#replacements });
+    for (let attempt = 0; !this.#closed; attempt++) {
+      this.#consumer = this.#newClient();
+      try {
+        this.#consumer.topics.trackAll(this.#o.topic);
+        await this.#consumer.joinGroup({});
+        return;
+      } catch {
+        if (!this.#closed) this.#consumer.close(true, () => undefined);
+        await sleep(REJOIN_BACKOFF_MS[Math.min(attempt, REJOIN_BACKOFF_MS.length - 1)]);
+      }
     }
   }
 }

@@ -11,6 +11,7 @@
  * the broker has acknowledged its records.
  */
 import { Producer } from '@platformatic/kafka';
+import { GuardedProducer } from './guarded-clients.js';
 import { requireCompression, type Compression } from './compression.js';
 import { baseClientOptions, ConnectionAlerts, isBrokerAnswer, isSecurityFailure, translateError, type ConnectionSettings } from './connection.js';
 import { KafkaRequestError } from './errors.js';
@@ -75,7 +76,7 @@ export class KafkaProducer {
   constructor(settings: ConnectionSettings, options: ProducerOptions) {
     requireCompression(options.compression);
     this.#makeProducer = () => {
-      const producer = new Producer({
+      const producer = new GuardedProducer({
         ...baseClientOptions(settings),
         idempotent: options.idempotent ?? true,
         acks: -1,

@@ -12,6 +12,7 @@
  * old group generation, which the group coordinator rejects.
  */
 import { Producer } from '@platformatic/kafka';
+import { GuardedProducer } from './guarded-clients.js';
 import { requireCompression, type Compression } from './compression.js';
 import { baseClientOptions, ConnectionAlerts, translateError, type ConnectionSettings } from './connection.js';
 import { KafkaRequestError } from './errors.js';
@@ -27,7 +28,7 @@ export class TransactionalOutput {
 
   constructor(settings: ConnectionSettings, options: { transactionalId: string; compression: Compression; maxBatchBytes?: number }, group?: GroupMember) {
     requireCompression(options.compression);
-    this.#producer = new Producer({
+    this.#producer = new GuardedProducer({
       ...baseClientOptions(settings),
       idempotent: true,
       acks: -1,
