@@ -12,7 +12,8 @@
  *      events/s (the log's input events over the longest drain), CPU seconds
  *      per million input events (all processes), peak RSS (the largest
  *      process), bytes written to the local store and bytes read (its
- *      fetches) per million input events;
+ *      fetches) per million input events; samples out, and the negatives
+ *      dropped under --negative-share F (in joinFlags);
  *   4. the topics are deleted.
  */
 import { KafkaAdmin } from '../kafka/admin.js';
@@ -38,6 +39,8 @@ export interface JoinBenchOptions {
   readonly consolidated?: boolean;
   /** Joiner processes run at once in one group (default 1). */
   readonly joiners?: number;
+  /** The share of all-negative samples the joiner keeps (--negative-share, in joinFlags too); for the result. */
+  readonly negativeShare: number;
 }
 
 export interface JoinBenchResult {
@@ -48,6 +51,8 @@ export interface JoinBenchResult {
     readonly seconds: number;
     readonly eventsPerSec: number;
     readonly samples: number;
+    /** All-negative samples not emitted (negative downsampling). */
+    readonly negativesDropped: number;
     readonly cpuSecondsPerMillion: number;
     readonly peakRssMiB: number;
     readonly storeBytesPerMillion: number;
@@ -57,6 +62,8 @@ export interface JoinBenchResult {
   readonly layout: 'two-topics' | 'consolidated';
   /** Joiner processes that shared the partitions. */
   readonly joiners: number;
+  /** The joiner's --negative-share (1: every sample). */
+  readonly negativeShare: number;
   /** Compressed bytes of the input topics' logs on the broker. */
   readonly inputLogBytes: number;
   readonly limit: {
@@ -107,17 +114,19 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
     });
     let seconds = 0;
     let samples = 0;
+    let negativesDropped = 0;
     let joined = 0;
     const usage = { cpuSeconds: 0, peakRssBytes: 0, writeBytes: 0, readBytes: 0 };
     for (const { joiner, watch } of runs) {
       const code = await joiner.ended;
       const u = watch.stop();
       if (code !== 0) throw new BenchFailedError('labeljoin join --drain', `exited ${code}: ${joiner.stderrTail()}`);
-      const m = /drained after ([\d.]+) s: (\d+) views and (\d+) engagements in \(\d+\/s\), (\d+) samples out/.exec(joiner.stdout());
+      const m = /drained after ([\d.]+) s: (\d+) views and (\d+) engagements in \(\d+\/s\), (\d+) samples out(?: \((\d+) negatives dropped)?/.exec(joiner.stdout());
       if (m === null) throw new BenchFailedError('labeljoin join --drain', `unexpected summary: ${joiner.stdout().slice(0, 300)}`);
       seconds = Math.max(seconds, Number(m[1]));
       joined += Number(m[2]) + Number(m[3]);
       samples += Number(m[4]);
+      negativesDropped += Number(m[5] ?? 0);
       usage.cpuSeconds += u.cpuSeconds;
       usage.peakRssBytes = Math.max(usage.peakRssBytes, u.peakRssBytes);
       usage.writeBytes += u.writeBytes;
@@ -136,6 +145,7 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
         seconds,
         eventsPerSec,
         samples,
+        negativesDropped,
         cpuSecondsPerMillion: usage.cpuSeconds / millions,
         peakRssMiB: usage.peakRssBytes / 2 ** 20,
         storeBytesPerMillion: usage.writeBytes / millions,
@@ -143,6 +153,7 @@ export async function runJoinBench(settings: ConnectionSettings, o: JoinBenchOpt
       },
       layout: consolidated ? 'consolidated' : 'two-topics',
       joiners: n,
+      negativeShare: o.negativeShare,
       inputLogBytes,
       limit: { ourClientEventsPerSec, kafkaConsumerEventsPerSec },
       fractionOfOurClient: eventsPerSec / ourClientEventsPerSec,

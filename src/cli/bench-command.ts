@@ -47,8 +47,8 @@ export const benchCodec: CommandSpec = {
 export const benchJoin: CommandSpec = {
   name: 'bench join',
   summary: 'Joiner throughput (drain on a pre-filled log) against the machine\'s limit: our client\'s bare read loop and Kafka\'s JVM consumer on the same topics.',
-  details: `Simulates --join-views views into fresh ${PARTITIONS}-partition topics (deleted afterwards), reads them with a bare loop of our client and with Kafka's ConsumerPerformance, then runs labeljoin join --drain as its own process, watched through /proc (CPU, peak RSS, bytes written to storage).`,
-  settings: ['kafka.brokers', 'bench.views', 'bench.layout', 'bench.joiners', 'sim.seed', 'sim.users', 'sim.posts', 'sim.viewsPerSecond', 'sim.shape', 'registry.url', 'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs'],
+  details: `Simulates --join-views views into fresh ${PARTITIONS}-partition topics (deleted afterwards), reads them with a bare loop of our client and with Kafka's ConsumerPerformance, then runs labeljoin join --drain as its own process, watched through /proc (CPU, peak RSS, bytes written to storage). With --negative-share F the joiner downsamples the all-negative samples (fewer samples to encode and send).`,
+  settings: ['kafka.brokers', 'bench.views', 'bench.layout', 'bench.joiners', 'sim.seed', 'sim.users', 'sim.posts', 'sim.viewsPerSecond', 'sim.shape', 'registry.url', 'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.negativeShare'],
   flags: [{ name: 'json', type: 'boolean', doc: 'print the result as one JSON object' }],
   async run(ctx) {
     const result = await joinBench(ctx.config, ctx.log);
@@ -210,7 +210,8 @@ function joinBench(config: LabeljoinConfig, log: Logger): Promise<JoinBenchResul
       workload: workloadOptions(config, PARTITIONS, systemClock, { views: config.bench.views, durationMs: undefined, ...(compact === undefined ? {} : { ids: 'sequenced' as const }) }),
       partitions: PARTITIONS,
       topicPrefix: `labeljoin-bench-join-${Date.now().toString(36)}`,
-      joinFlags: ['--window', `${j.windowMs}ms`, '--max-skew', `${j.maxSkewMs}ms`, '--out-of-orderness', `${j.outOfOrdernessMs}ms`, '--label-types', j.labelTypes.join(','), ...declared],
+      joinFlags: ['--window', `${j.windowMs}ms`, '--max-skew', `${j.maxSkewMs}ms`, '--out-of-orderness', `${j.outOfOrdernessMs}ms`, '--label-types', j.labelTypes.join(','), '--negative-share', String(j.negativeShare), ...declared],
+      negativeShare: j.negativeShare,
       encoder: foreign !== undefined ? (topics) => foreignEncoder(foreign, topics) : compact === undefined ? undefined : () => Promise.resolve(compact),
       consolidated: config.bench.layout === 'consolidated',
       joiners: config.bench.joiners,
@@ -225,7 +226,7 @@ function joinTable(r: JoinBenchResult): string[] {
   const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
   return [
     `${r.views.toLocaleString('en-US')} views, ${r.inputEvents.toLocaleString('en-US')} input events (simulated in ${r.simulateSeconds.toFixed(1)} s)`,
-    `${r.joiners === 1 ? 'joiner' : `${r.joiners} joiners`} (drain): ${k(r.join.eventsPerSec)} input events/s over ${r.join.seconds.toFixed(1)} s, ${r.join.samples.toLocaleString('en-US')} samples`,
+    `${r.joiners === 1 ? 'joiner' : `${r.joiners} joiners`} (drain): ${k(r.join.eventsPerSec)} input events/s over ${r.join.seconds.toFixed(1)} s, ${r.join.samples.toLocaleString('en-US')} samples${r.negativeShare < 1 ? ` (negative share ${r.negativeShare}: ${r.join.negativesDropped.toLocaleString('en-US')} negatives dropped)` : ''}`,
     `  CPU ${r.join.cpuSecondsPerMillion.toFixed(1)} s per million input events, peak RSS ${r.join.peakRssMiB.toFixed(0)} MiB, store writes ${(r.join.storeBytesPerMillion / 2 ** 20).toFixed(1)} MiB per million input events`,
     `  layout ${r.layout}: input logs ${(r.inputLogBytes / 2 ** 20).toFixed(1)} MiB on the broker; the joiner read ${(r.join.readBytesPerMillion / 2 ** 20).toFixed(1)} MiB per million input events`,
     `limit: our client's bare read loop ${k(r.limit.ourClientEventsPerSec)} events/s, Kafka's JVM consumer ${k(r.limit.kafkaConsumerEventsPerSec)} events/s`,

@@ -20,5 +20,15 @@ describe('labeljoin bench join on the real broker', () => {
     assert.equal(result.fractionOfOurClient, result.join.eventsPerSec / result.limit.ourClientEventsPerSec);
     const after = await admin.listTopics();
     assert.deepEqual(after.filter((topic) => !before.has(topic)), []);
+    assert.deepEqual([result.negativeShare, result.join.negativesDropped], [1, 0]);
+  });
+
+  it('--negative-share F is passed to the joiner: fewer samples, the dropped negatives counted', async () => {
+    const r = await runCli(['bench', 'join', '--json', '--join-views', '5000', '--window', '1m', '--negative-share', '0.1', '--brokers', testBrokers().join(',')], { LABELJOIN_LOG_LEVEL: 'warn' });
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as JoinBenchResult;
+    assert.equal(result.negativeShare, 0.1);
+    assert.ok(result.join.negativesDropped > 0 && result.join.samples > 0, `${result.join.samples} samples, ${result.join.negativesDropped} dropped`);
+    assert.equal(result.join.samples + result.join.negativesDropped, 5000);
   });
 });
