@@ -11,6 +11,7 @@ import { DEFAULT_KIND_HEADER } from '../config/settings.js';
 import { KafkaAdmin } from '../kafka/admin.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
 import { KafkaProducer } from '../kafka/producer.js';
+import { minInsyncFor } from '../kafka/topics.js';
 import { packageRoot } from '../paths.js';
 import { simulate, type SimSummary, type SimulateOptions } from '../sim/simulate.js';
 import type { Clock } from '../time/clock.js';
@@ -40,13 +41,15 @@ export async function withBenchTopics<T>(
   which: ReadonlyArray<keyof BenchTopics>,
   work: (topics: BenchTopics, dir: string) => Promise<T>,
   consolidated = false,
+  replicationFactor = 1,
 ): Promise<T> {
   const topics = benchTopics(prefix, consolidated);
   const names = [...new Set(which.map((k) => topics[k]))];
   const admin = new KafkaAdmin(settings);
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
   try {
-    await admin.createTopics(names.map((name) => ({ name, partitions, replicationFactor: 1 })));
+    const configs = minInsyncFor(replicationFactor);
+    await admin.createTopics(names.map((name) => ({ name, partitions, replicationFactor, ...(configs === undefined ? {} : { configs }) })));
     return await work(topics, dir);
   } finally {
     await admin.deleteTopics(names).catch(() => undefined);
@@ -65,16 +68,23 @@ export interface CliProcess {
   stderrTail(): string;
 }
 
-/** `labeljoin <args>` from this package's build, log level warn. */
-export function startCliProcess(args: readonly string[]): CliProcess {
+/**
+ * `labeljoin <args>` from this package's build, log level warn (`env` adds to the environment);
+ * `onStderr` sees what it writes to stderr as it comes.
+ */
+export function startCliProcess(args: readonly string[], env: Readonly<Record<string, string>> = {}, onStderr?: (chunk: string) => void): CliProcess {
   const child = spawn(process.execPath, [join(packageRoot(), 'build', 'src', 'cli', 'main.js'), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LABELJOIN_LOG_LEVEL: 'warn' },
+    env: { ...process.env, LABELJOIN_LOG_LEVEL: 'warn', ...env },
   });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  child.stderr?.on('data', (c: Buffer) => {
+    const text = c.toString();
+    stderr = (stderr + text).slice(-4000);
+    onStderr?.(text);
+  });
   const ended = new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));

@@ -14,6 +14,7 @@ import { registryStart, registryStatus, registryStop } from './registry-command.
 import { repartitionCommand } from './repartition-command.js';
 import { autoscaleCommand } from './autoscale-command.js';
 import { benchAutoscale } from './bench-autoscale-command.js';
+import { benchChaos } from './bench-chaos-command.js';
 import { benchAll, benchCodec, benchE2e, benchJoin, benchState, benchTrain } from './bench-command.js';
 import { joinCommand } from './join-command.js';
 import { simulateCommand } from './simulate-command.js';
@@ -24,7 +25,7 @@ import { dashboardCommand } from './dashboard-command.js';
 import { costCommand } from './cost-command.js';
 import { stopWhenNpmParentEnds } from './parent-watch.js';
 
-const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, registryStart, registryStatus, registryStop, topicsCreate, topicsList, simulateCommand, joinCommand, autoscaleCommand, repartitionCommand, trainCommand, validateCommand, dashboardCommand, costCommand, benchCodec, benchJoin, benchE2e, benchState, benchTrain, benchAutoscale, benchAll];
+const COMMANDS: readonly CommandSpec[] = [kafkaStart, kafkaStatus, kafkaStop, registryStart, registryStatus, registryStop, topicsCreate, topicsList, simulateCommand, joinCommand, autoscaleCommand, repartitionCommand, trainCommand, validateCommand, dashboardCommand, costCommand, benchCodec, benchJoin, benchE2e, benchState, benchTrain, benchAutoscale, benchChaos, benchAll];
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };

@@ -392,7 +392,13 @@ export class InputReader {
       });
       return out;
     } catch (error) {
-      if (!(error instanceof OffsetOutOfRangeError)) throw error;
+      if (!(error instanceof OffsetOutOfRangeError)) {
+        // Not read (a leader away, a failover): those engagement lanes are not idle, and their
+        // idle clock starts again once they can be read, so producers writing to the same node
+        // get the idle timeout to resume before the lane follows the other partitions' time.
+        for (const r of requests) if (r.source.kind === 'lane') this.#d.operator.engagementsUnreadable(r.position.partition, r.source.lane);
+        throw error;
+      }
       // Retention deleted records this joiner had not read: go on from the log start, and say so.
       for (const gone of error.positions) {
         const pos = this.#positions.get(gone.partition);

@@ -199,6 +199,15 @@ export class JoinOperator {
     this.#d.time.setCaughtUp(l.timeKey, l.caughtUp());
   }
 
+  /**
+   * A fetch of the lane failed (its leader away, a failover): it is not idle, and its idle clock
+   * starts again from now (wall clock decides idleness only; ../time/watermarks.ts).
+   */
+  engagementsUnreadable(partition: number, lane: number): void {
+    const l = this.#parts.get(partition)?.lanes[lane];
+    if (l !== undefined) this.#d.time.activity(l.timeKey);
+  }
+
   /** Records were deleted before they were read: the views go on from `offset`. */
   viewsSkippedTo(partition: number, offset: bigint): void {
     const part = this.#parts.get(partition);

@@ -4,7 +4,7 @@
  *
  *   own(p)        = newest engagement time confirmed in p - outOfOrderness (the operator passes
  *                   the confirmed time of ./confirmed-time.ts: one record far ahead does not move it)
- *   idle(p)       = p is caught up with its log and has had no new record for
+ *   idle(p)       = p is caught up with its log and has had no new record (nor a failed read) for
  *                   idleTimeout of wall-clock time (the injected clock)
  *   watermark(p)  = own(p)                                 if p is not idle
  *                 = max(own(p), min own(q) over q not idle) if some q is not idle

@@ -51,6 +51,8 @@ export interface SideSummary {
   readonly samples: number;
   /** records whose sample id was read before (at-least-once repeats) */
   readonly duplicates: number;
+  /** of those, repeats whose labels, version or weight differ from the first record of that id (never right: a sample id names one sample) */
+  readonly conflictingRepeats: number;
   /** records with a version above 0 (late-policy corrections) */
   readonly corrections: number;
   readonly schema: SideSchema;
@@ -119,6 +121,7 @@ interface SideState {
   outsideShadow: number;
   samples: number;
   duplicates: number;
+  conflictingRepeats: number;
   corrections: number;
   minTs: number;
   maxTs: number;
@@ -144,6 +147,7 @@ export async function compareSampleSets(a: SampleSource, b: SampleSource, o: Com
       outsideShadow: s.outsideShadow,
       samples: s.samples,
       duplicates: s.duplicates,
+      conflictingRepeats: s.conflictingRepeats,
       corrections: s.corrections,
       schema,
     });
@@ -167,7 +171,7 @@ export async function compareSampleSets(a: SampleSource, b: SampleSource, o: Com
 }
 
 function newSide(): SideState {
-  return { recordsRead: 0, badRecords: 0, badExamples: [], outsideRange: 0, outsideShadow: 0, samples: 0, duplicates: 0, corrections: 0, minTs: Number.POSITIVE_INFINITY, maxTs: Number.NEGATIVE_INFINITY };
+  return { recordsRead: 0, badRecords: 0, badExamples: [], outsideRange: 0, outsideShadow: 0, samples: 0, duplicates: 0, conflictingRepeats: 0, corrections: 0, minTs: Number.POSITIVE_INFINITY, maxTs: Number.NEGATIVE_INFINITY };
 }
 
 async function spillSide(src: SampleSource, spill: BucketSpill, s: SideState, name: string, o: CompareOptions): Promise<SideSchema> {
@@ -199,12 +203,16 @@ async function spillSide(src: SampleSource, spill: BucketSpill, s: SideState, na
 /** The newest version of each view's sample in one bucket of one side; counts repeats. */
 function newestByView(bytes: Buffer, s: SideState): Map<string, Comparable> {
   const newest = new Map<string, Comparable>();
-  const sampleIds = new Set<string>();
+  const firstById = new Map<string, Comparable>();
   for (let at = 0; at < bytes.length; at += COMPARABLE_BYTES) {
     const c = readComparable(bytes, at);
     const sid = c.sampleId.toString('hex');
-    if (sampleIds.has(sid)) s.duplicates++;
-    else sampleIds.add(sid);
+    const first = firstById.get(sid);
+    if (first === undefined) firstById.set(sid, c);
+    else {
+      s.duplicates++;
+      if (first.labels !== c.labels || first.absent !== c.absent || first.version !== c.version || first.weight !== c.weight) s.conflictingRepeats++;
+    }
     if (c.version > 0) s.corrections++;
     const view = c.viewId.toString('hex');
     const current = newest.get(view);

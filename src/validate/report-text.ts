@@ -56,6 +56,7 @@ function sideRows(a: SideSummary, b: SideSummary): string[] {
     row('users outside the shadow', a.outsideShadow, b.outsideShadow),
     row('samples (distinct views)', a.samples, b.samples),
     row('repeated sample ids', a.duplicates, b.duplicates),
+    row('  of them, not the same', a.conflictingRepeats, b.conflictingRepeats),
     row('corrections (version > 0)', a.corrections, b.corrections),
   ];
 }

@@ -18,6 +18,8 @@ export interface TruthReport {
   readonly extra: number;
   readonly samplesRead: number;
   readonly duplicateSampleIds: number;
+  /** Repeated sample ids whose labels, version or weight differ from the first (0 when every repeat is an at-least-once resend). */
+  readonly conflictingRepeats: number;
   readonly versionsAboveZero: number;
   readonly labelAccuracy: number;
   readonly perLabel: Record<string, { readonly accuracy: number; readonly expectedPositives: number; readonly foundPositives: number; readonly mismatches: number }>;
@@ -46,6 +48,7 @@ export async function compareWithTruth(
     extra: r.onlyInA,
     samplesRead: r.a.recordsRead,
     duplicateSampleIds: r.a.duplicates,
+    conflictingRepeats: r.a.conflictingRepeats,
     versionsAboveZero: r.a.corrections,
     labelAccuracy: r.labelAgreement,
     perLabel: Object.fromEntries(labelTypes.map((t) => {

@@ -34,6 +34,8 @@ export class MemoryLog implements PartitionLog {
   maxRecords: number;
   /** Calls of fetch, for tests that check what was read. */
   fetches = 0;
+  /** The next N fetches fail (a leader away). */
+  failFetches = 0;
 
   constructor(maxRecords = 50) {
     this.maxRecords = maxRecords;
@@ -75,6 +77,10 @@ export class MemoryLog implements PartitionLog {
 
   async fetch(positions: readonly LogPosition[]): Promise<LogBatch[]> {
     this.fetches++;
+    if (this.failFetches > 0) {
+      this.failFetches--;
+      throw new FetchFailed();
+    }
     const gone = positions.filter((pos) => pos.offset < this.#part(pos.topic, pos.partition).logStart);
     if (gone.length > 0) throw new OffsetOutOfRangeError(gone, undefined);
     return positions.map((pos) => {
@@ -135,6 +141,13 @@ export class MemoryMembership implements Membership {
 
   async committed(partitions: readonly number[]): Promise<Map<number, bigint | undefined>> {
     return new Map(partitions.map((p) => [p, this.offsets.get(p)]));
+  }
+}
+
+/** A fetch that failed as one whose leader is away does (injected: MemoryLog.failFetches). */
+export class FetchFailed extends Error {
+  constructor() {
+    super('fetch failed (injected)');
   }
 }
 

@@ -13,6 +13,7 @@ import { DEFAULT_LABEL_TYPES } from '../../src/codec/schemas.js';
 import { StoreEngagementIndex } from '../../src/join/store-index.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { JoinHarness, T0, TOPICS } from '../helpers/join-harness.js';
+import { FetchFailed } from '../helpers/memory-log.js';
 import { Random } from '../../src/sim/random.js';
 
 const codec = new EventCodec({ labelTypes: DEFAULT_LABEL_TYPES });
@@ -182,6 +183,28 @@ describe('join operator harness', () => {
     await alone.settle();
     assert.ok(alone.sampleOf(first) !== undefined, 'every partition idle: the newest view time (less out-of-orderness) is the time');
     assert.equal(alone.sampleOf(later), undefined);
+  });
+
+  it('a lane whose fetch failed is not idle: its idle clock starts again once it can be read (a failover)', async () => {
+    const h = new JoinHarness({ partitions: 2 });
+    const quiet = h.view(1, { ts: T0 });
+    moveTime(h, 0, T0 + 70 * SECOND);
+    await h.settle();
+    h.clock.advance(8 * SECOND);
+    h.log.failFetches = 1; // the leader of the lanes is away: the cycle fails, as the joiner then retries it
+    await assert.rejects(h.cycle(), FetchFailed);
+    h.clock.advance(3 * SECOND); // 11 s since the last record, 3 s since the failed read
+    moveTime(h, 0, T0 + 71 * SECOND);
+    await h.settle();
+    assert.equal(h.sampleOf(quiet), undefined, 'not idle 3 s after a failed read, though 11 s without records');
+    h.engage(1, quiet, 'like', 5 * SECOND); // its producer is back
+    h.clock.advance(11 * SECOND);
+    moveTime(h, 0, T0 + 72 * SECOND);
+    await h.settle();
+    h.clock.advance(11 * SECOND);
+    moveTime(h, 0, T0 + 73 * SECOND);
+    await h.settle();
+    assert.equal(h.sampleOf(quiet)?.labels['like'], 1, 'joined once idle again, with the engagement that came after the failover');
   });
 
   it('the late topic (--late-topic) gets each late engagement as it came, with the reason and the samples it would change', async () => {
