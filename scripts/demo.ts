@@ -27,14 +27,18 @@
  *      which corrects their views), say how many were checked (none: say so,
  *      and no PASS), stop the trainer and the dashboard,
  *   5. delete the topics and stop the broker and registry (--keep leaves them).
- * With LABELJOIN_BROKERS set it uses that cluster and starts no broker.
+ * With LABELJOIN_BROKERS set it uses that cluster and starts no broker. With
+ * --nodes 3 it starts a local replicated cluster of 3 nodes instead of one broker
+ * (data in .labeljoin/demo/kafka-cluster; topics then get replication factor 3,
+ * min.insync.replicas 2).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KafkaAdmin } from '../src/kafka/admin.js';
-import { freePort, startLocalBroker, stopLocalBroker } from '../src/kafka/local/broker.js';
+import { freePort, portIsFree, startLocalBroker, stopLocalBroker } from '../src/kafka/local/broker.js';
+import { startLocalCluster, stopLocalCluster } from '../src/kafka/local/cluster.js';
 import { startLocalRegistry, stopLocalRegistry } from '../src/schema-registry/local/server.js';
 import { BROKER, ensurePrerequisites } from './prerequisites.js';
 import { createLogger } from '../src/log/logger.js';
@@ -108,6 +112,17 @@ async function scrape(url: string): Promise<ReturnType<typeof parsePromText>> {
   }
 }
 
+/** n free ports in a row on 127.0.0.1 (the nodes of a local cluster take P..P+n-1). */
+async function freePorts(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const p = await freePort();
+    let free = true;
+    for (let k = 1; k < n && free; k++) free = await portIsFree(p + k);
+    if (free) return p;
+  }
+  throw new Error(`found no ${n} free ports in a row on 127.0.0.1`);
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -116,8 +131,11 @@ async function main(): Promise<number> {
       'views-per-second': { type: 'string', default: '300' },
       'dashboard-port': { type: 'string', default: '9470' },
       shape: { type: 'string', default: 'foreign' },
+      nodes: { type: 'string', default: '1' },
     },
   });
+  const nodes = Number(values.nodes);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) throw new Error(`--nodes ${values.nodes}: expected 1 to 9`);
   const shape = values.shape;
   if (shape !== 'foreign' && shape !== 'labeljoin') throw new Error(`--shape ${shape}: expected foreign or labeljoin`);
   const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
@@ -125,7 +143,7 @@ async function main(): Promise<number> {
   const log = createLogger({ level: 'warn', format: 'pretty' });
   const external = process.env['LABELJOIN_BROKERS'];
   const demoDir = join(packageRoot(), '.labeljoin', 'demo');
-  const dataDir = join(demoDir, 'kafka');
+  const dataDir = join(demoDir, nodes > 1 ? 'kafka-cluster' : 'kafka');
   const runId = `demo-${Date.now().toString(36)}`;
   const topics = { views: `${runId}-views`, engagements: `${runId}-engagements`, samples: `${runId}-samples`, deadLetter: `${runId}-dead-letter` };
 
@@ -135,10 +153,16 @@ async function main(): Promise<number> {
     say(`1. using the Kafka cluster at ${external}`);
   } else {
     if (!ensurePrerequisites(BROKER, (line) => say(`npm run demo: ${line}`))) return 1;
-    const started = await startLocalBroker({ port: await freePort(), dataDir, heapMb: 1024, startTimeoutMs: 120_000, log });
-    brokers = started.state.bootstrap;
-    const how = started.resolvedJars ? 'first start: jars resolved from Maven Central' : 'cached jars';
-    say(`1. Kafka ${started.state.kafkaVersion} broker up at ${brokers} in ${(started.elapsedMs / 1000).toFixed(1)} s (${how})`);
+    if (nodes > 1) {
+      const started = await startLocalCluster({ port: await freePorts(nodes), dataDir, heapMb: 768, startTimeoutMs: 180_000, log, nodes });
+      brokers = started.bootstrap;
+      say(`1. Kafka ${started.kafkaVersion} cluster of ${nodes} nodes up at ${brokers} in ${(started.elapsedMs / 1000).toFixed(1)} s (topics: replication factor ${Math.min(3, nodes)})`);
+    } else {
+      const started = await startLocalBroker({ port: await freePort(), dataDir, heapMb: 1024, startTimeoutMs: 120_000, log });
+      brokers = started.state.bootstrap;
+      const how = started.resolvedJars ? 'first start: jars resolved from Maven Central' : 'cached jars';
+      say(`1. Kafka ${started.state.kafkaVersion} broker up at ${brokers} in ${(started.elapsedMs / 1000).toFixed(1)} s (${how})`);
+    }
   }
   const registryDir = join(demoDir, 'schema-registry');
   let registryUrl: string | undefined;
@@ -266,7 +290,8 @@ async function main(): Promise<number> {
       if (registryUrl !== undefined) await stopLocalRegistry(registryDir, log);
       const registry = registryUrl === undefined ? '' : ', schema registry stopped';
       if (external === undefined || external === '') {
-        await stopLocalBroker(dataDir, log);
+        if (nodes > 1) await stopLocalCluster(dataDir, log);
+        else await stopLocalBroker(dataDir, log);
         say(`5. topics deleted, broker stopped${registry}`);
       } else say(`5. topics deleted${registry}`);
     }

@@ -56,6 +56,8 @@ export interface FaultOutcome {
   /** kill-leader: the node killed, and ms from its restart until it was in sync again. */
   readonly node?: number;
   readonly rejoinMs?: number | undefined;
+  /** The fault could not be done or measured (the run then fails). */
+  readonly error?: string;
 }
 
 export interface ChaosBenchResult {
@@ -72,14 +74,16 @@ export interface ChaosBenchResult {
 const WINDOW = ['--window', '10s', '--max-skew', '5s', '--out-of-orderness', '3s'];
 /** Joiners give up a request after 5 s (the default is longer), so a dead node is left sooner. */
 const JOINER_ENV = { LABELJOIN_REQUEST_TIMEOUT_MS: '5000' } as const;
-/** Longest wait for a recovery after the traffic has ended. */
+/** Longest wait for one recovery. */
 const RECOVERY_LIMIT_MS = 60_000;
+/** How long a joiner told to stop (SIGTERM) may take before it is killed (and counted as a crash). */
+const STOP_LIMIT_MS = 30_000;
 const POLL_MS = 250;
 
 /** Whether the run passed: nothing missing or extra, every label right, no crash, each repeat the same sample, and none at all under exactly-once. */
 export function chaosPassed(r: ChaosBenchResult): boolean {
   const t = r.truth;
-  return t.missing === 0 && t.extra === 0 && t.labelAccuracy === 1 && t.conflictingRepeats === 0 && r.crashes.length === 0 && (!r.exactlyOnce || t.duplicateSampleIds === 0);
+  return t.missing === 0 && t.extra === 0 && t.labelAccuracy === 1 && t.conflictingRepeats === 0 && r.crashes.length === 0 && r.faults.every((f) => f.error === undefined) && (!r.exactlyOnce || t.duplicateSampleIds === 0);
 }
 
 export async function runChaosBench(o: ChaosBenchOptions, codec: EventCodec, clock: Clock, progress: (line: string) => void): Promise<ChaosBenchResult> {
@@ -121,8 +125,11 @@ class ChaosRun {
   readonly #crashes: Array<{ instance: string; code: number; stderr: string }> = [];
   readonly #admin: KafkaAdmin;
   readonly #joinFlags: string[];
-  /** The run is over: recoveries still waited for are not seen. */
+  /** The run is over: recoveries still waited for are not seen, and nothing more is started. */
   #over = false;
+  #sim: CliProcess | undefined;
+  /** The last broker fault: the next waits for its node to be back in sync (one node down at a time). */
+  #lastNodeFault: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly o: ChaosBenchOptions,
@@ -149,9 +156,9 @@ class ChaosRun {
     try {
       this.progress(`seed ${plan.seed}: ${this.schedule.length} faults over ${plan.durationMs / 1000} s of live traffic (${this.o.viewsPerSecond} views/s), ${plan.instances} joiners to start${this.o.exactlyOnce ? ', exactly-once' : ''}`);
       for (const f of this.schedule) this.progress(`  ${describeFault(f)}`);
-      const sim = startCliProcess(['simulate', '--brokers', this.settings.brokers.join(','), '--views-topic', this.topics.views, '--engagements-topic', this.topics.engagements,
+      const sim = (this.#sim = startCliProcess(['simulate', '--brokers', this.settings.brokers.join(','), '--views-topic', this.topics.views, '--engagements-topic', this.topics.engagements,
         ...WINDOW, '--seed', String(plan.seed), '--start', 'now', '--rate', 'live', '--duration', `${plan.durationMs / 1000}s`,
-        '--views-per-second', String(this.o.viewsPerSecond), '--late-arrival-rate', '0', '--truth', truthFile]);
+        '--views-per-second', String(this.o.viewsPerSecond), '--late-arrival-rate', '0', '--truth', truthFile]));
       for (let i = 1; i <= plan.instances; i++) this.#start(i);
       const t0 = this.clock.now();
       const outcomes: Array<Promise<FaultOutcome>> = [];
@@ -159,7 +166,7 @@ class ChaosRun {
         const wait = t0 + f.atMs - this.clock.now();
         if (wait > 0) await this.clock.sleep(wait);
         this.progress(describeFault(f));
-        outcomes.push(this.#apply(f));
+        outcomes.push(this.#apply(f).catch((error: unknown) => ({ fault: f, line: describeFault(f), recoveryMs: undefined, error: error instanceof Error ? error.message : String(error) })));
       }
       const left = t0 + plan.durationMs - this.clock.now();
       if (left > 0) await this.clock.sleep(left);
@@ -180,6 +187,8 @@ class ChaosRun {
       return { seed: plan.seed, durationS: plan.durationMs / 1000, exactlyOnce: this.o.exactlyOnce, faults, crashes: this.#crashes, truth, drainS };
     } finally {
       this.#over = true;
+      this.#sim?.child.kill('SIGKILL');
+      await this.#lastNodeFault.catch(() => undefined); // a node being started again is up before the cluster stops
       for (const i of this.#instances.values()) {
         i.ending = true;
         i.process.child.kill('SIGKILL');
@@ -189,6 +198,7 @@ class ChaosRun {
   }
 
   #start(id: number): Instance {
+    if (this.#over) throw new BenchFailedError('bench chaos', `joiner ${id} not started: the run is over`);
     const existing = this.#instances.get(id);
     const onStderr = (text: string): void => {
       if (instance.process === process && instance.firstSampleAt === undefined && /samples [1-9]\d* out/.test(text)) instance.firstSampleAt = this.clock.now();
@@ -208,8 +218,11 @@ class ChaosRun {
   async #stop(i: Instance): Promise<void> {
     i.ending = true;
     i.process.child.kill('SIGTERM');
-    const code = await i.process.ended;
-    if (code !== 0) this.#crashes.push({ instance: `joiner ${i.id} (stopping)`, code, stderr: i.process.stderrTail() });
+    const stopped = await Promise.race([i.process.ended, this.clock.sleep(STOP_LIMIT_MS).then(() => undefined)]);
+    if (stopped === undefined) {
+      i.process.child.kill('SIGKILL');
+      this.#crashes.push({ instance: `joiner ${i.id} (did not stop within ${STOP_LIMIT_MS / 1000} s of SIGTERM)`, code: await i.process.ended, stderr: i.process.stderrTail() });
+    } else if (stopped !== 0) this.#crashes.push({ instance: `joiner ${i.id} (stopping)`, code: stopped, stderr: i.process.stderrTail() });
   }
 
   async #apply(f: ChaosFault): Promise<FaultOutcome> {
@@ -222,6 +235,8 @@ class ChaosRun {
         i.ending = true;
         i.process.child.kill('SIGKILL');
         await i.process.ended;
+        // Removed meanwhile, or the run is over: not started again.
+        if (this.#over || this.#instances.get(f.instance) !== i) return { fault: f, line, recoveryMs: undefined, error: 'removed or the run ended before it was started again' };
         const again = this.#start(f.instance);
         return { fault: f, line, recoveryMs: await this.#until(() => again.firstSampleAt !== undefined, at) };
       }
@@ -236,18 +251,25 @@ class ChaosRun {
         await this.#stop(i);
         return { fault: f, line, recoveryMs: this.clock.now() - at };
       }
-      case 'kill-leader':
-        return this.#killLeader(f, line, at);
+      case 'kill-leader': {
+        const previous = this.#lastNodeFault;
+        const done = previous.catch(() => undefined).then(() => this.#killLeader(f, line));
+        this.#lastNodeFault = done;
+        return done;
+      }
     }
   }
 
-  async #killLeader(f: Extract<ChaosFault, { kind: 'kill-leader' }>, line: string, at: number): Promise<FaultOutcome> {
+  /** Kills the partition's leader (after the node killed before is back in sync) and starts it again `downMs` later. */
+  async #killLeader(f: Extract<ChaosFault, { kind: 'kill-leader' }>, line: string): Promise<FaultOutcome> {
+    if (this.#over) return { fault: f, line, recoveryMs: undefined, error: 'the run ended before the node could be killed' };
     const replicas = async (): Promise<{ leader: number; isr: readonly number[] } | undefined> => (await this.#admin.replication([this.topics.views]).catch(() => undefined))?.get(this.topics.views)?.[f.partition];
     const before = await replicas();
     const node = before?.leader;
     const state = runningNodes(this.cluster.dataDir).find((s) => s.dataDir === nodeDataDir(this.cluster.dataDir, node ?? -1));
     if (node === undefined || state === undefined) throw new BenchFailedError('bench chaos', `no running leader of ${this.topics.views}[${f.partition}] to kill`);
     process.kill(state.pid, 'SIGKILL');
+    const at = this.clock.now();
     const failover = this.#until(async () => {
       const r = await replicas();
       return r !== undefined && r.leader > 0 && r.leader !== node;
@@ -255,7 +277,7 @@ class ChaosRun {
     const downLeft = at + f.downMs - this.clock.now();
     if (downLeft > 0) await this.clock.sleep(downLeft);
     const restartAt = this.clock.now();
-    await this.restartNodes();
+    await this.restartNodes(); // also after the run's end: the cluster is stopped whole
     const rejoinMs = await this.#until(async () => (await replicas())?.isr.includes(node) === true, restartAt);
     return { fault: f, line, node, recoveryMs: await failover, rejoinMs };
   }

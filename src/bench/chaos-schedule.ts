@@ -79,9 +79,11 @@ export function chaosSchedule(p: ChaosPlan): ChaosFault[] {
       faults.push({ atMs: m.atMs, kind: 'kill-joiner', instance: rng.pick(running) });
       continue;
     }
-    // An add at the maximum becomes a remove, a remove at the minimum an add.
-    const add = m.add ? running.length < p.maxInstances : running.length <= p.minInstances;
-    if (add) {
+    // An add at the maximum becomes a remove, a remove at the minimum an add; with min = max, none.
+    const canAdd = running.length < p.maxInstances;
+    const canRemove = running.length > p.minInstances;
+    if (!canAdd && !canRemove) continue;
+    if (m.add ? canAdd : !canRemove) {
       running.push(next);
       faults.push({ atMs: m.atMs, kind: 'add', instance: next++ });
     } else {

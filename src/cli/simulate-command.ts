@@ -10,6 +10,7 @@ import { compactEncoder } from '../sim/compact-shape.js';
 import { foreignEncoder, type SimEncoder } from '../sim/foreign-shape.js';
 import { simulate } from '../sim/simulate.js';
 import { systemClock } from '../time/clock.js';
+import { retryWhileUnavailable } from '../time/retry.js';
 import type { CommandSpec } from './command.js';
 import { requireSchemaLookup } from './schema-lookup.js';
 import { workloadOptions } from './workload-options.js';
@@ -31,7 +32,7 @@ export const simulateCommand: CommandSpec = {
     'sim.dayLengthMs', 'sim.driftPeriodMs', 'sim.duplicateRate', 'sim.earlyRate', 'sim.lateRate', 'sim.lateArrivalRate',
     'sim.skewMs', 'sim.viewIdRate', 'sim.idlePartition', 'sim.spike', 'sim.format', 'sim.shape',
     'registry.url', 'registry.username', 'registry.password', 'registry.passwordFile', 'registry.tlsCaFile', 'registry.retryTimeoutMs',
-    'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.maxJumpMs', 'join.timeConfirmations',
+    'join.labelTypes', 'join.windowMs', 'join.maxSkewMs', 'join.outOfOrdernessMs', 'join.maxJumpMs', 'join.timeConfirmations', 'join.reconnectTimeoutMs',
   ],
   flags: [{ name: 'truth', type: 'string', meta: 'FILE', doc: 'write the ground truth here (NDJSON)' }],
   async run(ctx) {
@@ -86,7 +87,9 @@ export const simulateCommand: CommandSpec = {
           truthFile,
           signal: abort.signal,
         },
-        producer,
+        // A send that fails while Kafka is away (a broker restarting, a leader failing over) is sent
+        // again, as the joiner does, for up to --reconnect-timeout; the joiner drops the repeats by event id.
+        { send: (records) => retryWhileUnavailable(() => producer.send(records), { what: 'a send of simulated events', service: 'Kafka', timeoutMs: config.join.reconnectTimeoutMs, clock: systemClock, log: ctx.log }) },
         systemClock,
         (p) => process.stderr.write(`simulate: ${fmt(p.sent)} sent (${fmt(p.perSecond)}/s), ${fmt(p.views)} views, ${fmt(p.engagements)} engagements, ${(p.elapsedMs / 1000).toFixed(1)} s\n`),
       );

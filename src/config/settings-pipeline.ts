@@ -371,7 +371,7 @@ export const PIPELINE_SETTINGS = {
     env: 'LABELJOIN_RECONNECT_TIMEOUT',
     flag: 'reconnect-timeout',
     meta: 'DURATION',
-    doc: 'how long the joiner retries while Kafka is unavailable before it exits with an error',
+    doc: 'how long the joiner (and the simulator\'s sends) retry while Kafka is unavailable before exiting with an error',
   }),
   'join.progressEveryMs': setting<number>({
     default: 5_000,

@@ -2,10 +2,10 @@
  * Cluster administration: reachability, topics, partition counts.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Admin } from '@platformatic/kafka';
+import { Admin, FindCoordinatorKeyTypes } from '@platformatic/kafka';
 import { GuardedAdmin } from './guarded-clients.js';
 import { baseClientOptions, ConnectionAlerts, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
-import { TopicMissingError, TopicsNotCopartitionedError } from './errors.js';
+import { KafkaRequestError, TopicMissingError, TopicsNotCopartitionedError } from './errors.js';
 
 export interface ClusterInfo {
   readonly clusterId: string;
@@ -89,6 +89,14 @@ export class KafkaAdmin {
       out.set(topic, info.partitions.map((p, partition) => ({ partition, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr] })));
     }
     return out;
+  }
+
+  /** The node id of the group's coordinator now. */
+  async groupCoordinator(groupId: string): Promise<number> {
+    const found = await this.#call('find the group coordinator', () => this.#admin.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys: [groupId] }));
+    const mine = found.find((c) => c.key === groupId);
+    if (mine === undefined) throw new KafkaRequestError(`find the coordinator of group ${groupId}`, 'no coordinator in the answer', true);
+    return mine.nodeId;
   }
 
   /**

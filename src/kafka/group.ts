@@ -12,6 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from '@platformatic/kafka';
 import { baseClientOptions, ConnectionAlerts, hasKafkaCode, translateError, type ConnectionSettings } from './connection.js';
+import { KafkaRequestError } from './errors.js';
 import { GuardedConsumer, isMissingNode } from './guarded-clients.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 
@@ -94,9 +95,15 @@ export class GroupMember {
       await this.#consumer.joinGroup({});
       this.#joined = true;
     } catch (error) {
-      if (coordinatorMoved(error)) this.#moved = true;
+      // Not joined yet, and the coordinator this client found is gone: the next attempt gets a new client.
+      if (coordinatorMoved(error)) this.#consumer = this.#retire(this.#consumer, this.#newClient());
       throw translateError(`join group ${this.#o.groupId}`, error, this.#brokers, this.#alerts);
     }
+  }
+
+  /** Whether the client is being replaced now (its coordinator moved): commits wait for the new one. */
+  get replacing(): boolean {
+    return this.#replacing !== undefined;
   }
 
   /** Partitions of the topic assigned to this member now (empty while rebalancing or while its client is replaced). */
@@ -123,6 +130,7 @@ export class GroupMember {
 
   /** Committed offsets of the group for these partitions (undefined: none committed yet). */
   async committed(partitions: readonly number[]): Promise<Map<number, bigint | undefined>> {
+    if (this.#replacing !== undefined) throw new KafkaRequestError(`read committed offsets of ${this.#o.groupId}`, 'the group client is being replaced (its coordinator moved)', true);
     try {
       const offsets = await this.#consumer.listCommittedOffsets({ topics: [{ topic: this.#o.topic, partitions: [...partitions] }] });
       const list = offsets.get(this.#o.topic) ?? [];
@@ -138,6 +146,7 @@ export class GroupMember {
 
   async commit(offsets: ReadonlyMap<number, bigint>): Promise<void> {
     if (offsets.size === 0) return;
+    if (this.#replacing !== undefined) throw new KafkaRequestError(`commit offsets of ${this.#o.groupId}`, 'the group client is being replaced (its coordinator moved); the cycle is retried', true);
     try {
       await this.#consumer.commit({
         offsets: [...offsets].map(([partition, offset]) => ({ topic: this.#o.topic, partition, offset, leaderEpoch: -1 })),
@@ -161,21 +170,39 @@ export class GroupMember {
 
   /** A new client in place of one whose coordinator moved, joined again (retried until it is, or the member closes). */
   async #replace(): Promise<void> {
-    const old = this.#consumer;
+    const log = this.#o.log ?? silentLogger;
     this.#moved = false;
     this.#replacements++;
-    old.close(true, () => undefined); // its coordinator is gone: nothing to leave, nothing to wait for
-    (this.#o.log ?? silentLogger).warn('the group coordinator moved; joining again with a new client (partitions resume from their commits)', { group: this.#o.groupId, replacements: this.#replacements });
+    log.warn('the group coordinator moved; joining again with a new client (partitions resume from their commits)', { group: this.#o.groupId, replacements: this.#replacements });
+    const next = this.#newClient();
+    // The same member joins again: the group neither waits for the old member's session to end
+    // nor splits the partitions with it meanwhile (a drain would then finish with half of them).
+    // Should the group have dropped it already, the next attempt joins as a new member.
+    next.memberId = this.#consumer.memberId;
+    this.#consumer = this.#retire(this.#consumer, next);
     for (let attempt = 0; !this.#closed; attempt++) {
-      this.#consumer = this.#newClient();
       try {
         this.#consumer.topics.trackAll(this.#o.topic);
         await this.#consumer.joinGroup({});
         return;
-      } catch {
-        if (!this.#closed) this.#consumer.close(true, () => undefined);
-        await sleep(REJOIN_BACKOFF_MS[Math.min(attempt, REJOIN_BACKOFF_MS.length - 1)]);
+      } catch (error) {
+        const wait = REJOIN_BACKOFF_MS[Math.min(attempt, REJOIN_BACKOFF_MS.length - 1)];
+        log.warn('joining with the new group client failed; trying again', { group: this.#o.groupId, error: translateError(`join group ${this.#o.groupId}`, error, this.#brokers, this.#alerts).message, retryInMs: wait });
+        if (this.#closed) return;
+        this.#consumer = this.#retire(this.#consumer, this.#newClient());
+        await sleep(wait);
       }
     }
+  }
+
+  /**
+   * Closes a client whose coordinator is gone and returns its successor. It does not leave the
+   * group (the leave would go to the dead coordinator, fail, and leave the client open with its
+   * connections; the group drops the member when its session times out).
+   */
+  #retire(old: Consumer, next: Consumer): Consumer {
+    old.memberId = null;
+    old.close(true, () => undefined);
+    return next;
   }
 }

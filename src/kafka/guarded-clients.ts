@@ -18,7 +18,7 @@ export function missingNodeError(): NetworkError {
   return new NetworkError('the node this request goes to is not in the cluster metadata (it left the cluster, or is being replaced)', { canRetry: true, hasStaleMetadata: true, missingNode: true });
 }
 
-/** Whether a library error is, or was caused by, missingNodeError() (the library's errors find a property along their causes). */
+/** Whether a library error is missingNodeError(), or a MultipleErrors of the library's retries holding it (its findBy searches the errors it holds, not `cause`). */
 export function isMissingNode(error: unknown): boolean {
   const findBy = (error as { findBy?: unknown } | null)?.findBy;
   return typeof findBy === 'function' && (findBy as (key: string, value: unknown) => unknown).call(error, 'missingNode', true) != null;

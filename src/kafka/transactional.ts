@@ -81,6 +81,7 @@ export class TransactionalOutput {
   async #transact(records: readonly ProducedRecord[], offsets: ReadonlyMap<number, bigint>, outcome: 'commit' | 'abort'): Promise<void> {
     const group = this.#group;
     if (offsets.size > 0 && group === undefined) throw new KafkaRequestError('transactional commit', 'offsets given but no consumer group to commit them to', false);
+    if (offsets.size > 0 && group?.replacing === true) throw new KafkaRequestError('transactional commit', 'the group client is being replaced (its coordinator moved); the cycle is retried', true);
     let transaction;
     try {
       transaction = await this.#producer.beginTransaction();

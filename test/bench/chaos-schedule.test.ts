@@ -60,5 +60,8 @@ describe('chaos schedule', () => {
     assert.throws(() => chaosSchedule({ ...PLAN, durationMs: 60_000, brokerKills: 3 }), (e: unknown) => e instanceof LabeljoinError && e.code === 'USAGE' && /3 broker kills need at least 100 s/.test(e.message));
     assert.throws(() => chaosSchedule({ ...PLAN, instances: 5 }), (e: unknown) => e instanceof LabeljoinError && e.code === 'USAGE');
     assert.equal(chaosSchedule({ ...PLAN, joinerKills: 0, brokerKills: 0, scaleChanges: 0 }).length, 0);
+    const one = chaosSchedule({ ...PLAN, instances: 1, maxInstances: 1 });
+    assert.deepEqual([...new Set(one.map((f) => f.kind))].sort(), ['kill-joiner', 'kill-leader'], 'min = max: no instance added or removed');
+    assert.ok(one.every((f) => f.kind !== 'kill-joiner' || f.instance === 1));
   });
 });

@@ -34,7 +34,8 @@ export function jsonOutput<T>(r: CliResult, command: string): T {
 export interface RunningCli {
   readonly done: Promise<CliResult>;
   kill(signal: NodeJS.Signals): void;
-  /** Resolves with the first stderr line matching the pattern (undefined if the process ends first). */
+  /** Its exit code, or null while it runs. */
+  exitCode(): number | null;
   /** The first stderr line matching, or undefined when the process ended or `timeoutMs` (default 2 min) passed first. */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<string | undefined>;
   /** Everything written to stderr so far. */
@@ -69,6 +70,7 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   return {
     done,
     kill: (signal) => child.kill(signal),
+    exitCode: () => child.exitCode,
     waitForStderr: (pattern, timeoutMs = 120_000) => new Promise((resolve) => {
       const watcher = {
         pattern,

@@ -14,6 +14,7 @@ const SHORT = ['--chaos-seconds', '60', '--joiner-kills', '3', '--broker-kills',
 describe('labeljoin bench chaos, short form', () => {
   it('every fault recovers; 0 samples missing or extra, every label right, every repeat the same sample, no crash', async () => {
     const r = await runCli(['bench', 'chaos', ...SHORT, '--json'], { LABELJOIN_LOG_LEVEL: 'warn', LABELJOIN_KAFKA_HEAP_MB: '512' });
+    assert.ok(r.stdout.trim() !== '', `no result (exit ${r.code}): ${r.stderr.split('\n').slice(-12).join('\n')}`);
     const result = JSON.parse(r.stdout) as ChaosBenchResult & { passed: boolean };
     const kinds = result.faults.map((f) => f.fault.kind).sort();
     assert.deepEqual(kinds, ['add', 'kill-joiner', 'kill-joiner', 'kill-joiner', 'kill-leader', 'remove'], 'the schedule of seed 5');
