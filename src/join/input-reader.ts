@@ -148,6 +148,14 @@ export class InputReader {
 
   // assignment -------------------------------------------------------------------
 
+  /** Closes every partition (its state goes); the next followAssignment opens them again from their committed offsets. */
+  closeAll(): number[] {
+    const closed = [...this.#positions.keys()];
+    for (const p of closed) this.#d.operator.close(p);
+    this.#positions.clear();
+    return closed;
+  }
+
   /** Follows the membership's assignment: revoked partitions are closed, new ones opened at their start positions. */
   async followAssignment(): Promise<AssignmentChange> {
     const assigned = this.#d.membership.assigned();

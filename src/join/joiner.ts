@@ -67,6 +67,8 @@ export class Joiner {
   readonly #committed = new Map<number, bigint>();
   readonly #everAssigned = new Set<number>();
   #undelivered: OutputRecord[] = [];
+  /** exactly-once: a transaction failed; its output was dropped and the delivery must recover first. */
+  #recovering = false;
   #stopping = false;
   #lastProgress = Number.NEGATIVE_INFINITY;
   #lastTurnAt: number | undefined;
@@ -120,6 +122,10 @@ export class Joiner {
   /** One cycle (steps 1-5 above); true when a drain has finished. */
   async cycle(): Promise<boolean> {
     const { operator: op, reader } = this.#d;
+    if (this.#recovering) {
+      await this.#d.delivery.recover?.();
+      this.#recovering = false;
+    }
     const change = await reader.followAssignment();
     for (const p of change.revoked) this.#committed.delete(p);
     for (const { partition, views } of change.added) {
@@ -207,11 +213,31 @@ export class Joiner {
     }
     if (this.#undelivered.length === 0 && offsets.size === 0) return;
     const started = this.#d.clock.now();
-    await this.#d.delivery.deliver(this.#undelivered, offsets);
+    try {
+      await this.#d.delivery.deliver(this.#undelivered, offsets);
+    } catch (error) {
+      if (this.#d.delivery.recover !== undefined) this.#startAgainFromCommits();
+      throw error;
+    }
     this.#d.observer?.committed(this.#d.clock.now() - started);
     this.#undelivered = [];
     for (const [p, offset] of offsets) if (this.#committed.has(p)) this.#committed.set(p, offset);
     this.counters.commits++;
+  }
+
+  /**
+   * exactly-once, a transaction failed, and perhaps committed all the same (a timeout): what it
+   * held is dropped, every partition closed, and once the delivery has recovered (the failed
+   * transaction ended either way) they open again from the offsets committed then, so their
+   * samples are joined and sent again exactly when the transaction did not commit.
+   */
+  #startAgainFromCommits(): void {
+    this.#undelivered = [];
+    this.#d.outbox.take();
+    const partitions = this.#d.reader.closeAll();
+    for (const p of partitions) this.#committed.delete(p);
+    this.#recovering = true;
+    this.#d.log.warn('a transaction failed: its output is dropped, and the partitions start again from their committed offsets', { partitions });
   }
 
   #report(final: boolean): void {

@@ -20,7 +20,8 @@ import type { GroupMember } from './group.js';
 import { DEFAULT_MAX_BATCH_BYTES, requestChunks, toClientMessage, type ProducedRecord } from './producer.js';
 
 export class TransactionalOutput {
-  readonly #producer: Producer;
+  #producer: Producer;
+  readonly #makeProducer: () => Producer;
   readonly #group: GroupMember | undefined;
   readonly #brokers: readonly string[];
   readonly #alerts = new ConnectionAlerts();
@@ -28,7 +29,7 @@ export class TransactionalOutput {
 
   constructor(settings: ConnectionSettings, options: { transactionalId: string; compression: Compression; maxBatchBytes?: number }, group?: GroupMember) {
     requireCompression(options.compression);
-    this.#producer = new GuardedProducer({
+    this.#makeProducer = () => new GuardedProducer({
       ...baseClientOptions(settings),
       idempotent: true,
       acks: -1,
@@ -41,6 +42,7 @@ export class TransactionalOutput {
       producerEpoch: -1,
       autocreateTopics: false,
     });
+    this.#producer = this.#makeProducer();
     this.#alerts.watch(this.#producer);
     this.#group = group;
     this.#brokers = settings.brokers;
@@ -61,6 +63,19 @@ export class TransactionalOutput {
     } catch (error) {
       throw translateError('register the transactional id', error, this.#brokers, this.#alerts);
     }
+  }
+
+  /**
+   * After a failed transaction: a new producer registers the transactional id again, which ends
+   * the failed transaction (aborted, or completed if its commit had reached the coordinator), so
+   * the committed offsets read after this are final. The old producer is closed without waiting.
+   */
+  async renew(): Promise<void> {
+    const old = this.#producer;
+    this.#producer = this.#makeProducer();
+    this.#alerts.watch(this.#producer);
+    old.close(true, () => undefined);
+    await this.init();
   }
 
   /** Sends the records and commits the offsets (next offset to read, per partition of the group's topic) atomically. */

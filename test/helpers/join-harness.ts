@@ -47,6 +47,8 @@ export interface HarnessOptions extends Partial<JoinSettings> {
   /** Views and engagements in one topic ("events"), told apart by the kind header or (kindBy "schema") by their Avro writer schemas. */
   readonly consolidated?: boolean;
   readonly kindBy?: KindBy;
+  /** Deliver as the exactly-once delivery does: a failed deliver is followed by recover() (src/join/delivery.ts). */
+  readonly exactlyOnce?: boolean;
   /** Declared inputs (src/codec/declared/) for the joiner; their records are written with raw(). */
   readonly declared?: DeclaredInputs;
 }
@@ -77,7 +79,7 @@ export class JoinHarness {
   readonly #declared: DeclaredInputs | undefined;
 
   constructor(options: HarnessOptions = {}) {
-    const { partitions = 2, maxRecords = 50, index, checkPartitions = false, engagementTopics, route, consolidated = false, kindBy = 'header', declared, ...overrides } = options;
+    const { partitions = 2, maxRecords = 50, index, checkPartitions = false, engagementTopics, route, consolidated = false, kindBy = 'header', declared, exactlyOnce = false, ...overrides } = options;
     this.#headers = consolidated && kindBy === 'header';
     this.#declared = declared;
     this.#viewsTopic = consolidated ? EVENTS_TOPIC : TOPICS.views;
@@ -90,7 +92,7 @@ export class JoinHarness {
     this.log = new MemoryLog(maxRecords);
     for (const topic of new Set([...Object.values(TOPICS), this.#viewsTopic, ...this.#engagementTopics])) this.log.createTopic(topic, partitions);
     this.membership = new MemoryMembership(Array.from({ length: partitions }, (_, p) => p));
-    this.delivery = new MemoryDelivery(this.log, this.membership);
+    this.delivery = new MemoryDelivery(this.log, this.membership, exactlyOnce);
     this.settings = {
       topics: { views: this.#viewsTopic, engagements: this.#engagementTopics, kindBy, kindHeader: KIND_HEADER, samples: TOPICS.samples, deadLetter: TOPICS.deadLetter },
       formats: { viewsFormat: 'auto', engagementsFormat: 'auto', samplesFormat: 'avro' },

@@ -153,14 +153,21 @@ export class FetchFailed extends Error {
 
 /** At-least-once into the memory log: append the records, then commit the offsets. `failNext` makes deliveries fail. */
 export class MemoryDelivery implements Delivery {
-  readonly mode = 'at-least-once' as const;
+  readonly mode: 'at-least-once' | 'exactly-once';
   failNext = 0;
+  /** The next delivery that carries a record of this topic writes everything, then fails all the same (a commit that timed out after it had reached the coordinator). */
+  failAfterWriting: string | undefined;
+  /** exactly-once: how many times recover() ran. */
+  recovered = 0;
+  readonly recover: (() => Promise<void>) | undefined;
   readonly #log: MemoryLog;
   readonly #membership: MemoryMembership;
 
-  constructor(log: MemoryLog, membership: MemoryMembership) {
+  constructor(log: MemoryLog, membership: MemoryMembership, exactlyOnce = false) {
     this.#log = log;
     this.#membership = membership;
+    this.mode = exactlyOnce ? 'exactly-once' : 'at-least-once';
+    this.recover = exactlyOnce ? async () => void this.recovered++ : undefined;
   }
 
   async deliver(records: readonly OutputRecord[], offsets: ReadonlyMap<number, bigint>): Promise<void> {
@@ -173,6 +180,10 @@ export class MemoryDelivery implements Delivery {
       this.#log.append(r.topic, r.partition, r.value, { key: r.key, headers, ...(r.timestamp === undefined ? {} : { timestamp: Number(r.timestamp) }) });
     }
     for (const [p, o] of offsets) this.#membership.offsets.set(p, o);
+    if (this.failAfterWriting !== undefined && records.some((r) => r.topic === this.failAfterWriting)) {
+      this.failAfterWriting = undefined;
+      throw new DeliveryFailed();
+    }
   }
 }
 

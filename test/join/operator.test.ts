@@ -207,6 +207,31 @@ describe('join operator harness', () => {
     assert.equal(h.sampleOf(quiet)?.labels['like'], 1, 'joined once idle again, with the engagement that came after the failover');
   });
 
+  it('exactly-once: a transaction that failed after it had committed is not sent again; the partitions start again from the commits', async () => {
+    for (const exactlyOnce of [true, false]) {
+      const h = new JoinHarness({ partitions: 1, exactlyOnce });
+      const first = h.view(0, { ts: T0 });
+      moveTime(h, 0, T0 + 70 * SECOND);
+      await h.settle();
+      assert.ok(h.sampleOf(first) !== undefined);
+      const second = h.view(0, { ts: T0 + 10 * SECOND });
+      h.engage(0, second, 'like', SECOND);
+      moveTime(h, 0, T0 + 80 * SECOND);
+      h.delivery.failAfterWriting = TOPICS.samples;
+      let failed = 0;
+      for (let i = 0; i < 20 && failed === 0; i++) await h.cycle().catch(() => failed++);
+      assert.equal(failed, 1, 'one delivery failed after writing');
+      await h.settle();
+      const ids = h.samples().map((x) => Buffer.from(x.sample_id).toString('hex'));
+      const what = exactlyOnce ? 'exactly-once' : 'at-least-once';
+      assert.equal(h.sampleOf(second)?.labels['like'], 1, what);
+      if (exactlyOnce) {
+        assert.equal(new Set(ids).size, ids.length, 'no sample written twice');
+        assert.equal(h.delivery.recovered, 1, 'the delivery recovered before the partitions opened again');
+      } else assert.ok(new Set(ids).size < ids.length, 'at-least-once sends the failed delivery again (the control)');
+    }
+  });
+
   it('the late topic (--late-topic) gets each late engagement as it came, with the reason and the samples it would change', async () => {
     for (const latePolicy of ['correct', 'drop'] as const) {
       const h = new JoinHarness({ partitions: 1, latePolicy });
