@@ -37,7 +37,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KafkaAdmin } from '../src/kafka/admin.js';
-import { freePort, portIsFree, startLocalBroker, stopLocalBroker } from '../src/kafka/local/broker.js';
+import { freePort, freePortRun, startLocalBroker, stopLocalBroker } from '../src/kafka/local/broker.js';
 import { startLocalCluster, stopLocalCluster } from '../src/kafka/local/cluster.js';
 import { startLocalRegistry, stopLocalRegistry } from '../src/schema-registry/local/server.js';
 import { BROKER, ensurePrerequisites } from './prerequisites.js';
@@ -112,17 +112,6 @@ async function scrape(url: string): Promise<ReturnType<typeof parsePromText>> {
   }
 }
 
-/** n free ports in a row on 127.0.0.1 (the nodes of a local cluster take P..P+n-1). */
-async function freePorts(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const p = await freePort();
-    let free = true;
-    for (let k = 1; k < n && free; k++) free = await portIsFree(p + k);
-    if (free) return p;
-  }
-  throw new Error(`found no ${n} free ports in a row on 127.0.0.1`);
-}
-
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -154,7 +143,7 @@ async function main(): Promise<number> {
   } else {
     if (!ensurePrerequisites(BROKER, (line) => say(`npm run demo: ${line}`))) return 1;
     if (nodes > 1) {
-      const started = await startLocalCluster({ port: await freePorts(nodes), dataDir, heapMb: 768, startTimeoutMs: 180_000, log, nodes });
+      const started = await startLocalCluster({ port: await freePortRun(nodes), dataDir, heapMb: 768, startTimeoutMs: 180_000, log, nodes });
       brokers = started.bootstrap;
       say(`1. Kafka ${started.kafkaVersion} cluster of ${nodes} nodes up at ${brokers} in ${(started.elapsedMs / 1000).toFixed(1)} s (topics: replication factor ${Math.min(3, nodes)})`);
     } else {

@@ -30,8 +30,7 @@ import { join } from 'node:path';
 import type { EventCodec } from '../codec/codec.js';
 import { KafkaAdmin } from '../kafka/admin.js';
 import type { ConnectionSettings } from '../kafka/connection.js';
-import type { LocalBrokerOptions } from '../kafka/local/broker.js';
-import { freePort, portIsFree } from '../kafka/local/broker.js';
+import { freePortRun, type LocalBrokerOptions } from '../kafka/local/broker.js';
 import { nodeDataDir, runningNodes, startLocalCluster, stopLocalCluster, type ClusterState } from '../kafka/local/cluster.js';
 import type { Clock } from '../time/clock.js';
 import { compareWithTruth, type TruthReport } from '../validate/truth-report.js';
@@ -90,7 +89,7 @@ export async function runChaosBench(o: ChaosBenchOptions, codec: EventCodec, clo
   const schedule = chaosSchedule(o.plan);
   const dataDir = mkdtempSync(join(tmpdir(), 'labeljoin-chaos-kafka-'));
   try {
-    const port = await threeFreePorts();
+    const port = await freePortRun(3);
     const clusterOptions = { ...o.local, port, dataDir, nodes: 3 };
     progress(`starting a local cluster of 3 nodes on 127.0.0.1:${port}-${port + 2}`);
     const started = await startLocalCluster(clusterOptions);
@@ -101,14 +100,6 @@ export async function runChaosBench(o: ChaosBenchOptions, codec: EventCodec, clo
     await stopLocalCluster(dataDir).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-async function threeFreePorts(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const p = await freePort();
-    if ((await portIsFree(p + 1)) && (await portIsFree(p + 2))) return p;
-  }
-  throw new BenchFailedError('bench chaos', 'found no three free ports in a row on 127.0.0.1');
 }
 
 interface Instance {

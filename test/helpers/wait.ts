@@ -32,3 +32,13 @@ export async function waitFor<T>(condition: () => T | false | null | undefined |
     await sleep(o.everyMs ?? 100);
   }
 }
+
+/** Whether a process with this pid runs (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -311,3 +311,14 @@ function readState(dataDir: string): BrokerState | undefined {
 function ourServer(state: BrokerState): boolean {
   return isOurProcess(state.pid, `-Dlabeljoin.dataDir=${state.dataDir}`);
 }
+
+/** The first of n ports in a row that were free a moment ago (a local cluster's nodes take P..P+n-1). */
+export async function freePortRun(n: number, host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const p = await freePort(host);
+    let free = true;
+    for (let k = 1; k < n && free; k++) free = await portIsFree(p + k, host);
+    if (free) return p;
+  }
+  throw new BrokerStartError(`found no ${n} free ports in a row on ${host}`, []);
+}

@@ -16,18 +16,9 @@ import { KafkaAdmin } from '../../../src/kafka/admin.js';
 import { freePort, startLocalBroker, stopLocalBroker } from '../../../src/kafka/local/broker.js';
 import { compareWithTruth } from '../../../src/validate/truth-report.js';
 import { runCli, startCli } from '../../helpers/cli.js';
-import { waitFor } from '../../helpers/wait.js';
+import { alive, waitFor } from '../../helpers/wait.js';
 
 const RUNS = Number(process.env['LABELJOIN_BROKER_KILL_RUNS'] ?? '3');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('joiner through a broker killed with kill -9', () => {
   it(`${RUNS} runs in a row: each completes with nothing missing and every label right`, async (t) => {

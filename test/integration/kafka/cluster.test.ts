@@ -20,21 +20,12 @@ import { KafkaAdmin, type PartitionReplicas } from '../../../src/kafka/admin.js'
 import { freePort } from '../../../src/kafka/local/broker.js';
 import { compareWithTruth } from '../../../src/validate/truth-report.js';
 import { jsonOutput, runCli, startCli } from '../../helpers/cli.js';
-import { waitFor } from '../../helpers/wait.js';
+import { alive, waitFor } from '../../helpers/wait.js';
 
 interface ClusterStarted {
   readonly startedNodes: readonly number[];
   readonly bootstrap: string;
   readonly nodes: ReadonlyArray<{ readonly pid: number; readonly port: number }>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('a local cluster of three nodes', () => {
