@@ -134,19 +134,24 @@ export async function startLocalCluster(options: LocalBrokerOptions & { readonly
   return { cluster, bootstrap: clusterBootstrap(cluster), startedNodes: missing, nodes, kafkaVersion: nodes[0]?.kafkaVersion ?? classPath?.kafkaVersion ?? '', elapsedMs: Date.now() - began };
 }
 
-/** Stops every running node of the cluster in this data directory (gracefully, in turn); returns those stopped. */
+/**
+ * Stops every running node of the cluster in this data directory, all at once (gracefully);
+ * returns those stopped. Not in turn: the last nodes of a KRaft quorum stopped one by one have
+ * no majority left to shut down with, and wait until they are killed.
+ */
 export async function stopLocalCluster(dataDir: string, log: Logger = silentLogger): Promise<BrokerState[]> {
   const cluster = localCluster(dataDir);
   if (cluster === undefined) throw new BrokerNotRunningError(`data directory ${resolve(dataDir)}`);
-  const stopped: BrokerState[] = [];
-  for (let id = 1; id <= cluster.nodes; id++) {
+  const ids = Array.from({ length: cluster.nodes }, (_, i) => i + 1);
+  const results = await Promise.all(ids.map(async (id) => {
     try {
-      stopped.push(await stopLocalBroker(nodeDataDir(dataDir, id), log));
+      return await stopLocalBroker(nodeDataDir(dataDir, id), log);
     } catch (error) {
-      if (!(error instanceof BrokerNotRunningError)) throw error;
+      if (error instanceof BrokerNotRunningError) return undefined;
+      throw error;
     }
-  }
-  return stopped;
+  }));
+  return results.filter((s): s is BrokerState => s !== undefined);
 }
 
 async function distinctFreePorts(n: number): Promise<number[]> {
