@@ -92,13 +92,13 @@ export function startCliProcess(args: readonly string[], env: Readonly<Record<st
   return { child, ended, stdout: () => stdout, stderrTail: () => stderr.trim().split('\n').slice(-3).join(' ') };
 }
 
-/** `labeljoin join` on the topics, metrics off; `flags` adds --drain, window, ... */
-export function startJoinerProcess(settings: ConnectionSettings, topics: BenchTopics, group: string, stateDir: string, flags: readonly string[]): CliProcess {
+/** `labeljoin join` on the topics, metrics off; `flags` adds --drain, window, ...; `env` and `onStderr` as startCliProcess. */
+export function startJoinerProcess(settings: ConnectionSettings, topics: BenchTopics, group: string, stateDir: string, flags: readonly string[], env: Readonly<Record<string, string>> = {}, onStderr?: (chunk: string) => void): CliProcess {
   return startCliProcess([
     'join', '--brokers', settings.brokers.join(','),
     '--views-topic', topics.views, '--engagements-topic', topics.engagements, '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter,
     '--group', group, '--state-dir', stateDir, '--metrics-port', 'off', ...flags,
-  ]);
+  ], env, onStderr);
 }
 
 /** The simulator's traffic (Avro, LZ4; our schemas, or another shape's encoder) into the views and engagements topics, with a producer of its own. */

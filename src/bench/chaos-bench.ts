@@ -34,7 +34,7 @@ import { freePortRun, type LocalBrokerOptions } from '../kafka/local/broker.js';
 import { nodeDataDir, runningNodes, startLocalCluster, stopLocalCluster, type ClusterState } from '../kafka/local/cluster.js';
 import type { Clock } from '../time/clock.js';
 import { compareWithTruth, type TruthReport } from '../validate/truth-report.js';
-import { startCliProcess, withBenchTopics, type BenchTopics, type CliProcess } from './bench-topics.js';
+import { startCliProcess, startJoinerProcess, withBenchTopics, type BenchTopics, type CliProcess } from './bench-topics.js';
 import { chaosSchedule, describeFault, type ChaosFault, type ChaosPlan } from './chaos-schedule.js';
 import { BenchFailedError } from './errors.js';
 
@@ -115,6 +115,7 @@ class ChaosRun {
   readonly #instances = new Map<number, Instance>();
   readonly #crashes: Array<{ instance: string; code: number; stderr: string }> = [];
   readonly #admin: KafkaAdmin;
+  /** What every joiner of the run gets besides the topics, group and state (startJoinerProcess). */
   readonly #joinFlags: string[];
   /** The run is over: recoveries still waited for are not seen, and nothing more is started. */
   #over = false;
@@ -134,11 +135,7 @@ class ChaosRun {
     private readonly restartNodes: () => Promise<void>,
   ) {
     this.#admin = new KafkaAdmin(settings);
-    this.#joinFlags = [
-      'join', '--brokers', settings.brokers.join(','), '--views-topic', topics.views, '--engagements-topic', topics.engagements,
-      '--samples-topic', topics.samples, '--dead-letter-topic', topics.deadLetter, '--group', `${o.topicPrefix}-joiner`,
-      '--state-dir', join(dir, 'state'), '--metrics-port', 'off', ...WINDOW, ...(o.exactlyOnce ? ['--exactly-once'] : []),
-    ];
+    this.#joinFlags = [...WINDOW, ...(o.exactlyOnce ? ['--exactly-once'] : [])];
   }
 
   async run(codec: EventCodec): Promise<ChaosBenchResult> {
@@ -170,7 +167,7 @@ class ChaosRun {
       this.progress('traffic sent and every fault recovered or timed out; stopping the joiners, then join --drain');
       await Promise.all([...this.#instances.values()].map((i) => this.#stop(i)));
       const drainFrom = this.clock.now();
-      const drain = startCliProcess([...this.#joinFlags, '--drain', ...(this.o.exactlyOnce ? ['--instance-id', 'drain'] : [])], JOINER_ENV);
+      const drain = this.#joiner([...this.#joinFlags, '--drain', ...(this.o.exactlyOnce ? ['--instance-id', 'drain'] : [])]);
       const drainCode = await drain.ended;
       if (drainCode !== 0) throw new BenchFailedError('labeljoin join --drain', `exited ${drainCode}: ${drain.stderrTail()}`);
       const drainS = (this.clock.now() - drainFrom) / 1000;
@@ -188,13 +185,17 @@ class ChaosRun {
     }
   }
 
+  #joiner(flags: readonly string[], onStderr?: (chunk: string) => void): CliProcess {
+    return startJoinerProcess(this.settings, this.topics, `${this.o.topicPrefix}-joiner`, join(this.dir, 'state'), flags, JOINER_ENV, onStderr);
+  }
+
   #start(id: number): Instance {
     if (this.#over) throw new BenchFailedError('bench chaos', `joiner ${id} not started: the run is over`);
     const existing = this.#instances.get(id);
     const onStderr = (text: string): void => {
       if (instance.process === process && instance.firstSampleAt === undefined && /samples [1-9]\d* out/.test(text)) instance.firstSampleAt = this.clock.now();
     };
-    const process = startCliProcess([...this.#joinFlags, '--instance-id', `i-${id}`, '--progress-every', '500ms'], JOINER_ENV, onStderr);
+    const process = this.#joiner([...this.#joinFlags, '--instance-id', `i-${id}`, '--progress-every', '500ms'], onStderr);
     const instance: Instance = existing ?? { id, process, firstSampleAt: undefined, ending: false };
     instance.process = process;
     instance.firstSampleAt = undefined;

@@ -49,7 +49,6 @@ export class GroupMember {
   #consumer: Consumer;
   readonly #settings: ConnectionSettings;
   readonly #o: GroupOptions;
-  readonly #brokers: readonly string[];
   readonly #alerts = new ConnectionAlerts();
   #joined = false;
   #closed = false;
@@ -61,7 +60,6 @@ export class GroupMember {
   constructor(settings: ConnectionSettings, options: GroupOptions) {
     this.#settings = settings;
     this.#o = options;
-    this.#brokers = settings.brokers;
     this.#consumer = this.#newClient();
   }
 
@@ -97,7 +95,7 @@ export class GroupMember {
     } catch (error) {
       // Not joined yet, and the coordinator this client found is gone: the next attempt gets a new client.
       if (coordinatorMoved(error)) this.#consumer = this.#retire(this.#consumer, this.#newClient());
-      throw translateError(`join group ${this.#o.groupId}`, error, this.#brokers, this.#alerts);
+      throw translateError(`join group ${this.#o.groupId}`, error, this.#settings.brokers, this.#alerts);
     }
   }
 
@@ -114,11 +112,6 @@ export class GroupMember {
     return mine === undefined ? [] : [...mine.partitions].sort((a, b) => a - b);
   }
 
-  /** How many times the client was replaced because the coordinator moved. */
-  get replacements(): number {
-    return this.#replacements;
-  }
-
   get topic(): string {
     return this.#o.topic;
   }
@@ -130,7 +123,7 @@ export class GroupMember {
 
   /** Committed offsets of the group for these partitions (undefined: none committed yet). */
   async committed(partitions: readonly number[]): Promise<Map<number, bigint | undefined>> {
-    if (this.#replacing !== undefined) throw new KafkaRequestError(`read committed offsets of ${this.#o.groupId}`, 'the group client is being replaced (its coordinator moved)', true);
+    this.#refuseWhileReplacing(`read committed offsets of ${this.#o.groupId}`);
     try {
       const offsets = await this.#consumer.listCommittedOffsets({ topics: [{ topic: this.#o.topic, partitions: [...partitions] }] });
       const list = offsets.get(this.#o.topic) ?? [];
@@ -140,21 +133,26 @@ export class GroupMember {
       }));
     } catch (error) {
       if (coordinatorMoved(error)) this.#moved = true;
-      throw translateError(`read committed offsets of ${this.#o.groupId}`, error, this.#brokers, this.#alerts);
+      throw translateError(`read committed offsets of ${this.#o.groupId}`, error, this.#settings.brokers, this.#alerts);
     }
   }
 
   async commit(offsets: ReadonlyMap<number, bigint>): Promise<void> {
     if (offsets.size === 0) return;
-    if (this.#replacing !== undefined) throw new KafkaRequestError(`commit offsets of ${this.#o.groupId}`, 'the group client is being replaced (its coordinator moved); the cycle is retried', true);
+    this.#refuseWhileReplacing(`commit offsets of ${this.#o.groupId}`);
     try {
       await this.#consumer.commit({
         offsets: [...offsets].map(([partition, offset]) => ({ topic: this.#o.topic, partition, offset, leaderEpoch: -1 })),
       });
     } catch (error) {
       if (coordinatorMoved(error)) this.#moved = true;
-      throw translateError(`commit offsets of ${this.#o.groupId}`, error, this.#brokers, this.#alerts);
+      throw translateError(`commit offsets of ${this.#o.groupId}`, error, this.#settings.brokers, this.#alerts);
     }
+  }
+
+  /** While the client is replaced, a group request fails, retriably: the caller tries again with the new client. */
+  #refuseWhileReplacing(what: string): void {
+    if (this.#replacing !== undefined) throw new KafkaRequestError(what, 'the group client is being replaced (its coordinator moved)', true);
   }
 
   /** Leaves the group (a static member stays until its session times out) and closes. */
@@ -187,7 +185,7 @@ export class GroupMember {
         return;
       } catch (error) {
         const wait = REJOIN_BACKOFF_MS[Math.min(attempt, REJOIN_BACKOFF_MS.length - 1)];
-        log.warn('joining with the new group client failed; trying again', { group: this.#o.groupId, error: translateError(`join group ${this.#o.groupId}`, error, this.#brokers, this.#alerts).message, retryInMs: wait });
+        log.warn('joining with the new group client failed; trying again', { group: this.#o.groupId, error: translateError(`join group ${this.#o.groupId}`, error, this.#settings.brokers, this.#alerts).message, retryInMs: wait });
         if (this.#closed) return;
         this.#consumer = this.#retire(this.#consumer, this.#newClient());
         await sleep(wait);

@@ -17,7 +17,7 @@ import { describe, it } from 'node:test';
 import { EventCodec } from '../../../src/codec/codec.js';
 import { DEFAULT_LABEL_TYPES } from '../../../src/config/settings.js';
 import { KafkaAdmin, type PartitionReplicas } from '../../../src/kafka/admin.js';
-import { freePort } from '../../../src/kafka/local/broker.js';
+import { freePortRun } from '../../../src/kafka/local/broker.js';
 import { compareWithTruth } from '../../../src/validate/truth-report.js';
 import { jsonOutput, runCli, startCli } from '../../helpers/cli.js';
 import { alive, waitFor } from '../../helpers/wait.js';
@@ -32,7 +32,7 @@ describe('a local cluster of three nodes', () => {
   it('a partition leader killed with kill -9 under a draining joiner: leadership moves, the node rejoins, 0 missing, every label right', async (t) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'labeljoin-cluster-kafka-'));
     const work = mkdtempSync(join(tmpdir(), 'labeljoin-cluster-'));
-    const port = await freePort();
+    const port = await freePortRun(3); // the nodes take port, port + 1, port + 2
     const start = ['kafka', 'start', '--nodes', '3', '--port', String(port), '--data', dataDir, '--json'];
     t.after(async () => {
       await runCli(['kafka', 'stop', '--data', dataDir]);
